@@ -1,0 +1,42 @@
+# Two commands set up a fresh machine: `make demo` and `make test`. Both create .venv from the lock.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+UV      := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv-bootstrap/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast bench lint lock clean
+
+$(BIN)/dataguard: requirements.lock pyproject.toml
+	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check uv
+	uv venv --quiet --allow-existing --python 3.11 $(VENV)
+	VIRTUAL_ENV=$(VENV) uv pip install --quiet -r requirements.lock
+	VIRTUAL_ENV=$(VENV) uv pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(BIN)/dataguard
+
+demo: setup
+	$(BIN)/dataguard demo
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+lint: setup
+	$(BIN)/ruff check dataguard dashboards jobs tests benchmarks
+	$(BIN)/mypy dataguard
+	$(BIN)/lint-imports
+
+# Re-resolve the lock after changing dependencies in pyproject.toml (needs uv).
+lock:
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_36 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .dataguard .pytest_cache

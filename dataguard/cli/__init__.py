@@ -1,0 +1,1 @@
+"""The command line: parse → service → render → exit code. No logic of its own."""

@@ -1,0 +1,16 @@
+"""The store: datasets, batches, schema versions, checks, metrics and hook deliveries.
+
+A port (``Store`` / ``StoreSession`` below) and its SQLAlchemy 2 adapter. ORM rows never leave this
+package: every method takes and returns the frozen dataclasses of ``dataguard.core.models``.
+
+    store = open_store("sqlite:///.dataguard/dataguard.db")   # migrates to head on first use
+    with store.transaction() as tx:                            # one command = one transaction
+        tx.add_batch(batch)
+        tx.add_check(result)
+    with store.read() as q:
+        q.latest_check("taxi")
+"""
+
+from dataguard.store.repository import Store, StoreSession, open_store
+
+__all__ = ["Store", "StoreSession", "open_store"]
