@@ -18,7 +18,19 @@ import pytest
 from dataguard.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("DATAGUARD_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def _find_shared_data() -> Path:
+    """../shared/data next to the checkout, or /work/shared/data for a clone made elsewhere."""
+    if os.environ.get("DATAGUARD_SHARED_DATA"):
+        return Path(os.environ["DATAGUARD_SHARED_DATA"])
+    for candidate in (REPO.parent / "shared" / "data", Path("/work/shared/data")):
+        if (candidate / "taxi" / "train.csv").is_file():
+            return candidate
+    return REPO.parent / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 POSTGRES_ADMIN_URL = os.environ.get(
     "DATAGUARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -55,7 +67,6 @@ def taxi(shared_data: Path) -> Path:
 @pytest.fixture
 def penguin(shared_data: Path) -> Path:
     return shared_data / "penguin"
-
 
 
 def _fresh_postgres_database() -> Iterator[str]:
