@@ -4,6 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 UV      := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv-bootstrap/bin/uv)
 PYTEST_ARGS ?=
+JOBS    ?= 2
 
 .PHONY: setup demo test test-fast bench lint lock clean
 
@@ -20,10 +21,10 @@ demo: setup
 	$(BIN)/dataguard demo
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo",
         help="run the whole flow on the TFX taxi data (own store under .dataguard/demo)",
-        description=__doc__.splitlines()[0],
+        description="Run the whole story on the TFX taxi data, told like a tutorial.",
     )
     parser.add_argument("--data", metavar="DIR", help="taxi data (default ../shared/data/taxi)")
     parser.add_argument("--dir", default=".dataguard/demo", help="where the demo keeps its store")
