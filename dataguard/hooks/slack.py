@@ -1,0 +1,150 @@
+"""``slack``: an incoming-webhook message in Block Kit — verdict, dataset, batch, worst anomalies,
+and a button to the dashboard's batch page when ``dashboard_url`` is configured.
+
+    [[hooks]]
+    name = "data-alerts"
+    type = "slack"
+    url_env = "SLACK_WEBHOOK_URL"   # the hooks.slack.com URL is a secret: never in the file
+    on = ["fail", "warn"]
+    max_anomalies = 5                # optional
+
+The worst anomalies come first: errors before warnings, then the measured distance's excess over
+its threshold (so the feature that drifted most leads).
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
+from dataguard.errors import UsageError
+from dataguard.hooks.base import Event, Hook, post
+
+ICONS = {Verdict.PASS: ":white_check_mark:", Verdict.WARN: ":warning:", Verdict.FAIL: ":x:"}
+TEXT_LIMIT = 2900  # Slack's section text limit is 3000 characters
+
+
+def _esc(text: str) -> str:
+    """Slack mrkdwn escaping: feature names and descriptions are data, not markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _metric_for(result: CheckResult, anomaly: Anomaly) -> Metric | None:
+    for m in result.metrics:
+        if m.feature == anomaly.feature and m.comparison == anomaly.kind.value and m.exceeded:
+            return m
+    return None
+
+
+def worst_anomalies(result: CheckResult, limit: int) -> list[tuple[Anomaly, Metric | None]]:
+    """Errors first, then by how far the distance exceeds its threshold."""
+
+    def badness(item: tuple[Anomaly, Metric | None]) -> tuple[int, float]:
+        anomaly, metric = item
+        excess = 0.0
+        if metric is not None and metric.threshold:
+            excess = metric.value / metric.threshold
+        return (0 if anomaly.severity == "error" else 1, -excess)
+
+    items = [(a, _metric_for(result, a)) for a in result.anomalies]
+    return sorted(items, key=badness)[:limit]
+
+
+def anomaly_line(anomaly: Anomaly, metric: Metric | None) -> str:
+    feature = f"`{_esc(anomaly.feature)}`" if anomaly.feature else "_dataset_"
+    what = _esc(anomaly.short_description or anomaly.type)
+    line = f"• {feature} ({anomaly.kind.value}): {what}"
+    if metric is not None and metric.threshold is not None:
+        line += f" — {metric.method} {metric.value:.4g} vs threshold {metric.threshold:.4g}"
+    return line
+
+
+def blocks(event: Event, limit: int = 5) -> list[dict]:
+    r = event.result
+    test = "[TEST] " if event.is_test else ""
+    verdict = r.verdict.value.upper()
+    title = f"{test}{ICONS[r.verdict]} dataguard check {verdict}: {r.dataset} / {r.batch}"
+    fields = [
+        f"*Dataset*\n{_esc(r.dataset)}",
+        f"*Batch*\n{_esc(r.batch)}",
+        f"*Verdict*\n{r.verdict.value}",
+        f"*Schema version*\nv{r.schema_version}",
+        f"*Examples*\n{r.num_examples:,}",
+        f"*Anomalies*\n{len(r.anomalies)}",
+    ]
+    if r.baseline_batch:
+        fields.append(f"*Baseline*\n{_esc(r.baseline_batch)}")
+    if r.serving_batch:
+        fields.append(f"*Serving*\n{_esc(r.serving_batch)}")
+    out: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": True}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields[:10]]},
+    ]
+    worst = worst_anomalies(r, limit)
+    if worst:
+        lines = [anomaly_line(a, m) for a, m in worst]
+        more = len(r.anomalies) - len(worst)
+        if more > 0:
+            lines.append(f"…and {more} more")
+        text = "*Worst anomalies*\n" + "\n".join(lines)
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:TEXT_LIMIT]}})
+    link = event.batch_link()
+    if link:
+        out.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Open in dashboard"},
+                        "url": link,
+                    }
+                ],
+            }
+        )
+    if event.is_test:
+        out.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": "Test event from `dataguard hooks test`."}],
+            }
+        )
+    return out
+
+
+def message(event: Event, limit: int = 5) -> dict:
+    r = event.result
+    test = "[TEST] " if event.is_test else ""
+    fallback = f"{test}dataguard check {r.verdict.value}: {r.dataset} / {r.batch}"
+    return {"text": fallback, "blocks": blocks(event, limit)}
+
+
+class SlackHook(Hook):
+    type = "slack"
+    option_keys = frozenset({"url", "url_env", "max_anomalies"})
+
+    def validate(self) -> None:
+        if ("url" in self.options) == ("url_env" in self.options):
+            raise UsageError(f"hook {self.name!r}: set 'url_env' (or 'url' for a local relay)")
+        limit = self.options.get("max_anomalies", 5)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 20:
+            raise UsageError(f"hook {self.name!r}: 'max_anomalies' must be an integer 1..20")
+
+    def target(self) -> str:
+        return self.shown_url()
+
+    def secrets(self) -> list[str]:
+        return self.url_secrets()
+
+    def send(self, event: Event, client: httpx.Client) -> None:
+        body = json.dumps(message(event, self.options.get("max_anomalies", 5))).encode()
+        post(
+            client,
+            self.url(),
+            body,
+            {"Content-Type": "application/json"},
+            timeout=self.spec.timeout,
+            shown=self.shown_url(),
+        )

@@ -1,0 +1,146 @@
+"""Run the configured hooks for a committed check, and record every delivery in the store.
+
+    deliveries = notify(ctx, result)          # after the check's transaction committed
+    deliveries = notify(ctx, result, refire=True)   # `check --refire`: send again
+
+Rules (issue 4):
+- A hook fires when the check's verdict is in its ``on`` list (default ``["fail"]``); a PagerDuty
+  hook also fires on a later ``pass`` to resolve the incidents it opened for the dataset.
+- No double alerts: a hook that already delivered for the same dataset, batch and verdict is
+  skipped unless ``refire``.
+- Never raises for a failing hook or a bad ``[[hooks]]`` config: the check is already stored and
+  the exit code reflects the data. A hook that finally fails is one line on stderr and a row in
+  the store (status, attempts, last error — secrets redacted); each delivery is recorded in its own
+  transaction.
+- ``test=True`` (``dataguard hooks test``) sends an ``"event": "test"`` to every (or the ``only``)
+  hook whatever its ``on`` list, records nothing, and raises ``UsageError`` for a bad config.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TextIO
+
+import httpx
+
+from dataguard.core.models import CheckResult, HookDelivery, Verdict
+from dataguard.errors import DataguardError, UsageError
+from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, deliver, load_hooks
+from dataguard.service.context import Context
+
+OPEN_ALERT_SCAN = 1000  # deliveries of a dataset scanned for unresolved fail alerts
+
+
+def configured_hooks(ctx: Context) -> list[Hook]:
+    """The ``[[hooks]]`` of the config file, validated (``UsageError`` naming hook and key)."""
+    return load_hooks(ctx.settings.document.get("hooks"))
+
+
+def notify(
+    ctx: Context,
+    result: CheckResult,
+    *,
+    refire: bool = False,
+    only: str | None = None,
+    test: bool = False,
+    client: httpx.Client | None = None,
+    stderr: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[HookDelivery]:
+    """Deliver ``result`` to the hooks it fires; returns the deliveries made (skipped ones not)."""
+    err = stderr or sys.stderr
+    try:
+        hooks = configured_hooks(ctx)
+    except UsageError as exc:
+        if test:
+            raise
+        print(f"dataguard: hooks not run: {exc}", file=err)
+        return []
+    if only is not None:
+        hooks = [h for h in hooks if h.name == only]
+        if not hooks:
+            raise UsageError(f"no hook named {only!r} in the config; see `dataguard hooks list`")
+
+    previous = {} if test else _history(ctx, hooks, result, err)
+    deliveries: list[HookDelivery] = []
+    for hook in hooks:
+        already, open_alerts = previous.get(hook.name, (False, ()))
+        event = Event(
+            result,
+            kind=TEST_EVENT if test else CHECK_EVENT,
+            dashboard_url=ctx.settings.dashboard_url,
+            open_alerts=open_alerts,
+        )
+        resolving = result.verdict == Verdict.PASS and bool(open_alerts)
+        if not test and (not hook.fires_on(event) or (already and not refire and not resolving)):
+            continue
+        outcome = deliver(hook, event, client=client, sleep=sleep)
+        delivery = HookDelivery(
+            hook=hook.name,
+            dataset=result.dataset,
+            batch=result.batch,
+            verdict=result.verdict,
+            status=outcome.status,
+            attempts=outcome.attempts,
+            last_error=outcome.last_error,
+            check_id=result.id,
+            delivered_at=datetime.now(timezone.utc) if outcome.delivered else None,
+        )
+        if not test:
+            delivery = _record(ctx, delivery, err)
+        if not outcome.delivered:
+            where = "" if test else " (recorded in the store)"
+            print(
+                f"dataguard: hook {hook.name!r} failed after {outcome.attempts} attempt"
+                f"{'s' if outcome.attempts != 1 else ''}: {outcome.last_error}{where}",
+                file=err,
+            )
+        deliveries.append(delivery)
+    return deliveries
+
+
+def _history(
+    ctx: Context, hooks: list[Hook], result: CheckResult, err: TextIO
+) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """Per hook: already delivered for this batch and verdict? and its unresolved fail alerts."""
+    if not hooks:
+        return {}
+    try:
+        with ctx.store.read() as q:
+            done = {
+                h.name: q.find_delivery(h.name, result.dataset, result.batch, result.verdict)
+                is not None
+                for h in hooks
+            }
+            recent = (
+                q.list_deliveries(result.dataset, limit=OPEN_ALERT_SCAN)
+                if result.verdict == Verdict.PASS
+                else []
+            )
+    except DataguardError as exc:
+        print(f"dataguard: hook history unavailable, sending anyway: {exc}", file=err)
+        return {}
+    history: dict[str, tuple[bool, tuple[str, ...]]] = {}
+    for hook in hooks:
+        open_alerts: list[str] = []
+        for d in recent:  # newest first: fail alerts since this hook last sent a pass (resolve)
+            if d.hook != hook.name or d.status != "delivered":
+                continue
+            if d.verdict == Verdict.PASS:
+                break
+            if d.verdict == Verdict.FAIL and d.batch not in open_alerts:
+                open_alerts.append(d.batch)
+        history[hook.name] = (done[hook.name], tuple(open_alerts))
+    return history
+
+
+def _record(ctx: Context, delivery: HookDelivery, err: TextIO) -> HookDelivery:
+    try:
+        with ctx.store.transaction() as tx:
+            return tx.add_delivery(delivery)
+    except DataguardError as exc:
+        print(f"dataguard: hook {delivery.hook!r}: delivery not recorded: {exc}", file=err)
+        return delivery

@@ -1,0 +1,151 @@
+"""Real local receivers for hook tests: a threaded HTTP server and an SMTP server on 127.0.0.1.
+
+The HTTP receiver answers from a script (status, headers, delay) and records every request, so a
+test can say "500 then 200" and assert what arrived, byte for byte.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, Metric, Verdict
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"ok"
+    delay: float = 0.0
+
+
+class HttpReceiver:
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.script: deque[Reply] = deque()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                receiver.requests.append(
+                    Request(self.path, dict(self.headers.items()), body, time.monotonic())
+                )
+                reply = receiver.script.popleft() if receiver.script else Reply()
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/hook"
+
+    def reply(self, *replies: Reply) -> None:
+        self.script.extend(replies)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    r = HttpReceiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def down_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (a port just released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+def make_result(
+    verdict: Verdict = Verdict.FAIL,
+    *,
+    dataset: str = "taxi",
+    batch: str = "2026-11-25",
+    check_id: int | None = 7,
+) -> CheckResult:
+    """A check as D's check() returns it for taxi batch_a vs train (values from the shared data)."""
+    anomalies: tuple[Anomaly, ...] = ()
+    metrics = (
+        Metric("payment_type", "drift", "l_infinity", 0.0131775, 0.01, verdict == Verdict.FAIL),
+        Metric("trip_miles", "drift", "jensen_shannon", 0.004, 0.01, False),
+    )
+    if verdict != Verdict.PASS:
+        anomalies = (
+            Anomaly(
+                "payment_type",
+                AnomalyKind.DRIFT,
+                "COMPARATOR_L_INFTY_HIGH",
+                "error",
+                "High Linfty distance between current and previous",
+                "The Linfty distance between current and previous is 0.0131775 (up to six "
+                "significant digits), above the threshold 0.01. The feature value with maximum "
+                "difference is: Credit Card",
+            ),
+            Anomaly(
+                "trip_seconds",
+                AnomalyKind.SCHEMA,
+                "UNEXPECTED_DATA_TYPE",
+                "error" if verdict == Verdict.FAIL else "warning",
+                "Unexpected data type",
+                "Expected data of type: INT but got FLOAT <script>alert(1)</script>",
+            ),
+        )
+    return CheckResult(
+        dataset=dataset,
+        batch=batch,
+        verdict=verdict,
+        schema_version=1,
+        baseline_batch="2026-11-24",
+        serving_batch=None,
+        num_examples=10000,
+        anomalies=anomalies,
+        metrics=metrics,
+        id=check_id,
+    )
+
+
+@pytest.fixture
+def failed_check() -> CheckResult:
+    return make_result(Verdict.FAIL)
