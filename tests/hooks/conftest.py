@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,9 @@ class HttpReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -149,3 +152,49 @@ def make_result(
 @pytest.fixture
 def failed_check() -> CheckResult:
     return make_result(Verdict.FAIL)
+
+
+class SmtpReceiver:
+    """An aiosmtpd server on 127.0.0.1 (a free port) keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        receiver = self
+        self.messages: list[Any] = []
+        self.refuse: dict[str, str] = {}  # recipient -> SMTP reply, e.g. "550 no such user"
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+                if address in receiver.refuse:
+                    return receiver.refuse[address]
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                receiver.messages.append(envelope)
+                return "250 Message accepted"
+
+        class LocalController(Controller):
+            def _create_server(self):  # bind port 0 ourselves: Controller needs a known port
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+                return self.loop.create_server(self._factory_invoker, sock=sock)
+
+        self.controller = LocalController(Handler(), hostname="127.0.0.1", port=0)
+        self.controller.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    s = SmtpReceiver()
+    yield s
+    s.close()

@@ -1,0 +1,248 @@
+"""Slack, PagerDuty, email and command hooks against real local receivers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataguard.core.models import CheckResult, Verdict
+from dataguard.hooks import Event, Hook, deliver, load_hooks
+from dataguard.hooks.slack import worst_anomalies
+
+from .conftest import HttpReceiver, Reply, SmtpReceiver, make_result
+
+
+def hook(type_: str, **options: Any) -> Hook:
+    return load_hooks([{"name": f"my-{type_}", "type": type_, "backoff": 0.01, **options}])[0]
+
+
+# --- slack -------------------------------------------------------------------------------------
+def test_slack_message_shows_verdict_dataset_batch_worst_anomaly_and_dashboard_link(
+    receiver: HttpReceiver, failed_check: CheckResult
+) -> None:
+    event = Event(failed_check, dashboard_url="https://dash.example.com/")
+    outcome = deliver(hook("slack", url=receiver.url), event)
+
+    assert outcome.delivered
+    message = json.loads(receiver.requests[0].body)
+    assert message["text"] == "dataguard check fail: taxi / 2026-11-25"
+    header, fields, worst, actions = message["blocks"]
+    assert header["type"] == "header" and "FAIL" in header["text"]["text"]
+    texts = [f["text"] for f in fields["fields"]]
+    assert "*Dataset*\ntaxi" in texts and "*Batch*\n2026-11-25" in texts
+    assert "*Verdict*\nfail" in texts
+    lines = worst["text"]["text"].splitlines()
+    assert lines[1].startswith("• `payment_type` (drift): High Linfty distance")
+    assert "l_infinity 0.01318 vs threshold 0.01" in lines[1]
+    button = actions["elements"][0]
+    assert button["url"] == "https://dash.example.com/batch?dataset=taxi&batch=2026-11-25"
+
+
+def test_slack_escapes_markup_in_data_and_has_no_button_without_dashboard_url(
+    receiver: HttpReceiver,
+) -> None:
+    result = make_result(Verdict.FAIL, batch="b<1>&2")
+    deliver(hook("slack", url=receiver.url), Event(result))
+
+    blocks = json.loads(receiver.requests[0].body)["blocks"]
+    assert "*Batch*\nb&lt;1&gt;&amp;2" in [f["text"] for f in blocks[1]["fields"]]
+    assert all(b["type"] != "actions" for b in blocks)
+
+
+def test_slack_lists_errors_before_warnings_and_larger_excess_first() -> None:
+    result = make_result(Verdict.FAIL)
+    assert [a.feature for a, _ in worst_anomalies(result, 5)] == ["payment_type", "trip_seconds"]
+
+
+def test_slack_url_is_read_from_url_env(
+    receiver: HttpReceiver, failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SLACK_URL", receiver.url)
+    h = hook("slack", url_env="TEST_SLACK_URL")
+    assert h.target() == "$TEST_SLACK_URL"
+    assert deliver(h, Event(failed_check)).delivered
+    assert len(receiver.requests) == 1
+
+
+# --- pagerduty ---------------------------------------------------------------------------------
+def test_pagerduty_triggers_on_fail_with_dedup_key_dataset_slash_batch(
+    receiver: HttpReceiver, failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
+    receiver.reply(Reply(202, body=b'{"status":"success"}'))
+    h = hook("pagerduty", routing_key_env="TEST_PD_KEY", url=receiver.url)
+    assert deliver(h, Event(failed_check, dashboard_url="http://dash:8501")).delivered
+
+    body = json.loads(receiver.requests[0].body)
+    assert body["routing_key"] == "R0UT1NGKEY0000000000000000000000"
+    assert body["event_action"] == "trigger"
+    assert body["dedup_key"] == "taxi/2026-11-25"
+    assert body["payload"]["severity"] == "error"
+    assert body["payload"]["summary"].startswith("dataguard: taxi/2026-11-25 check fail")
+    assert body["payload"]["custom_details"]["verdict"] == "fail"
+    assert body["links"][0]["href"] == "http://dash:8501/batch?dataset=taxi&batch=2026-11-25"
+
+
+def test_pagerduty_resolves_open_alerts_when_a_later_check_passes(
+    receiver: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
+    h = hook("pagerduty", routing_key_env="TEST_PD_KEY", url=receiver.url)
+    passed = make_result(Verdict.PASS, batch="2026-11-27")
+
+    assert not h.fires_on(Event(passed))  # nothing open: nothing to say
+    event = Event(passed, open_alerts=("2026-11-26", "2026-11-25"))
+    assert h.fires_on(event)
+    assert deliver(h, event).delivered
+
+    bodies = [json.loads(r.body) for r in receiver.requests]
+    assert [(b["event_action"], b["dedup_key"]) for b in bodies] == [
+        ("resolve", "taxi/2026-11-26"),
+        ("resolve", "taxi/2026-11-25"),
+    ]
+
+
+def test_pagerduty_routing_key_never_appears_in_errors(
+    receiver: HttpReceiver, failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
+    receiver.reply(
+        Reply(400, body=b'{"message":"Invalid routing key R0UT1NGKEY0000000000000000000000"}')
+    )
+    h = hook("pagerduty", routing_key_env="TEST_PD_KEY", url=receiver.url)
+    outcome = deliver(h, Event(failed_check))
+
+    assert outcome.status == "failed" and outcome.attempts == 1
+    assert "R0UT1NGKEY" not in (outcome.last_error or "")
+    assert "R0UT1NGKEY" not in h.target()
+
+
+# --- email -------------------------------------------------------------------------------------
+def _parts(raw: bytes) -> tuple[Message, str, str]:
+    msg = message_from_bytes(raw)
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in msg.walk()
+        if not p.is_multipart()
+    }
+    return msg, parts["text/plain"], parts["text/html"]
+
+
+def test_email_sends_plain_text_and_escaped_html_parts(
+    smtp: SmtpReceiver, failed_check: CheckResult
+) -> None:
+    h = hook(
+        "email",
+        host="127.0.0.1",
+        port=smtp.port,
+        security="none",
+        **{"from": "dataguard@example.com", "to": ["data-team@example.com"]},
+    )
+    outcome = deliver(h, Event(failed_check, dashboard_url="http://dash"))
+
+    assert outcome.delivered, outcome.last_error
+    (envelope,) = smtp.messages
+    assert envelope.rcpt_tos == ["data-team@example.com"]
+    msg, text, html = _parts(envelope.original_content)
+    assert msg["Subject"] == "[dataguard] FAIL: taxi / 2026-11-25 (2 anomalies)"
+    assert "payment_type [drift, error] COMPARATOR_L_INFTY_HIGH" in text
+    assert "Dashboard: http://dash/batch?dataset=taxi&batch=2026-11-25" in text
+    assert "<td>payment_type</td>" in html
+    assert "<script>" not in html
+
+
+def test_email_does_not_retry_a_refused_recipient(
+    smtp: SmtpReceiver, failed_check: CheckResult
+) -> None:
+    smtp.refuse["nobody@example.com"] = "550 5.1.1 no such user"
+    h = hook(
+        "email",
+        host="127.0.0.1",
+        port=smtp.port,
+        security="none",
+        retries=3,
+        **{"from": "dataguard@example.com", "to": "nobody@example.com"},
+    )
+    outcome = deliver(h, Event(failed_check))
+
+    assert (outcome.status, outcome.attempts) == ("failed", 1)
+    assert "550" in (outcome.last_error or "")
+    assert smtp.messages == []
+
+
+def test_email_starttls_against_a_server_without_tls_fails_clearly(
+    smtp: SmtpReceiver, failed_check: CheckResult
+) -> None:
+    h = hook(
+        "email",
+        host="127.0.0.1",
+        port=smtp.port,
+        retries=0,
+        **{"from": "dataguard@example.com", "to": "a@example.com"},
+    )
+    outcome = deliver(h, Event(failed_check))
+
+    assert outcome.status == "failed"
+    assert "STARTTLS" in (outcome.last_error or "") or "starttls" in (outcome.last_error or "")
+
+
+# --- command -----------------------------------------------------------------------------------
+def test_command_gets_the_check_json_on_stdin_and_dataguard_variables(
+    tmp_path: Path, failed_check: CheckResult
+) -> None:
+    out = tmp_path / "out.json"
+    script = (
+        "import json, os, sys; data = json.load(sys.stdin); "
+        "keys = ['DATAGUARD_EVENT', 'DATAGUARD_DATASET', 'DATAGUARD_BATCH', 'DATAGUARD_VERDICT', "
+        "'DATAGUARD_CHECK_ID']; "
+        f"open({str(out)!r}, 'w').write(json.dumps([data, {{k: os.environ[k] for k in keys}}]))"
+    )
+    outcome = deliver(hook("command", command=[sys.executable, "-c", script]), Event(failed_check))
+
+    assert outcome.delivered, outcome.last_error
+    data, env = json.loads(out.read_text())
+    assert data == {"event": "check.completed", **failed_check.to_dict()}
+    assert env == {
+        "DATAGUARD_EVENT": "check.completed",
+        "DATAGUARD_DATASET": "taxi",
+        "DATAGUARD_BATCH": "2026-11-25",
+        "DATAGUARD_VERDICT": "fail",
+        "DATAGUARD_CHECK_ID": "7",
+    }
+
+
+def test_command_as_a_shell_string_writes_stdin_to_a_file(
+    tmp_path: Path, failed_check: CheckResult
+) -> None:
+    out = tmp_path / "stdin.json"
+    outcome = deliver(hook("command", command=f"cat > '{out}'"), Event(failed_check))
+
+    assert outcome.delivered
+    assert json.loads(out.read_text())["verdict"] == "fail"
+
+
+def test_command_with_non_zero_exit_is_a_failed_delivery_not_retried_by_default(
+    tmp_path: Path, failed_check: CheckResult
+) -> None:
+    count = tmp_path / "count"
+    h = hook("command", command=f"echo x >> '{count}'; echo boom >&2; exit 3")
+    outcome = deliver(h, Event(failed_check))
+
+    assert (outcome.status, outcome.attempts) == ("failed", 1)
+    assert "exited with 3" in (outcome.last_error or "") and "boom" in (outcome.last_error or "")
+    assert count.read_text().count("x") == 1
+
+
+def test_command_that_runs_too_long_is_killed_and_failed(failed_check: CheckResult) -> None:
+    h = hook("command", command=[sys.executable, "-c", "import time; time.sleep(10)"], timeout=0.5)
+    outcome = deliver(h, Event(failed_check))
+
+    assert outcome.status == "failed"
+    assert "timed out after 0.5 s" in (outcome.last_error or "")
+    assert outcome.seconds < 5
