@@ -1,9 +1,78 @@
-"""`dataguard hooks` commands. (Skeleton: registers nothing yet.)"""
+"""`dataguard hooks list` and `dataguard hooks test [NAME]`.
+
+$ dataguard hooks list
+NAME     TYPE       ON          TARGET
+ops      webhook    fail,warn   https://alerts.example.com/dataguard (signed)
+$ dataguard hooks test ops      # sends "event": "test"; exit 3 if a hook fails
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+
+from dataguard.config import Settings
+from dataguard.errors import ExitCode, UsageError
+
+VERDICT_ORDER = ("fail", "warn", "pass")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's sub-commands to the `dataguard` parser."""
+    """Add `hooks list` and `hooks test` to the `dataguard` parser."""
+    hooks = sub.add_parser("hooks", help="list the configured alert hooks or send a test event")
+    hooks_sub = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
+
+    list_p = hooks_sub.add_parser("list", help="name, type, verdicts and target (secrets masked)")
+    list_p.add_argument("--format", choices=("text", "json"), default="text")
+    list_p.set_defaults(handler=list_hooks)
+
+    test_p = hooks_sub.add_parser(
+        "test", help='send a test event ("event": "test") to every hook, or to NAME'
+    )
+    test_p.add_argument("name", nargs="?", metavar="NAME", help="only this hook")
+    test_p.set_defaults(handler=send_test_event)
+
+
+def _rows(settings: Settings) -> list[dict[str, str]]:
+    from dataguard.hooks import load_hooks
+
+    rows = []
+    for hook in load_hooks(settings.document.get("hooks")):
+        on = ",".join(v for v in VERDICT_ORDER if v in {x.value for x in hook.spec.on})
+        rows.append({"name": hook.name, "type": hook.spec.type, "on": on, "target": hook.target()})
+    return rows
+
+
+def list_hooks(args: argparse.Namespace, settings: Settings) -> ExitCode:
+    rows = _rows(settings)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return ExitCode.OK
+    if not rows:
+        where = settings.config_path or "dataguard.toml"
+        print(f"no hooks configured (add [[hooks]] tables to {where})")
+        return ExitCode.OK
+    widths = {k: max(len(k), *(len(r[k]) for r in rows)) for k in ("name", "type", "on")}
+    print(f"{'NAME':<{widths['name']}}  {'TYPE':<{widths['type']}}  {'ON':<{widths['on']}}  TARGET")
+    for r in rows:
+        print(
+            f"{r['name']:<{widths['name']}}  {r['type']:<{widths['type']}}  "
+            f"{r['on']:<{widths['on']}}  {r['target']}"
+        )
+    return ExitCode.OK
+
+
+def send_test_event(args: argparse.Namespace, settings: Settings) -> ExitCode:
+    from dataguard.service.alerts import configured_hooks, notify, sample_result
+    from dataguard.service.context import Context
+
+    ctx = Context.create(settings)
+    if not configured_hooks(ctx):
+        raise UsageError("no hooks configured: add [[hooks]] tables to dataguard.toml")
+    deliveries = notify(ctx, sample_result(), only=args.name, test=True)
+    for d in deliveries:
+        attempts = f"{d.attempts} attempt{'s' if d.attempts != 1 else ''}"
+        mark = "ok    " if d.status == "delivered" else "FAILED"
+        print(f"{mark} {d.hook}: test event {d.status} ({attempts})")
+    failed = [d for d in deliveries if d.status != "delivered"]
+    return ExitCode.INFRASTRUCTURE if failed else ExitCode.OK

@@ -26,7 +26,7 @@ from typing import TextIO
 
 import httpx
 
-from dataguard.core.models import CheckResult, HookDelivery, Verdict
+from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, HookDelivery, Metric, Verdict
 from dataguard.errors import DataguardError, UsageError
 from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, deliver, load_hooks
 from dataguard.service.context import Context
@@ -37,6 +37,31 @@ OPEN_ALERT_SCAN = 1000  # deliveries of a dataset scanned for unresolved fail al
 def configured_hooks(ctx: Context) -> list[Hook]:
     """The ``[[hooks]]`` of the config file, validated (``UsageError`` naming hook and key)."""
     return load_hooks(ctx.settings.document.get("hooks"))
+
+
+def sample_result() -> CheckResult:
+    """The check that ``hooks test`` sends: clearly fake (dataset ``dataguard-test``), realistic."""
+    return CheckResult(
+        dataset="dataguard-test",
+        batch="test-event",
+        verdict=Verdict.FAIL,
+        schema_version=1,
+        baseline_batch="previous-batch",
+        serving_batch=None,
+        num_examples=10000,
+        anomalies=(
+            Anomaly(
+                "payment_type",
+                AnomalyKind.DRIFT,
+                "COMPARATOR_L_INFTY_HIGH",
+                "error",
+                "High Linfty distance between current and previous",
+                "Test event from `dataguard hooks test`: the Linfty distance 0.0132 is above the "
+                "threshold 0.01.",
+            ),
+        ),
+        metrics=(Metric("payment_type", "drift", "l_infinity", 0.0132, 0.01, True),),
+    )
 
 
 def notify(
