@@ -14,6 +14,8 @@ Secrets come only from the environment (keys ending in ``_env`` name a variable)
 (``UsageError`` naming hook and key) when the file holds, in plain text:
 - a key named like a secret: secret, token, password/passwd, routing_key, api_key/apikey,
   private_key, credentials, auth (``*_env`` variants are the way to set them);
+- a variable named like a secret in a command hook's ``env`` (the command inherits dataguard's
+  environment: set it there);
 - a header whose name carries credentials (Authorization, Cookie, *token*, *key*, *secret*) in
   ``headers`` — use ``header_env``;
 - a value of a known token shape anywhere: Slack tokens (``xox[abposr]-…``) and incoming-webhook
@@ -86,7 +88,7 @@ def parse_hook(
         )
     refuse_plain_secrets(name, table)
     kind = table.get("type")
-    if kind not in types:
+    if not isinstance(kind, str) or kind not in types:
         known = ", ".join(sorted(types))
         raise UsageError(f"hook {name!r}: unknown type {kind!r} (known: {known})")
     cls = types[kind]
@@ -106,15 +108,20 @@ def parse_hook(
 def refuse_plain_secrets(hook: str, table: Mapping[str, Any]) -> None:
     """Raise ``UsageError`` naming the hook and key when a secret seems written in the file."""
     for path, key, value in _walk(table):
-        if key.endswith("_env") or path.startswith(("header_env.", "env_from.")):
+        if key.endswith("_env") or path.startswith("header_env."):
             continue
+        if path.startswith("env.") and SECRET_KEY_RE.search(key):
+            raise UsageError(
+                f"hook {hook!r}: variable {key!r} in 'env' looks like a secret; leave it out: "
+                "the command inherits dataguard's environment"
+            )
         if path.startswith("headers.") and SECRET_HEADER_RE.search(key):
             raise UsageError(
                 f"hook {hook!r}: header {key!r} in 'headers' looks like a credential; "
                 f"put it in an environment variable and name it in header_env = {{ {key!r} = "
                 f'"VAR" }}'
             )
-        if SECRET_KEY_RE.search(key) and not path.startswith(("headers.", "env.")):
+        if SECRET_KEY_RE.search(key) and not path.startswith("headers."):
             raise UsageError(
                 f"hook {hook!r}: key {path!r} holds a secret in plain text; put it in an "
                 f"environment variable and set '{key}_env' to its name"

@@ -77,6 +77,9 @@ class HttpReceiver:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/hook"
 
+    def bodies(self) -> list[bytes]:
+        return [r.body for r in self.requests]
+
     def reply(self, *replies: Reply) -> None:
         self.script.extend(replies)
 

@@ -108,6 +108,13 @@ def test_token_shaped_values_are_refused_anywhere() -> None:
     assert "Slack token" in message and "headers.X-Note" in message
 
 
+def test_command_env_may_not_hold_secrets_but_may_hold_settings() -> None:
+    message = refused(type="command", command="true", env={"API_TOKEN": "abc"})
+    assert "'API_TOKEN'" in message and "inherits" in message
+    hook = parse(type="command", command="true", env={"AIRFLOW_HOME": "/opt/airflow"})
+    assert hook.target() == "true"
+
+
 def test_credential_headers_must_come_from_header_env() -> None:
     message = refused(type="webhook", url="http://x", headers={"Authorization": "Bearer abc"})
     assert "header_env" in message and "'Authorization'" in message
