@@ -1,0 +1,152 @@
+"""Artifacts: whole files written atomically to a local folder or any Beam FileSystems URI.
+
+    sha = write_atomic(join(root, "taxi", "training", "b1", "stats-1a2b3c4d.pb"), data)
+    stats = read_statistics(uri, sha256=sha)   # DatasetFeatureStatisticsList, verified
+
+A file is written under a temporary name next to its final one and renamed, so a crash never
+leaves half a file where the store points. Local paths use ``os.replace``; other schemes (gs://,
+s3://, …) go through ``apache_beam.io.filesystems.FileSystems``, imported only for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import posixpath
+import uuid
+from typing import TYPE_CHECKING
+
+from dataguard.errors import ArtifactError
+from dataguard.io.sources import is_remote, local_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
+
+
+def join(root: str, *parts: str) -> str:
+    """Join URI/path parts with ``/`` for remote roots and ``os.path.join`` for local ones."""
+    if is_remote(root):
+        return posixpath.join(root.rstrip("/") + "/", *parts)
+    return os.path.join(local_path(root), *parts)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(uri: str, data: bytes) -> str:
+    """Write ``data`` to ``uri`` via a temporary name and a rename; returns its sha256 hex."""
+    digest = sha256_hex(data)
+    tmp_name = f".tmp-{uuid.uuid4().hex[:12]}-" + _basename(uri)
+    if is_remote(uri):
+        _write_remote(uri, data, posixpath.join(posixpath.dirname(uri), tmp_name))
+    else:
+        _write_local(local_path(uri), data, tmp_name)
+    return digest
+
+
+def read_bytes(uri: str) -> bytes:
+    try:
+        if is_remote(uri):
+            from apache_beam.io.filesystems import FileSystems
+
+            with FileSystems.open(uri, compression_type="uncompressed") as f:
+                return f.read()
+        with open(local_path(uri), "rb") as f:
+            return f.read()
+    except Exception as exc:
+        raise ArtifactError(f"{uri}: cannot read artifact: {_one_line(exc)}") from None
+
+
+def exists(uri: str) -> bool:
+    if is_remote(uri):
+        from apache_beam.io.filesystems import FileSystems
+
+        try:
+            return bool(FileSystems.exists(uri))
+        except Exception as exc:
+            raise ArtifactError(f"{uri}: cannot stat artifact: {_one_line(exc)}") from None
+    return os.path.exists(local_path(uri))
+
+
+def delete(uri: str) -> None:
+    """Remove an artifact; a missing file is not an error (deleting is cleanup)."""
+    try:
+        if is_remote(uri):
+            from apache_beam.io.filesystems import FileSystems
+
+            if FileSystems.exists(uri):
+                FileSystems.delete([uri])
+        else:
+            os.remove(local_path(uri))
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        raise ArtifactError(f"{uri}: cannot delete artifact: {_one_line(exc)}") from None
+
+
+def read_statistics(uri: str, sha256: str | None = None) -> DatasetFeatureStatisticsList:
+    """Load a binary ``DatasetFeatureStatisticsList`` (tensorflow-metadata only, no TensorFlow).
+
+    With ``sha256`` the bytes are verified first: a changed or truncated file is an
+    ``ArtifactError`` rather than silently different statistics.
+    """
+    from google.protobuf.message import DecodeError
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
+
+    data = read_bytes(uri)
+    if sha256 is not None and sha256_hex(data) != sha256:
+        raise ArtifactError(
+            f"{uri}: sha256 does not match the store (changed or truncated); re-run dataguard stats"
+        )
+    stats = DatasetFeatureStatisticsList()
+    try:
+        stats.ParseFromString(data)
+    except DecodeError:
+        raise ArtifactError(f"{uri}: not a DatasetFeatureStatisticsList proto") from None
+    return stats
+
+
+def _write_local(path: str, data: bytes, tmp_name: str) -> None:
+    folder = os.path.dirname(path) or "."
+    tmp = os.path.join(folder, tmp_name)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise ArtifactError(f"{path}: cannot write artifact: {exc.strerror or exc}") from None
+
+
+def _write_remote(uri: str, data: bytes, tmp: str) -> None:
+    from apache_beam.io.filesystems import FileSystems
+
+    try:
+        with FileSystems.create(tmp, mime_type="application/octet-stream",
+                                compression_type="uncompressed") as f:
+            f.write(data)
+        if FileSystems.exists(uri):
+            FileSystems.delete([uri])
+        FileSystems.rename([tmp], [uri])
+    except Exception as exc:
+        try:
+            if FileSystems.exists(tmp):
+                FileSystems.delete([tmp])
+        except Exception:
+            pass
+        raise ArtifactError(f"{uri}: cannot write artifact: {_one_line(exc)}") from None
+
+
+def _basename(uri: str) -> str:
+    return posixpath.basename(uri) if is_remote(uri) else os.path.basename(local_path(uri))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
