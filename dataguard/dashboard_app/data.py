@@ -1,0 +1,204 @@
+"""Cached, read-only access to the store and the statistics artifacts; the pages only render.
+
+One store per URL (``st.cache_resource``); query results as DataFrames cached by
+``st.cache_data`` keyed on the store URL and the latest check id, so a new check shows at once and
+everything else is served from memory (plus a TTL for batches and deliveries that arrive without
+a check). Statistics are cached by artifact URI + sha256: artifacts never change in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dataguard.config import Settings, load_settings
+from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion
+from dataguard.core.stats_view import DatasetStats, dataset_stats
+from dataguard.errors import DataguardError
+from dataguard.store import Store, open_store
+
+TTL = 60  # seconds: batches and hook deliveries can land without a new check id
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return open_store(url, migrate=False, read_only=True)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def safe_url(url: str) -> str:
+    """The store URL without its password, for display."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """A read-only SQLite store that does not exist yet is an empty store, not an error."""
+    if not url.startswith("sqlite") or ":memory:" in url:
+        return False
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    return bool(path) and not Path(path).exists()
+
+
+def store_or_stop() -> tuple[str, Store | None]:
+    """The store URL and the open store (None when empty); on failure: error shown, run stopped."""
+    url = settings().store_url
+    if _missing_sqlite_file(url):
+        return url, None
+    try:
+        return url, _store(url)
+    except DataguardError as exc:
+        st.error(f"Cannot open the store {safe_url(url)}: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def cache_key(store: Store) -> int:
+    """The cache key: the id of the newest check (0 for none)."""
+    with store.read() as q:
+        return int(q.latest_check_id() or 0)
+
+
+def _frame(items: list[Any], columns: list[str]) -> pd.DataFrame:
+    if not items:
+        return pd.DataFrame(columns=columns)
+    rows = [item if isinstance(item, dict) else _as_dict(item) for item in items]
+    return pd.DataFrame.from_records(rows)
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    row = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    return {k: (v.value if hasattr(v, "value") and not isinstance(v, float) else v)
+            for k, v in row.items()}
+
+
+# --- cached queries (arguments: store URL and version first, so a new check refreshes them) ---
+
+OVERVIEW_COLUMNS = ["dataset", "batch", "role", "batch_at", "verdict", "check_id",
+                    "checked_batch", "anomalies", "recent"]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overview(url: str, version: int) -> pd.DataFrame:
+    """One row per dataset: latest batch, latest verdict and anomaly count, recent verdicts."""
+    with _store(url).read() as q:
+        summaries = q.dataset_overview()
+    return _frame([_overview_row(s) for s in summaries], OVERVIEW_COLUMNS)
+
+
+def _overview_row(summary: Any) -> dict[str, Any]:
+    row = _as_dict(summary)
+    return {
+        "dataset": row["dataset"],
+        "batch": row["latest_batch"],
+        "role": row["latest_batch_role"],
+        "batch_at": row["latest_batch_at"],
+        "verdict": row["latest_verdict"],
+        "check_id": row["latest_check_id"],
+        "checked_batch": row["latest_check_batch"],
+        "anomalies": row["latest_anomaly_count"],
+        "recent": [getattr(v, "value", v) for v in reversed(row["recent_verdicts"])],
+    }
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def checks(url: str, version: int, dataset: str, limit: int = 365) -> pd.DataFrame:
+    """The dataset's checks, oldest first (id, batch, verdict, num_examples, anomalies, …)."""
+    with _store(url).read() as q:
+        items = q.check_history(dataset, limit=limit)
+    frame = _frame(items, ["id", "batch", "verdict", "num_examples", "created_at", "anomalies"])
+    frame = frame.rename(columns={"anomaly_count": "anomalies", "check_id": "id"})
+    return frame.sort_values("created_at", kind="stable").reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def batches(url: str, version: int, dataset: str) -> pd.DataFrame:
+    with _store(url).read() as q:
+        items = q.list_batches(dataset)
+    return _frame(items, ["name", "role", "num_examples", "created_at"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def metrics(url: str, version: int, dataset: str, comparison: str | None = None) -> pd.DataFrame:
+    """Every drift/skew measurement of the dataset's recent checks, oldest first."""
+    with _store(url).read() as q:
+        points = q.metric_history(dataset, comparison=comparison)
+    columns = ["batch", "created_at", "check_id", "feature", "comparison", "method", "value",
+               "threshold", "exceeded"]
+    return _frame(points, columns)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def check(url: str, version: int, dataset: str, batch: str) -> CheckResult | None:
+    with _store(url).read() as q:
+        return q.latest_check(dataset, batch)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def batch(url: str, version: int, dataset: str, name: str, role: str = "training") -> Batch | None:
+    with _store(url).read() as q:
+        return q.get_batch(dataset, name, Role(role))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def schema_versions(url: str, version: int, dataset: str) -> list[SchemaVersion]:
+    with _store(url).read() as q:
+        return q.list_schema_versions(dataset)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def deliveries(url: str, version: int, dataset: str | None = None) -> pd.DataFrame:
+    with _store(url).read() as q:
+        items = q.list_deliveries(dataset, limit=500)
+    columns = ["created_at", "hook", "dataset", "batch", "verdict", "status", "attempts",
+               "last_error", "delivered_at", "check_id"]
+    return _frame(items, columns)
+
+
+# --- artifacts ---------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def statistics(uri: str, sha256: str | None) -> DatasetStats:
+    """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV)."""
+    from dataguard.io.artifacts import read_statistics
+
+    return dataset_stats(read_statistics(uri, sha256 or None))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def schema_text(path: str, sha256: str | None = None) -> str:
+    """A schema version file; schema files are immutable, so the path + sha256 is the key."""
+    return Path(path).read_text(encoding="utf-8")
+
+
+def text_diff(a: str, b: str, name_a: str, name_b: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), name_a, name_b))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def schema_changes(text_a: str, text_b: str, name_a: str, name_b: str) -> list[dict[str, str]]:
+    """Feature-level differences (``dataguard.core.schemas.diff_schemas``) as table rows."""
+    from dataguard.core import schemas
+
+    diff = schemas.diff_schemas(
+        schemas.parse_schema(text_a, name_a), schemas.parse_schema(text_b, name_b), name_a, name_b
+    )
+    rows = [{"feature": n, "aspect": "feature", "before": "", "after": "added"} for n in diff.added]
+    rows += [{"feature": n, "aspect": "feature", "before": "present", "after": "removed"}
+             for n in diff.removed]
+    rows += [c.to_dict() | {"feature": c.feature or "(schema)"} for c in diff.changes]
+    return rows

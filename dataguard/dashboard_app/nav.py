@@ -1,0 +1,41 @@
+"""The pages and their URLs: ``/batch?dataset=taxi&batch=2026-11-25`` is what alerts link to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from dataguard.dashboard_app import PAGES_DIR
+
+# url_path == file stem, so AppTest.switch_page("pages/<name>.py") finds the same page.
+PAGES = {
+    "overview": ("Overview", ":material/monitoring:"),
+    "dataset": ("Dataset", ":material/timeline:"),
+    "batch": ("Batch / check", ":material/fact_check:"),
+    "schemas": ("Schemas", ":material/schema:"),
+    "hooks": ("Hooks", ":material/notifications:"),
+}
+
+
+def page(name: str) -> st.Page:
+    title, icon = PAGES[name]
+    return st.Page(
+        PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name, default=name == "overview"
+    )
+
+
+def all_pages() -> list[st.Page]:
+    return [page(name) for name in PAGES]
+
+
+def link(name: str, label: str, params: Mapping[str, str] | None = None) -> None:
+    """A link to another page carrying its selection in the URL (``st.page_link``)."""
+    st.page_link(page(name), label=label, query_params=dict(params or {}))
+
+
+def batch_url(base_url: str, dataset: str, batch: str) -> str:
+    """The link alert hooks put in messages (``settings.dashboard_url`` + this)."""
+    from urllib.parse import urlencode
+
+    return f"{base_url.rstrip('/')}/batch?{urlencode({'dataset': dataset, 'batch': batch})}"

@@ -1,0 +1,134 @@
+"""Batch / check: verdict, anomalies, schema version and baseline used, and this batch's
+statistics side by side with its baseline or serving batch (most-changed features first).
+
+Alerts link here: ``/batch?dataset=taxi&batch=2026-11-25``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dataguard.core import stats_view as sv
+from dataguard.dashboard_app import charts, data, nav, ui
+
+url, key, summary = ui.open_source()
+dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
+assert dataset is not None
+batches = data.batches(url, key, dataset)
+training = batches[batches["role"] == "training"] if not batches.empty else batches
+names = list(dict.fromkeys(training["name"].iloc[::-1])) if not training.empty else []
+chosen = ui.pick("Batch", names, "batch", placeholder="latest batch")
+name = chosen or (names[0] if names else None)
+if name is None:
+    st.info(f"Dataset {dataset} has no training batch yet.")
+    st.stop()
+
+result = data.check(url, key, dataset, name)
+this = data.batch(url, key, dataset, name, "training")
+st.title(f"{dataset} · batch {name}")
+
+if result is None:
+    st.info("This batch has not been checked yet: `dataguard check "
+            f"{dataset} {name}` validates it against the latest schema version.")
+else:
+    cols = st.columns(5)
+    cols[0].metric("verdict", ui.verdict_label(result.verdict.value))
+    cols[1].metric("schema version", f"v{result.schema_version}")
+    cols[2].metric("baseline", result.baseline_batch or "none")
+    cols[3].metric("serving batch", result.serving_batch or "none")
+    cols[4].metric("examples", f"{result.num_examples:,}")
+    if result.created_at is not None:
+        st.caption(f"Checked {ui.age_text(result.created_at)} (check #{result.id}).")
+
+    st.subheader(f"Anomalies ({len(result.anomalies)})")
+    exceeded = {(m.feature, m.comparison): m for m in result.metrics if m.exceeded}
+    if result.anomalies:
+        rows = []
+        for a in result.anomalies:
+            m = exceeded.get((a.feature, a.kind.value))
+            rows.append({
+                "feature": a.feature or "(dataset)", "kind": a.kind.value, "type": a.type,
+                "severity": a.severity, "description": a.description or a.short_description,
+                "value": m.value if m else None, "threshold": m.threshold if m else None,
+            })
+        st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+            "value": st.column_config.NumberColumn(format="%.4f"),
+            "threshold": st.column_config.NumberColumn(format="%.4f"),
+        })
+    else:
+        st.success("No anomalies.")
+    if result.metrics:
+        with st.expander(f"All {len(result.metrics)} drift / skew measurements"):
+            frame = pd.DataFrame([m.to_dict() for m in result.metrics])
+            frame = frame.sort_values(["exceeded", "value"], ascending=False)
+            st.dataframe(frame, hide_index=True)
+
+# --- side by side statistics -----------------------------------------------------------------
+references: dict[str, tuple[str, str]] = {}
+if result is not None and result.baseline_batch:
+    references["baseline"] = (result.baseline_batch, "training")
+if result is not None and result.serving_batch:
+    references["serving"] = (result.serving_batch, "serving")
+if result is None:  # not checked: compare with the batch stored before it, if any
+    position = names.index(name)
+    if position + 1 < len(names):
+        references["previous batch"] = (names[position + 1], "training")
+
+st.subheader("Statistics")
+if this is None:
+    st.stop()
+current = data.statistics(this.artifact_uri, this.sha256)
+reference: sv.DatasetStats | None = None
+sides = [f"{name} (this batch)"]
+if references:
+    against = st.radio("Compare with", list(references), horizontal=True, key="against",
+                       bind="query-params")
+    ref_name, ref_role = references[against or next(iter(references))]
+    other = data.batch(url, key, dataset, ref_name, ref_role)
+    if other is not None:
+        reference = data.statistics(other.artifact_uri, other.sha256)
+        sides.append(f"{ref_name} ({against})")
+
+changes = sv.compare(current, reference or current)
+table = pd.DataFrame(sv.comparison_rows(changes, (sides[0], sides[-1])))
+if reference is None:
+    table = table[table["side"] == sides[0]].drop(columns=["change", "status"])
+st.caption(
+    f"{current.num_examples:,} examples"
+    + (f" vs {reference.num_examples:,}" if reference else "")
+    + ". Features that changed most first (Kolmogorov-Smirnov distance for numbers, "
+    "L-infinity for categories; 1 = added, removed or type changed)."
+)
+st.dataframe(table, hide_index=True, column_config={
+    "change": st.column_config.ProgressColumn("change", min_value=0.0, max_value=1.0,
+                                              format="%.3f"),
+    **{c: st.column_config.NumberColumn(format="%.4g")
+       for c in ("mean", "std", "min", "median", "max")},
+})
+
+feature = ui.pick("Feature", [c.feature for c in changes], "feature", sidebar=False)
+picked = next((c for c in changes if c.feature == feature), None)
+if picked is not None:
+    pairs = [(sides[0], picked.current)]
+    if reference is not None:
+        pairs.append((sides[-1], picked.reference))
+    present = [(label, f) for label, f in pairs if f is not None]
+    labels = [label for label, _ in present]
+    kind = present[0][1].kind if present else sv.OTHER
+    if picked.status != "changed" and reference is not None:
+        st.warning(f"Feature {picked.status} between the two batches.")
+    if kind == sv.NUMERIC:
+        left, right = st.columns(2)
+        hist = [r for label, f in present for r in sv.histogram_rows(f, label)]
+        quant = [r for label, f in present for r in sv.quantile_rows(f, label)]
+        left.caption("Histogram (equal-width buckets)")
+        left.altair_chart(charts.histogram_overlay(hist, labels), width="stretch")
+        right.caption("Quantiles")
+        right.altair_chart(charts.quantile_overlay(quant, labels), width="stretch")
+    elif kind == sv.CATEGORICAL:
+        st.caption("Most frequent values")
+        st.altair_chart(charts.top_values_overlay(sv.overlay_top_values(present), labels),
+                        width="stretch")
+
+nav.link("dataset", f"All checks of {dataset} ›", {"dataset": dataset})

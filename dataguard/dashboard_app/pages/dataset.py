@@ -1,0 +1,90 @@
+"""Dataset: verdicts over time, drift/skew distances per feature against thresholds, row counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dataguard.dashboard_app import charts, data, nav, ui
+
+url, key, summary = ui.open_source()
+dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
+assert dataset is not None
+comparison = ui.pick("Comparison", ["drift", "skew"], "comparison")
+
+st.title(f"Dataset {dataset}")
+history = data.checks(url, key, dataset)
+if history.empty:
+    st.info("No check of this dataset yet: `dataguard check` records one.")
+else:
+    latest = history.iloc[-1]
+    cols = st.columns(4)
+    cols[0].metric("latest verdict", ui.verdict_label(latest["verdict"]))
+    cols[1].metric("latest batch", str(latest["batch"]))
+    cols[2].metric("checks", len(history))
+    cols[3].metric("failed checks", int((history["verdict"] == "fail").sum()))
+    st.subheader("Verdicts over time")
+    st.altair_chart(charts.verdict_timeline(history), width="stretch")
+
+
+def feature_order(points: pd.DataFrame) -> pd.DataFrame:
+    """Per feature: times exceeded, worst value / threshold, latest value — exceeded first."""
+    ratio = points["value"] / points["threshold"].where(points["threshold"] > 0)
+    frame = points.assign(ratio=ratio)
+    last = frame.sort_values("created_at", kind="stable").groupby("feature").tail(1)
+    grouped = frame.groupby("feature").agg(
+        exceeded=("exceeded", "sum"), worst=("ratio", "max"), method=("method", "last"))
+    grouped = grouped.join(last.set_index("feature")[["value", "threshold"]])
+    grouped = grouped.rename(columns={"value": "latest value", "threshold": "latest threshold"})
+    grouped["exceeded"] = grouped["exceeded"].astype(int)
+    return grouped.sort_values(["exceeded", "worst"], ascending=False).reset_index()
+
+
+points = data.metrics(url, key, dataset, comparison)
+points = points[points["method"] != "num_examples"] if not points.empty else points
+st.subheader(f"{(comparison or 'drift').capitalize()} per feature")
+if points.empty:
+    st.info(
+        f"No {comparison} measurements yet. Drift needs a previous training batch; skew needs "
+        "`check --serving BATCH` (or `run --serving-input`)."
+    )
+else:
+    order = feature_order(points)
+    top = order["feature"].tolist()
+    default = [f for f in top if order.set_index("feature").loc[f, "exceeded"] > 0][:6] or top[:4]
+    chosen = st.multiselect("Features (the ones that exceeded their threshold first)", top,
+                            default=default)
+    if chosen:
+        shown = points[points["feature"].isin(chosen)]
+        shown = shown.assign(feature=pd.Categorical(shown["feature"], categories=chosen))
+        st.altair_chart(charts.metric_lines(shown.sort_values("created_at")), width="content")
+    st.dataframe(
+        order, hide_index=True,
+        column_config={
+            "exceeded": st.column_config.NumberColumn("times exceeded", format="%d"),
+            "worst": st.column_config.NumberColumn("worst value / threshold", format="%.2f"),
+            "latest value": st.column_config.NumberColumn(format="%.4f"),
+            "latest threshold": st.column_config.NumberColumn(format="%.4f"),
+        },
+    )
+
+batches = data.batches(url, key, dataset)
+if not batches.empty:
+    st.subheader("Rows per batch")
+    st.altair_chart(charts.row_counts(batches), width="stretch")
+
+if not history.empty:
+    st.subheader("Checks")
+    recent = history.iloc[::-1].head(100).copy()
+    recent["verdict"] = [ui.verdict_label(v) for v in recent["verdict"]]
+    recent["open"] = [f"batch?dataset={dataset}&batch={b}" for b in recent["batch"]]
+    st.dataframe(
+        recent, hide_index=True,
+        column_order=["created_at", "batch", "verdict", "anomalies", "num_examples", "open"],
+        column_config={
+            "created_at": st.column_config.DatetimeColumn("checked at", format="YYYY-MM-DD HH:mm"),
+            "open": st.column_config.LinkColumn("details", display_text="open ›"),
+        },
+    )
+    nav.link("batch", f"Latest batch: {latest['batch']} ›",
+             {"dataset": dataset, "batch": str(latest["batch"])})
