@@ -1,0 +1,111 @@
+"""The verdict policy: every finding of a check → ``pass`` / ``warn`` / ``fail``, in one place.
+
+Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), interpreted here only:
+
+    [policy]
+    fail = ["schema", "drift", "skew"]   # kinds whose error-severity anomalies fail the check
+    fail_types = []                      # anomaly types that always fail (even TFDV warnings)
+    warn_types = []                      # anomaly types that only warn (whatever kind/severity)
+    ignore_types = []                    # anomaly types recorded but left out of the verdict
+
+    [datasets.taxi.policy]               # per dataset: the keys given replace the global ones
+    warn_types = ["COMPARATOR_L_INFTY_HIGH"]
+
+One anomaly's verdict, first rule that matches wins:
+1. its type is in ``ignore_types`` → pass;
+2. its type is in ``fail_types`` → fail;
+3. its type is in ``warn_types`` → warn;
+4. its severity is ``error`` and its kind is in ``fail`` → fail;
+5. otherwise (a TFDV warning, or an error of a kind not in ``fail``) → warn.
+The check's verdict is the worst of its anomalies' verdicts (``pass`` when there are none).
+Some findings are never negotiable: an empty batch (``NO_DATA_IN_SPAN``) always fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dataguard.core.models import Anomaly, AnomalyKind, Verdict
+from dataguard.errors import UsageError
+
+ALWAYS_FAIL_TYPES = frozenset({"NO_DATA_IN_SPAN"})
+KINDS = tuple(k.value for k in AnomalyKind)
+_KEYS = ("fail", "fail_types", "warn_types", "ignore_types")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which findings fail a check and which only warn (see the module docstring)."""
+
+    fail: frozenset[str] = frozenset(KINDS)
+    fail_types: frozenset[str] = frozenset()
+    warn_types: frozenset[str] = frozenset()
+    ignore_types: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_config(cls, document: Mapping[str, Any], dataset: str | None = None) -> Policy:
+        """``[policy]`` then ``[datasets.<dataset>.policy]`` of the config document."""
+        merged: dict[str, Any] = {}
+        for where, table in (
+            ("[policy]", document.get("policy", {})),
+            (f"[datasets.{dataset}.policy]", _dataset_table(document, dataset).get("policy", {})),
+        ):
+            if not isinstance(table, Mapping):
+                raise UsageError(f"config {where}: must be a table with keys {', '.join(_KEYS)}")
+            for key, value in table.items():
+                if key not in _KEYS:
+                    raise UsageError(
+                        f"config {where}: unknown key {key!r}; use one of {', '.join(_KEYS)}"
+                    )
+                merged[key] = _string_list(where, key, value)
+        fail = merged.get("fail", list(KINDS))
+        unknown = sorted(set(fail) - set(KINDS))
+        if unknown:
+            raise UsageError(
+                f"config [policy] fail: unknown kind {unknown[0]!r}; use {', '.join(KINDS)}"
+            )
+        return cls(
+            fail=frozenset(fail),
+            fail_types=frozenset(merged.get("fail_types", ())),
+            warn_types=frozenset(merged.get("warn_types", ())),
+            ignore_types=frozenset(merged.get("ignore_types", ())),
+        )
+
+    def judge(self, anomaly: Anomaly) -> Verdict:
+        """The verdict one anomaly asks for."""
+        if anomaly.type in ALWAYS_FAIL_TYPES:
+            return Verdict.FAIL
+        if anomaly.type in self.ignore_types:
+            return Verdict.PASS
+        if anomaly.type in self.fail_types:
+            return Verdict.FAIL
+        if anomaly.type in self.warn_types:
+            return Verdict.WARN
+        if anomaly.severity == "error" and anomaly.kind.value in self.fail:
+            return Verdict.FAIL
+        return Verdict.WARN
+
+    def decide(self, anomalies: Iterable[Anomaly]) -> Verdict:
+        """The worst verdict over all anomalies; ``pass`` when there are none."""
+        verdict = Verdict.PASS
+        for anomaly in anomalies:
+            judged = self.judge(anomaly)
+            if judged.rank > verdict.rank:
+                verdict = judged
+        return verdict
+
+
+def _dataset_table(document: Mapping[str, Any], dataset: str | None) -> Mapping[str, Any]:
+    if dataset is None:
+        return {}
+    datasets = document.get("datasets", {})
+    table = datasets.get(dataset, {}) if isinstance(datasets, Mapping) else {}
+    return table if isinstance(table, Mapping) else {}
+
+
+def _string_list(where: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"config {where} {key}: must be a list of strings, e.g. {key} = [\"...\"]")
+    return list(value)

@@ -1,0 +1,399 @@
+"""Schema text protos, drift/skew comparators and thresholds, environments, and schema diffs.
+
+Pure tensorflow-metadata (no TFDV, no TensorFlow): a schema is a ``schema_pb2.Schema`` kept as a
+reviewable text proto. ``apply_comparators`` turns what ``tfdv.infer_schema`` gives into what
+dataguard checks against:
+
+    schema = apply_comparators(inferred, ComparatorConfig.from_config(doc, "taxi"), label="tips")
+
+- every feature gets a drift AND a skew comparator: L-infinity (``infinity_norm``) for
+  categorical features (STRING, or INT with ``int_domain.is_categorical``), Jensen-Shannon
+  divergence for numeric ones (INT, FLOAT);
+- environments TRAINING and SERVING are the defaults; the label and the ``serving_absent``
+  features are ``not_in_environment: SERVING`` and get no skew comparator;
+- ``dataset_constraints.num_examples_drift_comparator`` bounds the example count against the
+  baseline batch (between half and double by default), so a batch that shrinks or grows fails.
+
+Thresholds come from ``dataguard.toml``; the most specific setting wins:
+
+    [thresholds]                    # defaults shown
+    l_infinity = 0.01               # categorical features (drift and skew)
+    jensen_shannon = 0.1            # numeric features (drift and skew)
+    num_examples_min_fraction = 0.5
+    num_examples_max_fraction = 2.0
+    [thresholds.skew]               # optional: only for skew (or [thresholds.drift])
+    jensen_shannon = 0.2
+
+    [datasets.taxi]
+    label = "tips"                  # like `schema infer --label tips`
+    serving_absent = []             # other features that serving data does not carry
+    [datasets.taxi.thresholds]      # same keys as [thresholds], for this dataset
+    [datasets.taxi.features.payment_type]
+    l_infinity = 0.05               # same keys again, plus method = "l_infinity"|"jensen_shannon"
+
+``diff_schemas`` speaks in features (added, removed, type, presence, shape, domain values,
+drift/skew thresholds, environments) and dataset constraints; ``SchemaDiff.to_text`` renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import text_format
+from tensorflow_metadata.proto.v0 import schema_pb2
+
+from dataguard.errors import UsageError
+
+TRAINING, SERVING = "TRAINING", "SERVING"
+L_INFINITY, JENSEN_SHANNON, NORMALIZED_ABS_DIFFERENCE = (
+    "l_infinity",
+    "jensen_shannon",
+    "normalized_abs_difference",
+)
+METHODS = (L_INFINITY, JENSEN_SHANNON)
+COMPARISONS = ("drift", "skew")
+DEFAULT_THRESHOLDS: Mapping[str, float] = {
+    L_INFINITY: 0.01,
+    JENSEN_SHANNON: 0.1,
+    "num_examples_min_fraction": 0.5,
+    "num_examples_max_fraction": 2.0,
+}
+_THRESHOLD_KEYS = frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew"}
+_FEATURE_KEYS = frozenset({L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method"})
+
+
+# --- text protos ---------------------------------------------------------------------------
+def parse_schema(text: str, source: str) -> schema_pb2.Schema:
+    """A Schema from its text proto; ``UsageError`` naming ``source`` when it does not parse."""
+    schema = schema_pb2.Schema()
+    try:
+        text_format.Parse(text, schema)
+    except text_format.ParseError as exc:
+        raise UsageError(f"{source}: not a TFDV schema text proto: {exc}") from None
+    return schema
+
+
+def schema_text(schema: schema_pb2.Schema) -> str:
+    return text_format.MessageToString(schema)
+
+
+# --- features -------------------------------------------------------------------------------
+def type_name(feature: schema_pb2.Feature) -> str:
+    return {schema_pb2.BYTES: "STRING"}.get(
+        feature.type, schema_pb2.FeatureType.Name(feature.type)
+    )
+
+
+def is_categorical(feature: schema_pb2.Feature) -> bool:
+    """STRING features, and INT features whose int_domain says they are categorical."""
+    if feature.type == schema_pb2.BYTES:
+        return True
+    return feature.type == schema_pb2.INT and (
+        feature.HasField("int_domain") and feature.int_domain.is_categorical
+    )
+
+
+def in_environment(feature: schema_pb2.Feature, environment: str) -> bool:
+    """TFDV's rule: ``in_environment`` lists are exclusive, ``not_in_environment`` excludes."""
+    if feature.in_environment:
+        return environment in feature.in_environment
+    return environment not in feature.not_in_environment
+
+
+def feature_names(schema: schema_pb2.Schema) -> list[str]:
+    return [f.name for f in schema.feature]
+
+
+def unknown_features(schema: schema_pb2.Schema, known: Iterable[str]) -> list[str]:
+    """Schema features that a batch's statistics do not have (for `schema import`)."""
+    names = set(known)
+    return [f.name for f in schema.feature if f.name not in names]
+
+
+# --- thresholds -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ComparatorConfig:
+    """Thresholds, label and serving-absent features of one dataset, resolved from config."""
+
+    tables: tuple[Mapping[str, Any], ...] = ()  # most specific last: global, dataset
+    features: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    label: str | None = None
+    serving_absent: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, document: Mapping[str, Any], dataset: str) -> ComparatorConfig:
+        datasets = document.get("datasets", {})
+        ds = datasets.get(dataset, {}) if isinstance(datasets, Mapping) else {}
+        global_table = _table(document.get("thresholds", {}), "[thresholds]", _THRESHOLD_KEYS)
+        ds_table = _table(
+            ds.get("thresholds", {}), f"[datasets.{dataset}.thresholds]", _THRESHOLD_KEYS
+        )
+        features = {
+            name: _table(table, f"[datasets.{dataset}.features.{name}]", _FEATURE_KEYS)
+            for name, table in _table(ds.get("features", {}), "features", None).items()
+        }
+        label = ds.get("label")
+        absent = ds.get("serving_absent", [])
+        if label is not None and not isinstance(label, str):
+            raise UsageError(f"config [datasets.{dataset}] label: must be a feature name")
+        if not isinstance(absent, list) or not all(isinstance(a, str) for a in absent):
+            raise UsageError(f"config [datasets.{dataset}] serving_absent: must be a list of names")
+        return cls((global_table, ds_table), features, label, tuple(absent))
+
+    def threshold(
+        self, key: str, comparison: str | None = None, feature: str | None = None
+    ) -> float:
+        """The most specific setting of ``key`` for that comparison and feature."""
+        layers: list[Mapping[str, Any]] = [DEFAULT_THRESHOLDS, *self.tables]
+        if feature is not None and feature in self.features:
+            layers.append(self.features[feature])
+        value: Any = None
+        for table in layers:
+            if key in table:
+                value = table[key]
+            sub = table.get(comparison) if comparison else None
+            if isinstance(sub, Mapping) and key in sub:
+                value = sub[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise UsageError(
+                f"config threshold {key!r}: must be a non-negative number, got {value!r}"
+            )
+        return float(value)
+
+    def method(self, feature: schema_pb2.Feature) -> str:
+        forced = self.features.get(feature.name, {}).get("method")
+        if forced is not None and forced not in METHODS:
+            raise UsageError(
+                f"config [..features.{feature.name}] method: {forced!r}; use {' or '.join(METHODS)}"
+            )
+        return forced or (L_INFINITY if is_categorical(feature) else JENSEN_SHANNON)
+
+
+def _table(value: Any, where: str, allowed: frozenset[str] | None) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise UsageError(f"config {where}: must be a table")
+    if allowed is not None:
+        for key in value:
+            if key not in allowed:
+                raise UsageError(
+                    f"config {where}: unknown key {key!r}; use one of {', '.join(sorted(allowed))}"
+                )
+    return value
+
+
+def apply_comparators(
+    schema: schema_pb2.Schema, config: ComparatorConfig, *, label: str | None = None
+) -> schema_pb2.Schema:
+    """A copy of ``schema`` with environments, drift/skew comparators and dataset constraints."""
+    out = schema_pb2.Schema()
+    out.CopyFrom(schema)
+    label = label or config.label
+    serving_absent = [n for n in (label, *config.serving_absent) if n]
+    names = set(feature_names(out))
+    for name in serving_absent:
+        if name not in names:
+            raise UsageError(
+                f"label/serving_absent feature {name!r} is not in the batch's statistics; "
+                f"features: {', '.join(sorted(names))}"
+            )
+    for env in (TRAINING, SERVING):
+        if env not in out.default_environment:
+            out.default_environment.append(env)
+    for feature in out.feature:
+        if feature.name in serving_absent and SERVING not in feature.not_in_environment:
+            feature.not_in_environment.append(SERVING)
+        if feature.type == schema_pb2.STRUCT:
+            continue
+        method = config.method(feature)
+        _set_comparator(feature.drift_comparator, method, config, "drift", feature.name)
+        if in_environment(feature, SERVING):
+            _set_comparator(feature.skew_comparator, method, config, "skew", feature.name)
+        else:
+            feature.ClearField("skew_comparator")
+    drift = out.dataset_constraints.num_examples_drift_comparator
+    drift.min_fraction_threshold = config.threshold("num_examples_min_fraction")
+    drift.max_fraction_threshold = config.threshold("num_examples_max_fraction")
+    return out
+
+
+def _set_comparator(
+    comparator: schema_pb2.FeatureComparator,
+    method: str,
+    config: ComparatorConfig,
+    comparison: str,
+    feature: str,
+) -> None:
+    comparator.Clear()
+    threshold = config.threshold(method, comparison, feature)
+    if method == L_INFINITY:
+        comparator.infinity_norm.threshold = threshold
+    else:
+        comparator.jensen_shannon_divergence.threshold = threshold
+
+
+def comparators(feature: schema_pb2.Feature, comparison: str) -> dict[str, float]:
+    """``{method: threshold}`` of the feature's drift or skew comparator."""
+    comparator = getattr(feature, f"{comparison}_comparator")
+    found: dict[str, float] = {}
+    if comparator.HasField("infinity_norm"):
+        found[L_INFINITY] = comparator.infinity_norm.threshold
+    if comparator.HasField("jensen_shannon_divergence"):
+        found[JENSEN_SHANNON] = comparator.jensen_shannon_divergence.threshold
+    if comparator.HasField("normalized_abs_difference"):
+        found[NORMALIZED_ABS_DIFFERENCE] = comparator.normalized_abs_difference.threshold
+    return found
+
+
+# --- diff -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeatureChange:
+    feature: str  # "" for schema-wide changes (environments, dataset constraints)
+    aspect: str  # type | presence | shape | domain | drift | skew | environments | constraints
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"feature": self.feature, "aspect": self.aspect, "before": self.before,
+                "after": self.after}
+
+
+@dataclass(frozen=True)
+class SchemaDiff:
+    """What changed from schema ``a`` to schema ``b``, in features."""
+
+    a: str
+    b: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changes: tuple[FeatureChange, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "added": list(self.added),
+                "removed": list(self.removed), "changes": [c.to_dict() for c in self.changes]}
+
+    def to_text(self) -> str:
+        lines = [f"schema {self.a} → {self.b}"]
+        if self.empty:
+            return lines[0] + ": no changes"
+        lines += [f"  + {name}  (added feature)" for name in self.added]
+        lines += [f"  - {name}  (removed feature)" for name in self.removed]
+        for c in self.changes:
+            where = c.feature or "(schema)"
+            lines.append(f"  ~ {where}  {c.aspect}: {c.before} → {c.after}")
+        return "\n".join(lines)
+
+
+def diff_schemas(a: schema_pb2.Schema, b: schema_pb2.Schema, a_name: str = "a",
+                 b_name: str = "b") -> SchemaDiff:
+    left = {f.name: f for f in a.feature}
+    right = {f.name: f for f in b.feature}
+    changes: list[FeatureChange] = []
+    for name in [n for n in left if n in right]:
+        for aspect, describe in _ASPECTS:
+            before, after = describe(a, left[name]), describe(b, right[name])
+            if aspect == "domain":
+                before, after = _domain_delta(a, left[name], b, right[name], before, after)
+            if before != after:
+                changes.append(FeatureChange(name, aspect, before, after))
+    for aspect, describe_schema in (("environments", _schema_envs),
+                                    ("constraints", _constraints)):
+        before, after = describe_schema(a), describe_schema(b)
+        if before != after:
+            changes.append(FeatureChange("", aspect, before, after))
+    return SchemaDiff(
+        a_name,
+        b_name,
+        added=tuple(n for n in right if n not in left),
+        removed=tuple(n for n in left if n not in right),
+        changes=tuple(changes),
+    )
+
+
+def _short(message: Any) -> str:
+    return text_format.MessageToString(message, as_one_line=True) or "none"
+
+
+def _presence(_: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
+    return _short(f.presence) if f.HasField("presence") else "none"
+
+
+def _shape(_: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
+    if f.HasField("shape"):
+        return "shape " + _short(f.shape)
+    if f.HasField("value_count"):
+        return "value_count " + _short(f.value_count)
+    return "none"
+
+
+def _comparator(comparison: str):  # type: ignore[no-untyped-def]
+    def describe(_: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
+        found = comparators(f, comparison)
+        return ", ".join(f"{m} {t:g}" for m, t in found.items()) or "none"
+
+    return describe
+
+
+def _feature_envs(_: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
+    parts = []
+    if f.in_environment:
+        parts.append("in " + ",".join(f.in_environment))
+    if f.not_in_environment:
+        parts.append("not in " + ",".join(f.not_in_environment))
+    return "; ".join(parts) or "all"
+
+
+def _domain_values(schema: schema_pb2.Schema, f: schema_pb2.Feature) -> list[str] | None:
+    if f.HasField("string_domain"):
+        return list(f.string_domain.value)
+    if f.HasField("domain"):
+        for d in schema.string_domain:
+            if d.name == f.domain:
+                return list(d.value)
+    return None
+
+
+def _domain(schema: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
+    values = _domain_values(schema, f)
+    if values is not None:
+        return f"{len(values)} values"
+    kind = f.WhichOneof("domain_info")
+    return f"{kind} {_short(getattr(f, kind))}" if kind else "none"
+
+
+def _domain_delta(a: schema_pb2.Schema, fa: schema_pb2.Feature, b: schema_pb2.Schema,
+                  fb: schema_pb2.Feature, before: str, after: str) -> tuple[str, str]:
+    """Name the domain values that came and went, not just the counts."""
+    va, vb = _domain_values(a, fa), _domain_values(b, fb)
+    if va is None or vb is None:
+        return before, after
+    gone = [v for v in va if v not in set(vb)]
+    new = [v for v in vb if v not in set(va)]
+    delta = ", ".join([f"+{v!r}" for v in new] + [f"-{v!r}" for v in gone])
+    return before, f"{after} ({delta})" if delta else after
+
+
+def _schema_envs(schema: schema_pb2.Schema) -> str:
+    return ",".join(schema.default_environment) or "none"
+
+
+def _constraints(schema: schema_pb2.Schema) -> str:
+    if not schema.HasField("dataset_constraints"):
+        return "none"
+    return _short(schema.dataset_constraints)
+
+
+_ASPECTS = (
+    ("type", lambda _s, f: type_name(f)),
+    ("presence", _presence),
+    ("shape", _shape),
+    ("domain", _domain),
+    ("drift", _comparator("drift")),
+    ("skew", _comparator("skew")),
+    ("environments", _feature_envs),
+)

@@ -1,0 +1,303 @@
+"""Judge a batch's statistics: schema, drift and skew anomalies, every measurement, a verdict.
+
+Pure function over protos (TFDV is imported lazily, inside the functions):
+
+    anomalies, metrics, verdict = validate(stats, schema, baseline=day1, serving=requests)
+
+TFDV's traps, handled here so that callers never fall in them:
+- drift and skew anomalies share type names (COMPARATOR_L_INFTY_HIGH, …): schema, drift and
+  skew are separate ``tfdv.validate_statistics`` calls and every anomaly carries its kind;
+- ``drift_skew_info`` lists every compared feature (TFDV ≥ 1.x), so every measurement becomes a
+  ``Metric`` (value, threshold, exceeded), plus the dataset-level example-count ratio;
+- an empty batch makes TFDV return only ``data_missing`` and skip every other check: dataguard
+  reports ``NO_DATA_IN_SPAN``, which always fails;
+- a baseline/serving batch without values of a compared feature: TFDV reports
+  COMPARATOR_CONTROL_DATA_MISSING only when the feature is absent from the statistics and says
+  nothing when it is present but empty; dataguard reports it in both cases (and the symmetric
+  COMPARATOR_TREATMENT_DATA_MISSING), so a missing measurement is never silent;
+- an L-infinity or normalized-abs-difference comparator on a numeric feature always measures 0
+  (they read categorical statistics only): reported as a schema warning;
+- the label and other features ``not_in_environment: SERVING`` are not compared for skew, and the
+  serving batch is checked against the schema in the SERVING environment (a label that leaks into
+  serving data is a skew anomaly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_pb2
+
+from dataguard.core import schemas as sch
+from dataguard.core.models import Anomaly, AnomalyKind, Metric, Verdict
+from dataguard.core.policy import Policy
+
+Stats = statistics_pb2.DatasetFeatureStatisticsList
+DEFAULT_SLICE = "All Examples"
+COMPARATOR_TYPES = frozenset(
+    {
+        "COMPARATOR_CONTROL_DATA_MISSING",
+        "COMPARATOR_TREATMENT_DATA_MISSING",
+        "COMPARATOR_L_INFTY_HIGH",
+        "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
+        "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
+        "COMPARATOR_LOW_NUM_EXAMPLES",
+        "COMPARATOR_HIGH_NUM_EXAMPLES",
+    }
+)
+_MEASUREMENT = anomalies_pb2.DriftSkewInfo.Measurement
+METHOD_OF_MEASUREMENT = {
+    _MEASUREMENT.L_INFTY: sch.L_INFINITY,
+    _MEASUREMENT.JENSEN_SHANNON_DIVERGENCE: sch.JENSEN_SHANNON,
+    _MEASUREMENT.NORMALIZED_ABSOLUTE_DIFFERENCE: sch.NORMALIZED_ABS_DIFFERENCE,
+}
+HIGH_TYPE_OF_METHOD = {
+    sch.L_INFINITY: "COMPARATOR_L_INFTY_HIGH",
+    sch.JENSEN_SHANNON: "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
+    sch.NORMALIZED_ABS_DIFFERENCE: "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
+}
+_KIND_ORDER = {AnomalyKind.SCHEMA: 0, AnomalyKind.DRIFT: 1, AnomalyKind.SKEW: 2}
+
+
+class Validation(NamedTuple):
+    anomalies: tuple[Anomaly, ...]
+    metrics: tuple[Metric, ...]
+    verdict: Verdict
+
+
+def infer(statistics: Stats) -> schema_pb2.Schema:
+    """``tfdv.infer_schema`` (no comparators yet: see ``schemas.apply_comparators``)."""
+    import tensorflow_data_validation as tfdv
+
+    return tfdv.infer_schema(statistics)
+
+
+def validate(
+    statistics: Stats,
+    schema: schema_pb2.Schema,
+    *,
+    baseline: Stats | None = None,
+    serving: Stats | None = None,
+    environment: str | None = None,
+    policy: Policy | None = None,
+) -> Validation:
+    """Anomalies (schema, drift vs ``baseline``, skew vs ``serving``), metrics and the verdict."""
+    policy = policy or Policy()
+    if environment is None and sch.TRAINING in schema.default_environment:
+        environment = sch.TRAINING
+    if num_examples(statistics) == 0:
+        empty = Anomaly("", AnomalyKind.SCHEMA, "NO_DATA_IN_SPAN", "error", "Empty batch",
+                        "The batch has 0 examples: TFDV skips every other check on empty data, "
+                        "so dataguard fails it.")
+        return Validation((empty,), (), policy.decide([empty]))
+
+    anomalies = _schema_anomalies(statistics, schema, environment)
+    anomalies += _numeric_comparator_traps(statistics, schema)
+    metrics: list[Metric] = []
+    if baseline is not None:
+        found, measured = _compare(statistics, schema, baseline, environment, "drift")
+        anomalies += found
+        metrics += measured
+        metrics += _num_examples_metric(statistics, schema, baseline)
+    if serving is not None:
+        found, measured = _compare(statistics, _skew_schema(schema), serving, environment, "skew")
+        anomalies += found + _serving_schema_anomalies(serving, schema)
+        metrics += measured
+    anomalies.sort(key=lambda a: (_KIND_ORDER[a.kind], a.feature, a.type))
+    metrics.sort(key=lambda m: (m.comparison, m.feature, m.method))
+    return Validation(tuple(anomalies), tuple(metrics), policy.decide(anomalies))
+
+
+# --- statistics helpers ---------------------------------------------------------------------
+def default_slice(statistics: Stats) -> statistics_pb2.DatasetFeatureStatistics:
+    if not statistics.datasets:
+        return statistics_pb2.DatasetFeatureStatistics()
+    for dataset in statistics.datasets:
+        if dataset.name in (DEFAULT_SLICE, ""):
+            return dataset
+    return statistics.datasets[0]
+
+
+def num_examples(statistics: Stats) -> int:
+    return int(default_slice(statistics).num_examples)
+
+
+def feature_statistics(statistics: Stats) -> dict[str, statistics_pb2.FeatureNameStatistics]:
+    return {
+        ".".join(f.path.step) if f.path.step else f.name: f
+        for f in default_slice(statistics).features
+    }
+
+
+def _non_missing(feature: statistics_pb2.FeatureNameStatistics | None) -> int:
+    which = feature.WhichOneof("stats") if feature is not None else None
+    if which is None or feature is None:
+        return 0
+    return int(getattr(feature, which).common_stats.num_non_missing)
+
+
+# --- TFDV calls and their translation ------------------------------------------------------
+def _tfdv_validate(statistics: Stats, schema: schema_pb2.Schema, environment: str | None,
+                   **control: Stats) -> anomalies_pb2.Anomalies:
+    import tensorflow_data_validation as tfdv
+
+    return tfdv.validate_statistics(statistics, schema, environment=environment, **control)
+
+
+def _translate(result: anomalies_pb2.Anomalies, kind: AnomalyKind,
+               keep: Callable[[str], bool], prefix: str = "") -> list[Anomaly]:
+    """One ``Anomaly`` per TFDV reason (TFDV merges reasons of a feature into one info)."""
+    found: list[Anomaly] = []
+    infos: list[tuple[str, anomalies_pb2.AnomalyInfo]] = [
+        (".".join(info.path.step) or key, info) for key, info in result.anomaly_info.items()
+    ]
+    if result.HasField("dataset_anomaly_info"):
+        infos.append(("", result.dataset_anomaly_info))
+    for feature, info in infos:
+        severity = "error" if info.severity == anomalies_pb2.AnomalyInfo.ERROR else "warning"
+        reasons = list(info.reason) or [
+            anomalies_pb2.AnomalyInfo.Reason(
+                short_description=info.short_description, description=info.description
+            )
+        ]
+        for reason in reasons:
+            type_name = anomalies_pb2.AnomalyInfo.Type.Name(reason.type)
+            if keep(type_name):
+                found.append(Anomaly(feature, kind, type_name, severity,
+                                     reason.short_description, prefix + reason.description))
+    return found
+
+
+def _schema_anomalies(statistics: Stats, schema: schema_pb2.Schema,
+                      environment: str | None) -> list[Anomaly]:
+    result = _tfdv_validate(statistics, schema, environment)
+    return _translate(result, AnomalyKind.SCHEMA, lambda t: t not in COMPARATOR_TYPES)
+
+
+def _serving_schema_anomalies(serving: Stats, schema: schema_pb2.Schema) -> list[Anomaly]:
+    """The serving batch against the schema in the SERVING environment (e.g. a leaked label)."""
+    if num_examples(serving) == 0:
+        return []
+    environment = sch.SERVING if sch.SERVING in schema.default_environment else None
+    result = _tfdv_validate(serving, schema, environment)
+    return _translate(result, AnomalyKind.SKEW, lambda t: t not in COMPARATOR_TYPES,
+                      prefix="Serving batch: ")
+
+
+def _skew_schema(schema: schema_pb2.Schema) -> schema_pb2.Schema:
+    """Features not expected at serving time (the label) are not compared for skew."""
+    out = schema_pb2.Schema()
+    out.CopyFrom(schema)
+    if sch.SERVING in out.default_environment:
+        for feature in out.feature:
+            if not sch.in_environment(feature, sch.SERVING):
+                feature.ClearField("skew_comparator")
+    return out
+
+
+def _compare(statistics: Stats, schema: schema_pb2.Schema, control: Stats,
+             environment: str | None, comparison: str) -> tuple[list[Anomaly], list[Metric]]:
+    """Drift (vs previous) or skew (vs serving): comparator anomalies and every measurement."""
+    kind = AnomalyKind(comparison)
+    control_name = "baseline" if comparison == "drift" else "serving"
+    if num_examples(control) == 0:
+        missing = Anomaly("", kind, "COMPARATOR_CONTROL_DATA_MISSING", "error",
+                          f"Empty {control_name} batch",
+                          f"The {control_name} batch has 0 examples: {comparison} not measured.")
+        return [missing], []
+    arg = "previous_statistics" if comparison == "drift" else "serving_statistics"
+    result = _tfdv_validate(statistics, schema, environment, **{arg: control})
+    anomalies = _translate(result, kind, lambda t: t in COMPARATOR_TYPES)
+    metrics: list[Metric] = []
+    flagged = {(a.feature, a.type) for a in anomalies}
+    for info in result.drift_skew_info:
+        feature = ".".join(info.path.step)
+        for m in getattr(info, f"{comparison}_measurements"):
+            method = METHOD_OF_MEASUREMENT.get(m.type, "unknown")
+            high = (feature, HIGH_TYPE_OF_METHOD.get(method)) in flagged
+            exceeded = m.value > m.threshold or high
+            metrics.append(Metric(feature, comparison, method, float(m.value),
+                                  float(m.threshold), exceeded))
+    reported = {a.feature for a in anomalies if a.type.endswith("_DATA_MISSING")}
+    anomalies += _missing_data(statistics, schema, control, comparison, environment, reported)
+    return anomalies, metrics
+
+
+def _missing_data(statistics: Stats, schema: schema_pb2.Schema, control: Stats, comparison: str,
+                  environment: str | None, reported: set[str]) -> list[Anomaly]:
+    """A compared feature without values on one side, which TFDV did not report: say so."""
+    kind = AnomalyKind(comparison)
+    control_name = "baseline" if comparison == "drift" else "serving"
+    current, other = feature_statistics(statistics), feature_statistics(control)
+    found: list[Anomaly] = []
+    for feature in schema.feature:
+        name = feature.name
+        if name in reported or not sch.comparators(feature, comparison):
+            continue
+        if environment and not sch.in_environment(feature, environment):
+            continue
+        if _non_missing(other.get(name)) == 0:
+            found.append(Anomaly(
+                name, kind, "COMPARATOR_CONTROL_DATA_MISSING", "error",
+                f"No values in the {control_name} batch",
+                f"The {control_name} batch has no values of {name}: "
+                f"no {comparison} to measure against.",
+            ))
+        elif _non_missing(current.get(name)) == 0:
+            found.append(Anomaly(
+                name, kind, "COMPARATOR_TREATMENT_DATA_MISSING", "error",
+                "No values in this batch",
+                f"This batch has no values of {name}: its {comparison} cannot be measured.",
+            ))
+    return found
+
+
+def _num_examples_metric(statistics: Stats, schema: schema_pb2.Schema,
+                         baseline: Stats) -> list[Metric]:
+    """The dataset-level example-count ratio against the baseline, when the schema bounds it."""
+    comparator = schema.dataset_constraints.num_examples_drift_comparator
+    if not schema.dataset_constraints.HasField("num_examples_drift_comparator"):
+        return []
+    previous = num_examples(baseline)
+    if previous == 0:
+        return []
+    ratio = num_examples(statistics) / previous
+    low = _optional(comparator, "min_fraction_threshold")
+    high = _optional(comparator, "max_fraction_threshold")
+    threshold = low if ratio < 1 and low is not None else high if high is not None else low
+    exceeded = (low is not None and ratio < low) or (high is not None and ratio > high)
+    return [Metric("", "drift", "num_examples", ratio, threshold, bool(exceeded))]
+
+
+def _optional(message: object, name: str) -> float | None:
+    return getattr(message, name) if message.HasField(name) else None  # type: ignore[attr-defined]
+
+
+def _numeric_comparator_traps(statistics: Stats, schema: schema_pb2.Schema) -> list[Anomaly]:
+    """L-infinity / normalized-abs-difference on numeric statistics always measure 0: warn."""
+    stats = feature_statistics(statistics)
+    found: list[Anomaly] = []
+    for feature in schema.feature:
+        fstats = stats.get(feature.name)
+        numeric = (
+            fstats.WhichOneof("stats") == "num_stats"
+            if fstats is not None and fstats.WhichOneof("stats")
+            else not sch.is_categorical(feature)
+        )
+        if not numeric:
+            continue
+        for comparison in sch.COMPARISONS:
+            for method in _trap_methods(sch.comparators(feature, comparison)):
+                found.append(Anomaly(
+                    feature.name, AnomalyKind.SCHEMA, "INVALID_SCHEMA_SPECIFICATION", "warning",
+                    f"{method} {comparison} comparator on a numeric feature",
+                    f"The schema sets a {method} {comparison} comparator on numeric feature "
+                    f"{feature.name}; TFDV computes it from categorical statistics only, so it "
+                    "always measures 0. Use jensen_shannon_divergence for numeric features.",
+                ))
+    return found
+
+
+def _trap_methods(found: dict[str, float]) -> Iterable[str]:
+    return [m for m in (sch.L_INFINITY, sch.NORMALIZED_ABS_DIFFERENCE) if m in found]
