@@ -171,10 +171,36 @@ def deliveries(url: str, version: int, dataset: str | None = None) -> pd.DataFra
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def statistics(uri: str, sha256: str | None) -> DatasetStats:
-    """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV)."""
-    from dataguard.io.artifacts import read_statistics
+    """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV).
 
-    return dataset_stats(read_statistics(uri, sha256 or None))
+    ``gs://`` artifacts are read with google-cloud-storage rather than Beam's FileSystems, so the
+    dashboard (and its slim container) never loads Beam.
+    """
+    from dataguard.io import artifacts
+
+    if uri.startswith("gs://"):
+        return dataset_stats(_read_gcs_statistics(uri, sha256 or None))
+    return dataset_stats(artifacts.read_statistics(uri, sha256 or None))
+
+
+def _read_gcs_statistics(uri: str, sha256: str | None) -> Any:
+    import hashlib
+
+    from google.cloud import storage  # type: ignore[attr-defined]
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
+
+    from dataguard.errors import ArtifactError
+
+    bucket, _, name = uri[len("gs://"):].partition("/")
+    try:
+        data = storage.Client().bucket(bucket).blob(name).download_as_bytes()
+    except Exception as exc:
+        raise ArtifactError(f"{uri}: cannot read artifact: {str(exc).splitlines()[0]}") from None
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise ArtifactError(f"{uri}: sha256 does not match the store; re-run dataguard stats")
+    stats = DatasetFeatureStatisticsList()
+    stats.ParseFromString(data)
+    return stats
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

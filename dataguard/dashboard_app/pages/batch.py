@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core import stats_view as sv
+from dataguard.core.models import Batch
 from dataguard.dashboard_app import charts, data, nav, ui
+from dataguard.errors import DataguardError
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -78,7 +80,19 @@ if result is None:  # not checked: compare with the batch stored before it, if a
 st.subheader("Statistics")
 if this is None:
     st.stop()
-current = data.statistics(this.artifact_uri, this.sha256)
+
+
+def load(found: Batch) -> sv.DatasetStats | None:
+    try:
+        return data.statistics(found.artifact_uri, found.sha256)
+    except DataguardError as exc:  # a moved or changed artifact: say so, keep the page
+        st.error(f"Statistics of {found.role.value} batch {found.name}: {exc}")
+        return None
+
+
+current = load(this)
+if current is None:
+    st.stop()
 reference: sv.DatasetStats | None = None
 sides = [f"{name} (this batch)"]
 if references:
@@ -87,7 +101,8 @@ if references:
     ref_name, ref_role = references[against or next(iter(references))]
     other = data.batch(url, key, dataset, ref_name, ref_role)
     if other is not None:
-        reference = data.statistics(other.artifact_uri, other.sha256)
+        reference = load(other)
+    if reference is not None:
         sides.append(f"{ref_name} ({against})")
 
 changes = sv.compare(current, reference or current)
