@@ -1,96 +1,286 @@
-"""Store port and SQLAlchemy adapter. (Skeleton: the store owner fills in the bodies.)"""
+"""Store port (``Store``, ``StoreSession``) and ``open_store``, which plugs in the SQL adapter.
+
+Callers see only the frozen dataclasses of ``dataguard.core.models`` (and the dashboard read models
+of ``dataguard.store.views``); ORM rows stay in ``dataguard.store.adapter``. Every database failure
+leaves a ``with`` block as ``StoreError`` with a one-line message and no password in it.
+
+    store = open_store("sqlite:///.dataguard/dataguard.db")   # migrates to head on first use
+    with store.transaction() as tx:                            # one command = one transaction
+        tx.add_batch(batch)
+    with store.read() as q:
+        q.latest_check("taxi")
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict
+from dataguard.errors import StoreError
+from dataguard.store.engine import WRITE_OPTION, make_engine, parse_url, safe_url, sqlite_path
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 
 class StoreSession:
     """Everything one unit of work may read or write. Methods raise ``UsageError`` for unknown
-    names and ``StoreError`` when the database fails."""
+    names where they say so and ``StoreError`` when the database fails."""
 
     # --- datasets and batches -------------------------------------------------------------
-    def list_datasets(self) -> list[str]: ...
+    def list_datasets(self) -> list[str]:
+        """Dataset names, sorted."""
+        raise NotImplementedError
 
     def add_batch(self, batch: Batch, *, replace: bool = False) -> Batch:
         """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
-        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id."""
-        ...
+        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
+        created_at (so the batch order is stable) and updates everything else."""
+        raise NotImplementedError
 
-    def get_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None: ...
+    def get_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        raise NotImplementedError
 
     def list_batches(self, dataset: str, role: Role | None = None) -> list[Batch]:
-        """Oldest first (by created_at, then id)."""
-        ...
+        """Oldest first (by created_at, then id); [] for an unknown dataset."""
+        raise NotImplementedError
 
     def previous_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        """The batch of that role stored just before ``name`` (the default drift baseline)."""
-        ...
+        """The batch of that role stored just before ``name`` (the default drift baseline);
+        None when ``name`` is the first or is not stored."""
+        raise NotImplementedError
 
-    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None: ...
+    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
+        raise NotImplementedError
 
     # --- schema versions ------------------------------------------------------------------
     def add_schema_version(
         self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
     ) -> SchemaVersion:
-        """Allocate the next version number (1, 2, …) for the dataset and record it."""
-        ...
+        """Allocate the next version number (1, 2, …) for the dataset and record it. Concurrent
+        writers get distinct numbers (the dataset row is locked while allocating)."""
+        raise NotImplementedError
 
-    def next_schema_version(self, dataset: str) -> int: ...
+    def next_schema_version(self, dataset: str) -> int:
+        raise NotImplementedError
 
     def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:
         """That version, or the latest when ``version`` is None."""
-        ...
+        raise NotImplementedError
 
-    def list_schema_versions(self, dataset: str) -> list[SchemaVersion]: ...
+    def list_schema_versions(self, dataset: str) -> list[SchemaVersion]:
+        """Version 1 first."""
+        raise NotImplementedError
 
     # --- checks ---------------------------------------------------------------------------
     def add_check(self, result: CheckResult) -> CheckResult:
         """Record the check with all its anomalies and metrics; returns it with id/created_at."""
-        ...
+        raise NotImplementedError
 
-    def get_check(self, check_id: int) -> CheckResult | None: ...
+    def get_check(self, check_id: int) -> CheckResult | None:
+        raise NotImplementedError
 
-    def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None: ...
+    def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None:
+        raise NotImplementedError
 
     def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
         """Newest first."""
-        ...
+        raise NotImplementedError
 
     # --- hook deliveries ------------------------------------------------------------------
-    def add_delivery(self, delivery: HookDelivery) -> HookDelivery: ...
+    def add_delivery(self, delivery: HookDelivery) -> HookDelivery:
+        raise NotImplementedError
 
     def find_delivery(
         self, hook: str, dataset: str, batch: str, verdict: Verdict
     ) -> HookDelivery | None:
         """The delivered (status == "delivered") record for that hook, batch and verdict, if any."""
-        ...
+        raise NotImplementedError
 
-    def list_deliveries(self, dataset: str | None = None, limit: int = 100) -> list[HookDelivery]: ...
+    def list_deliveries(self, dataset: str | None = None, limit: int = 100) -> list[HookDelivery]:
+        """Newest first."""
+        raise NotImplementedError
+
+    # --- dashboard read models (see dataguard.store.views) --------------------------------
+    def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
+        """One summary per dataset (sorted by name), in two queries whatever the store size."""
+        raise NotImplementedError
+
+    def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
+        """The dataset's latest ``limit`` checks, newest first, without anomalies/metrics."""
+        raise NotImplementedError
+
+    def metric_history(
+        self, dataset: str, comparison: str | None = None, limit_checks: int = 365
+    ) -> list[MetricPoint]:
+        """Metrics of the dataset's latest ``limit_checks`` checks, oldest check first."""
+        raise NotImplementedError
+
+    def latest_check_id(self) -> int | None:
+        """The newest check id in the whole store: a cheap cache key for the dashboard."""
+        raise NotImplementedError
 
 
 class Store:
-    url: str
+    """An open store. ``transaction()`` for writes (one unit of work), ``read()`` for reads."""
+
+    def __init__(
+        self, url: str, engine: sa.Engine, *, read_only: bool = False, pending: Path | None = None
+    ) -> None:
+        self.url = url
+        self.read_only = read_only
+        self._pending = pending  # a read-only SQLite file that did not exist yet at open time
+        self._use(engine)
+
+    def _use(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._writes = sessionmaker(
+            bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self._reads = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def _attach_pending(self) -> None:
+        """Switch from the empty stand-in to the SQLite file once it exists (dashboard first)."""
+        if self._pending is not None and self._pending.is_file():
+            self._pending = None
+            stand_in = self._engine
+            self._use(make_engine(self.url, read_only=True))
+            stand_in.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({safe_url(self.url)!r}, read_only={self.read_only})"
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine, for bulk loaders (benchmarks) and migrations; not for callers."""
+        return self._engine
 
     @contextmanager
     def transaction(self) -> Iterator[StoreSession]:
         """A write unit of work: commits on success, rolls back on any exception."""
-        raise NotImplementedError
-        yield  # pragma: no cover
+        if self.read_only:
+            raise StoreError(f"store {safe_url(self.url)} is open read-only; writes are refused")
+        with self._session(self._writes) as session:
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[StoreSession]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+        """A read-only unit of work on one consistent snapshot; always rolled back."""
+        self._attach_pending()
+        with self._session(self._reads, commit=False) as session:
+            yield session
 
-    def dispose(self) -> None: ...
+    @contextmanager
+    def _session(
+        self, factory: sessionmaker[Session], commit: bool = True
+    ) -> Iterator[StoreSession]:
+        from dataguard.store.adapter import SqlStoreSession
+
+        session = factory()
+        try:
+            session.begin()
+            yield SqlStoreSession(session)
+            if commit:
+                session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StoreError(describe_error(exc, self.url)) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def is_empty(self) -> bool:
+        """True when the store holds no dataset (also: no tables yet, or no SQLite file)."""
+        self._attach_pending()
+        try:
+            with self._engine.connect() as conn:
+                if not sa.inspect(conn).has_table("datasets"):
+                    return True
+        except SQLAlchemyError as exc:
+            raise StoreError(describe_error(exc, self.url)) from exc
+        with self.read() as q:
+            return q.latest_check_id() is None and not q.list_datasets()
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (None for an empty database)."""
+        from dataguard.store.migrate import current_revision
+
+        try:
+            with self._engine.connect() as conn:
+                return current_revision(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(describe_error(exc, self.url)) from exc
+
+    def migrate(self) -> str | None:
+        """Upgrade to the newest revision (under a writer lock); returns the revision."""
+        from dataguard.store.migrate import upgrade
+
+        if self.read_only:
+            raise StoreError(f"store {safe_url(self.url)} is open read-only; cannot migrate")
+        try:
+            return upgrade(self._engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(describe_error(exc, self.url)) from exc
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+def _empty_stand_in() -> sa.Engine:
+    """An in-memory, query-only database with the store's tables: answers like an empty store."""
+    from sqlalchemy.pool import StaticPool
+
+    from dataguard.store.tables import Base
+
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+
+    with engine.connect() as conn:  # StaticPool: this one connection serves every session
+        conn.exec_driver_sql("PRAGMA query_only = ON")
+    return engine
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """One line for a database error: what failed and where, never the password or the SQL."""
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split()) or type(orig).__name__
+    password = _password(url)
+    if password:
+        text = text.replace(password, "***")
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"store {safe_url(url)}: {type(orig).__name__}: {text}"
+
+
+def _password(url: str) -> str | None:
+    try:
+        return sa.engine.make_url(url).password  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001 - an unparsable URL has no password to hide
+        return None
 
 
 def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> Store:
-    raise NotImplementedError
+    """Open the store at ``url``; by default upgrade it to the newest schema first.
+
+    ``read_only=True`` (the dashboard) never writes or migrates: SQLite opens ``mode=ro`` and a
+    missing file answers as an empty store; PostgreSQL sessions are read-only by default
+    (``default_transaction_read_only``).
+    """
+    parsed = parse_url(url)
+    if read_only and parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(parsed)
+        if path is not None and not path.is_file():
+            return Store(url, _empty_stand_in(), read_only=True, pending=path)
+    store = Store(url, make_engine(url, read_only=read_only), read_only=read_only)
+    if migrate and not read_only:
+        store.migrate()
+    return store
 
 
-__all__: Sequence[str] = ["Store", "StoreSession", "open_store"]
+__all__: Sequence[str] = ["Store", "StoreSession", "describe_error", "open_store"]

@@ -1,0 +1,167 @@
+"""Dashboard queries: a fixed, small number of SQL statements whatever the store size.
+
+Sized for 50 datasets × 365 checks × 50 features (~900k metric rows): the overview ranks batches
+and checks per dataset with window functions (two queries, no N+1), histories read the newest
+checks through the (dataset_id, created_at) index and their metrics through metrics.check_id.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dataguard.core.models import Role, Verdict
+from dataguard.store.repository import StoreSession
+from dataguard.store.tables import BatchRow, CheckRow, DatasetRow, MetricRow
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+
+
+class DashboardQueries(StoreSession):
+    session: Session
+
+    def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
+        ranked_batches = sa.select(
+            BatchRow.dataset_id,
+            BatchRow.name,
+            BatchRow.role,
+            BatchRow.created_at,
+            sa.func.row_number()
+            .over(
+                partition_by=BatchRow.dataset_id,
+                order_by=(BatchRow.created_at.desc(), BatchRow.id.desc()),
+            )
+            .label("rn"),
+            sa.func.count().over(partition_by=BatchRow.dataset_id).label("total"),
+        ).subquery()
+        latest = (
+            sa.select(
+                DatasetRow.id,
+                DatasetRow.name,
+                ranked_batches.c.name,
+                ranked_batches.c.role,
+                ranked_batches.c.created_at,
+                ranked_batches.c.total,
+            )
+            .outerjoin(
+                ranked_batches,
+                sa.and_(ranked_batches.c.dataset_id == DatasetRow.id, ranked_batches.c.rn == 1),
+            )
+            .order_by(DatasetRow.name)
+        )
+        ranked_checks = sa.select(
+            CheckRow.dataset_id,
+            CheckRow.id,
+            CheckRow.batch_name,
+            CheckRow.verdict,
+            CheckRow.created_at,
+            CheckRow.anomaly_count,
+            sa.func.row_number()
+            .over(
+                partition_by=CheckRow.dataset_id,
+                order_by=(CheckRow.created_at.desc(), CheckRow.id.desc()),
+            )
+            .label("rn"),
+            sa.func.count().over(partition_by=CheckRow.dataset_id).label("total"),
+        ).subquery()
+        checks: dict[int, list[sa.Row]] = {}
+        for row in self.session.execute(
+            sa.select(ranked_checks)
+            .where(ranked_checks.c.rn <= max(recent, 1))
+            .order_by(ranked_checks.c.dataset_id, ranked_checks.c.rn)
+        ):
+            checks.setdefault(row.dataset_id, []).append(row)
+        summaries = []
+        for dataset_id, dataset, batch, role, batch_at, num_batches in self.session.execute(latest):
+            recent_rows = checks.get(dataset_id, [])
+            newest = recent_rows[0] if recent_rows else None
+            summaries.append(
+                DatasetSummary(
+                    dataset=dataset,
+                    latest_batch=batch,
+                    latest_batch_role=None if role is None else Role(role),
+                    latest_batch_at=batch_at,
+                    latest_check_id=None if newest is None else newest.id,
+                    latest_verdict=None if newest is None else Verdict(newest.verdict),
+                    latest_check_batch=None if newest is None else newest.batch_name,
+                    latest_check_at=None if newest is None else newest.created_at,
+                    latest_anomaly_count=0 if newest is None else newest.anomaly_count,
+                    recent_verdicts=tuple(Verdict(r.verdict) for r in recent_rows[:recent]),
+                    num_batches=num_batches or 0,
+                    num_checks=0 if newest is None else newest.total,
+                )
+            )
+        return summaries
+
+    def _newest_checks(self, dataset: str, limit: int) -> sa.Select:
+        return (
+            sa.select(CheckRow)
+            .join(CheckRow.dataset)
+            .where(DatasetRow.name == dataset)
+            .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
+            .limit(limit)
+        )
+
+    def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
+        return [
+            CheckSummary(
+                id=row.id,
+                dataset=dataset,
+                batch=row.batch_name,
+                verdict=Verdict(row.verdict),
+                schema_version=row.schema_version,
+                baseline_batch=row.baseline_batch,
+                serving_batch=row.serving_batch,
+                num_examples=row.num_examples,
+                anomaly_count=row.anomaly_count,
+                created_at=row.created_at,
+            )
+            for row in self.session.scalars(self._newest_checks(dataset, limit))
+        ]
+
+    def metric_history(
+        self, dataset: str, comparison: str | None = None, limit_checks: int = 365
+    ) -> list[MetricPoint]:
+        newest = (
+            sa.select(CheckRow.id, CheckRow.batch_name, CheckRow.created_at)
+            .join(CheckRow.dataset)
+            .where(DatasetRow.name == dataset)
+            .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
+            .limit(limit_checks)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                newest.c.batch_name,
+                newest.c.created_at,
+                MetricRow.check_id,
+                MetricRow.feature,
+                MetricRow.comparison,
+                MetricRow.method,
+                MetricRow.value,
+                MetricRow.threshold,
+                MetricRow.exceeded,
+            )
+            .join(newest, MetricRow.check_id == newest.c.id)
+            .order_by(newest.c.created_at, MetricRow.check_id, MetricRow.id)
+        )
+        if comparison is not None:
+            query = query.where(MetricRow.comparison == comparison)
+        return [
+            MetricPoint(
+                batch=r.batch_name,
+                created_at=r.created_at,
+                check_id=r.check_id,
+                feature=r.feature,
+                comparison=r.comparison,
+                method=r.method,
+                value=math.nan if r.value is None else r.value,
+                threshold=r.threshold,
+                exceeded=bool(r.exceeded),
+            )
+            for r in self.session.execute(query)
+        ]
+
+    def latest_check_id(self) -> int | None:
+        return self.session.scalar(sa.select(sa.func.max(CheckRow.id)))
