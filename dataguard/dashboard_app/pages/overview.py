@@ -31,10 +31,9 @@ table["status"] = [ui.verdict_label(v if isinstance(v, str) else None) for v in 
 table["recent verdicts"] = [ui.verdict_strip(r) for r in table["recent"]]
 table["open"] = [f"dataset?dataset={d}" for d in table["dataset"]]
 rank = {"fail": 0, "warn": 1, "pass": 3}
-table["_order"] = [
-    (rank.get(v, 2), not s) for v, s in zip(table["verdict"], table["stale"], strict=True)
-]
-table = table.sort_values(["_order", "dataset"], kind="stable").reset_index(drop=True)
+table["_rank"] = [rank.get(v, 2) for v in table["verdict"]]
+table["_fresh"] = ~table["stale"]
+table = table.sort_values(["_rank", "_fresh", "dataset"], kind="stable").reset_index(drop=True)
 
 st.title("Data quality overview")
 failing = int((table["verdict"] == "fail").sum())
@@ -51,11 +50,10 @@ if not stale.empty:
         + ", ".join(f"`{d}` ({a})" for d, a in zip(stale["dataset"], stale["age"], strict=True))
     )
 
+shown = ["status", "dataset", "batch", "age", "stale", "anomalies", "recent verdicts", "open"]
 st.dataframe(
-    table,
+    table[shown],
     hide_index=True,
-    column_order=["status", "dataset", "batch", "age", "stale", "anomalies", "recent verdicts",
-                  "open"],
     column_config={
         "status": st.column_config.TextColumn("verdict", width="small"),
         "batch": st.column_config.TextColumn("latest batch"),
@@ -79,8 +77,8 @@ if not grid.empty:
     st.altair_chart(charts.verdict_grid(grid), width="stretch")
 
 with st.sidebar:
-    choice = st.selectbox("Open a dataset", list(table["dataset"]), index=None,
-                          placeholder="dataset…")
-    if choice:
-        nav.link("dataset", f"{choice} ›", {"dataset": choice})
+    st.caption("Datasets")
+    for dataset, verdict in zip(table["dataset"], table["verdict"], strict=True):
+        label = ui.verdict_label(verdict if isinstance(verdict, str) else None).split(" ")[0]
+        nav.link("dataset", f"{label} {dataset}", {"dataset": dataset})
 st.caption(f"Store: {data.safe_url(url)} · read-only · refreshed on every new check")
