@@ -1,0 +1,206 @@
+"""Renderers of a ``CheckResult``: text (people; colour on a terminal), json (DESIGN.md exactly),
+junit (CI test reports) and markdown (pull-request comments, CI step summaries).
+
+    print(render_check(result, "text", color=sys.stdout.isatty()))
+    write_report(result, "junit", "reports/dataguard.xml")
+
+JUnit: one test case per feature and comparison (``schema``, ``drift``, ``skew``; dataset-level
+findings are the feature ``(dataset)``); an error anomaly or an exceeded measurement is a
+``<failure>``, a TFDV warning is reported in ``<system-out>`` without failing the case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Callable
+
+from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
+
+FORMATS = ("text", "json", "junit", "markdown")
+DATASET_LEVEL = "(dataset)"
+_COLORS = {"pass": "32", "warn": "33", "fail": "31", "dim": "2", "bold": "1"}
+_MD_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+
+
+def render_check(result: CheckResult, fmt: str = "text", *, color: bool = False) -> str:
+    renderers: dict[str, Callable[[CheckResult], str]] = {
+        "text": lambda r: render_text(r, color=color),
+        "json": render_json,
+        "junit": render_junit,
+        "markdown": render_markdown,
+    }
+    if fmt not in renderers:
+        from dataguard.errors import UsageError
+
+        raise UsageError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return renderers[fmt](result)
+
+
+def summary_line(result: CheckResult) -> str:
+    """One line: what was checked, the verdict and the counts (also what `--output` prints)."""
+    exceeded = sum(m.exceeded for m in result.metrics)
+    return (
+        f"{result.dataset}/{result.batch}: {result.verdict.value} — "
+        f"{len(result.anomalies)} anomal{'y' if len(result.anomalies) == 1 else 'ies'}, "
+        f"{exceeded} of {len(result.metrics)} measurements over threshold"
+    )
+
+
+def _feature(name: str) -> str:
+    return name or DATASET_LEVEL
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _sorted_metrics(metrics: tuple[Metric, ...]) -> list[Metric]:
+    """Exceeded first, then the largest distances: what a reader should look at first."""
+    return sorted(metrics, key=lambda m: (not m.exceeded, m.comparison, -m.value, m.feature))
+
+
+# --- text -----------------------------------------------------------------------------------
+def render_text(result: CheckResult, *, color: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\033[{_COLORS[style]}m{text}\033[0m" if color else text
+
+    verdict = result.verdict.value
+    lines = [
+        paint(f"{result.dataset} / {result.batch}: ", "bold") + paint(verdict.upper(), verdict),
+        f"  schema v{result.schema_version} · baseline {result.baseline_batch or '-'} · "
+        f"serving {result.serving_batch or '-'} · {result.num_examples:,} examples"
+        + (f" · check {result.id}" if result.id is not None else ""),
+    ]
+    if result.anomalies:
+        lines += ["", paint(f"Anomalies ({len(result.anomalies)})", "bold")]
+        for a in result.anomalies:
+            mark = paint("✗", "fail") if a.severity == "error" else paint("!", "warn")
+            lines.append(f"  {mark} {a.kind.value:<6} {_feature(a.feature):<26} {a.type} "
+                         f"({a.severity})")
+            lines.append(paint(f"      {a.description}", "dim"))
+    else:
+        lines += ["", "No anomalies."]
+    if result.metrics:
+        lines += ["", paint(f"Measurements ({len(result.metrics)})", "bold")]
+        lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
+                     f"{'value':>10} {'threshold':>10}  status")
+        for m in _sorted_metrics(result.metrics):
+            status = paint("EXCEEDED", "fail") if m.exceeded else paint("ok", "dim")
+            lines.append(f"  {m.comparison:<10} {_feature(m.feature):<26} {m.method:<16} "
+                         f"{_fmt(m.value):>10} {_fmt(m.threshold):>10}  {status}")
+    return "\n".join(lines)
+
+
+# --- json -----------------------------------------------------------------------------------
+def render_json(result: CheckResult) -> str:
+    return json.dumps(result.to_dict(), indent=2)
+
+
+# --- junit ----------------------------------------------------------------------------------
+def render_junit(result: CheckResult) -> str:
+    cases: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: {"a": [], "m": []})
+    features = {m.feature for m in result.metrics} | {a.feature for a in result.anomalies}
+    for feature in features:
+        cases[("schema", feature)]  # every feature seen gets a schema case, passing or not
+    for a in result.anomalies:
+        cases[(a.kind.value, a.feature)]["a"].append(a)
+    for m in result.metrics:
+        cases[(m.comparison, m.feature)]["m"].append(m)
+    order = {"schema": 0, "drift": 1, "skew": 2}
+    keys = sorted(cases, key=lambda k: (order.get(k[0], 3), k[1]))
+    failures = sum(1 for k in keys if _junit_failed(cases[k]["a"], cases[k]["m"]))
+    suite_name = f"dataguard.{result.dataset}.{result.batch}"
+    root = ET.Element("testsuites", name="dataguard", tests=str(len(keys)),
+                      failures=str(failures), errors="0")
+    suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(keys)),
+                          failures=str(failures), errors="0", skipped="0")
+    props = ET.SubElement(suite, "properties")
+    for name, value in (("verdict", result.verdict.value),
+                        ("schema_version", result.schema_version),
+                        ("baseline_batch", result.baseline_batch or ""),
+                        ("serving_batch", result.serving_batch or ""),
+                        ("num_examples", result.num_examples)):
+        ET.SubElement(props, "property", name=name, value=str(value))
+    for comparison, feature in keys:
+        _junit_case(suite, result, comparison, feature, **cases[(comparison, feature)])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _junit_failed(anomalies: list[Anomaly], metrics: list[Metric]) -> bool:
+    return any(a.severity == "error" for a in anomalies) or any(m.exceeded for m in metrics)
+
+
+def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature: str,
+                a: list[Anomaly], m: list[Metric]) -> None:
+    case = ET.SubElement(suite, "testcase", name=f"{comparison}: {_feature(feature)}",
+                         classname=f"dataguard.{result.dataset}.{comparison}", time="0")
+    lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
+             + (" EXCEEDED" if x.exceeded else "") for x in m]
+    lines += [f"{x.type} ({x.severity}): {x.description}" for x in a]
+    if _junit_failed(a, m):
+        errors = [x for x in a if x.severity == "error"]
+        message = errors[0].short_description if errors else "measurement over threshold"
+        failure = ET.SubElement(case, "failure", message=message,
+                                type=errors[0].type if errors else "THRESHOLD_EXCEEDED")
+        failure.text = "\n".join(lines)
+    elif lines:
+        ET.SubElement(case, "system-out").text = "\n".join(lines)
+
+
+# --- markdown -------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: CheckResult) -> str:
+    verdict = result.verdict.value
+    out = [
+        f"### {_MD_ICON[verdict]} dataguard check `{result.dataset}` / `{result.batch}`: "
+        f"**{verdict}**",
+        "",
+        f"Schema v{result.schema_version} · baseline `{result.baseline_batch or '-'}` · serving "
+        f"`{result.serving_batch or '-'}` · {result.num_examples:,} examples",
+        "",
+    ]
+    if result.anomalies:
+        out += ["| kind | feature | anomaly | severity | description |",
+                "| --- | --- | --- | --- | --- |"]
+        out += [f"| {a.kind.value} | `{_cell(_feature(a.feature))}` | {a.type} | {a.severity} | "
+                f"{_cell(a.description)} |" for a in result.anomalies]
+    else:
+        out.append("No anomalies.")
+    if result.metrics:
+        exceeded = [m for m in result.metrics if m.exceeded]
+        out += ["", f"<details{' open' if exceeded else ''}><summary>{len(result.metrics)} "
+                f"measurements, {len(exceeded)} over threshold</summary>", "",
+                "| comparison | feature | method | value | threshold | |",
+                "| --- | --- | --- | ---: | ---: | --- |"]
+        out += [f"| {m.comparison} | `{_cell(_feature(m.feature))}` | {m.method} | "
+                f"{_fmt(m.value)} | {_fmt(m.threshold)} | {'❌' if m.exceeded else '✅'} |"
+                for m in _sorted_metrics(result.metrics)]
+        out += ["", "</details>"]
+    return "\n".join(out) + "\n"
+
+
+# --- files ----------------------------------------------------------------------------------
+def write_report(result: CheckResult, fmt: str, output: str, *, color: bool = False) -> str:
+    """Write the rendering to ``output`` atomically (local path or artifact URI)."""
+    from dataguard.io.artifacts import write_atomic
+
+    text = render_check(result, fmt, color=color)
+    if not text.endswith("\n"):
+        text += "\n"
+    folder = os.path.dirname(output)
+    if folder and "://" not in output:
+        os.makedirs(folder, exist_ok=True)
+    write_atomic(output, text.encode("utf-8"))
+    return output
+
+
+def verdict_exit_code(verdict: Verdict) -> int:
+    """0 for pass or warn, 1 for fail (DESIGN.md)."""
+    return 1 if verdict == Verdict.FAIL else 0

@@ -1,0 +1,207 @@
+"""Check use cases: judge a stored batch, compute-and-judge in one go, and answer the gate.
+
+    result = check("taxi", "2026-11-25")                      # schema + previous batch (drift)
+    result = check("taxi", "2026-11-25", serving="2026-11-25")  # + training/serving skew
+    result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
+    gate("taxi").verdict                                      # the latest check, from the store
+
+``check`` resolves everything it needs first (batch, baseline, serving batch, schema version,
+policy), so bad input fails with ``UsageError`` before anything is written; then it validates
+(``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
+and only after that commit runs the hooks (``service.alerts.notify``), which never change the
+verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any, Final
+
+from dataguard.config import Settings
+from dataguard.core.models import Batch, CheckResult, Role
+from dataguard.core.names import check_name
+from dataguard.errors import DataguardError, UsageError
+from dataguard.service.context import Context
+
+
+class _Previous:
+    def __repr__(self) -> str:
+        return "PREVIOUS"
+
+
+PREVIOUS: Final = _Previous()
+"""Default baseline: the training batch stored just before the checked one (none for the first)."""
+
+
+def check(
+    dataset: str,
+    batch: str,
+    *,
+    schema_version: int | None = None,
+    baseline: str | None | _Previous = PREVIOUS,
+    serving: str | None = None,
+    hooks: bool = True,
+    refire: bool = False,
+    settings: Settings | None = None,
+) -> CheckResult:
+    """Validate a training batch against a schema version, a baseline and a serving batch."""
+    from dataguard.core.policy import Policy
+    from dataguard.core.validate import validate
+    from dataguard.service.schemas import get_version, load_schema
+
+    ctx = Context.create(settings)
+    current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
+    version = get_version(ctx, dataset, schema_version)
+    schema = load_schema(ctx, version)
+    policy = Policy.from_config(ctx.settings.document, dataset)
+    anomalies, metrics, verdict = validate(
+        _statistics(ctx, current),
+        schema,
+        baseline=_statistics(ctx, base) if base else None,
+        serving=_statistics(ctx, serving_batch) if serving_batch else None,
+        policy=policy,
+    )
+    result = CheckResult(
+        dataset=dataset,
+        batch=batch,
+        verdict=verdict,
+        schema_version=version.version,
+        baseline_batch=base.name if base else None,
+        serving_batch=serving_batch.name if serving_batch else None,
+        num_examples=current.num_examples,
+        anomalies=anomalies,
+        metrics=metrics,
+    )
+    with ctx.store.transaction() as tx:
+        stored = tx.add_check(result)
+    if hooks:
+        _notify(ctx, stored, refire)
+    return stored
+
+
+def run(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    serving_inputs: Sequence[str] | None = None,
+    serving_batch: str | None = None,
+    engine: str = "local",
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    schema_version: int | None = None,
+    baseline: str | None | _Previous = PREVIOUS,
+    hooks: bool = True,
+    refire: bool = False,
+    settings: Settings | None = None,
+) -> CheckResult:
+    """The scheduled job: statistics of the batch (and of serving data), then ``check``."""
+    from dataguard.service.schemas import get_version
+    from dataguard.service.stats import stats
+
+    ctx = Context.create(settings)
+    check_name("dataset", dataset)
+    check_name("batch", batch)
+    serving_name = check_name("batch", serving_batch or batch) if serving_inputs else None
+    get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
+    options: dict[str, Any] = dict(
+        engine=engine, input_format=input_format, delimiter=delimiter,
+        column_names=column_names, replace=replace, pipeline_args=pipeline_args,
+        settings=ctx.settings,
+    )
+    stats(dataset, batch, inputs, role=Role.TRAINING.value, **options)
+    if serving_inputs and serving_name:
+        stats(dataset, serving_name, serving_inputs, role=Role.SERVING.value, **options)
+    return check(
+        dataset, batch, schema_version=schema_version, baseline=baseline, serving=serving_name,
+        hooks=hooks, refire=refire, settings=ctx.settings,
+    )
+
+
+def gate(dataset: str, batch: str | None = None, settings: Settings | None = None) -> CheckResult:
+    """The latest check of the dataset (or of that batch); ``UsageError`` if there is none."""
+    from dataguard.store import open_store
+
+    ctx = Context.create(settings)
+    check_name("dataset", dataset)
+    if batch is not None:
+        check_name("batch", batch)
+    store = open_store(ctx.settings.store_url, read_only=True)
+    try:
+        with store.read() as q:
+            found = q.latest_check(dataset, batch)
+            known = found is not None or dataset in q.list_datasets()
+    finally:
+        store.dispose()
+    if found is not None:
+        return found
+    if not known:
+        raise UsageError(f"unknown dataset {dataset!r}; see `dataguard stats` to start one")
+    if batch is not None:
+        raise UsageError(
+            f"batch {batch!r} of dataset {dataset!r} has no check; run `dataguard check "
+            f"{dataset} {batch}`"
+        )
+    raise UsageError(f"dataset {dataset!r} has no check yet; run `dataguard check {dataset} BATCH`")
+
+
+# --- internals ------------------------------------------------------------------------------
+def _resolve_batches(
+    ctx: Context, dataset: str, batch: str, baseline: str | None | _Previous, serving: str | None
+) -> tuple[Batch, Batch | None, Batch | None]:
+    check_name("dataset", dataset)
+    check_name("batch", batch)
+    for name in (baseline, serving):
+        if isinstance(name, str):
+            check_name("batch", name)
+    with ctx.store.read() as q:
+        current = q.get_batch(dataset, batch, Role.TRAINING)
+        if current is None:
+            only_serving = q.get_batch(dataset, batch, Role.SERVING) is not None
+            known = dataset in q.list_datasets()
+        elif isinstance(baseline, _Previous):
+            base = q.previous_batch(dataset, batch, Role.TRAINING)
+        elif baseline is not None:
+            base = q.get_batch(dataset, baseline, Role.TRAINING)
+            if base is None:
+                raise UsageError(
+                    f"--baseline {baseline!r}: dataset {dataset!r} has no training batch by "
+                    "that name"
+                )
+        else:
+            base = None
+        serving_batch = q.get_batch(dataset, serving, Role.SERVING) if serving else None
+    if current is None:
+        if not known:
+            raise UsageError(f"unknown dataset {dataset!r}; run `dataguard stats {dataset} ...`")
+        hint = (
+            f"; {batch!r} is a serving batch: check a training batch with --serving {batch}"
+            if only_serving else f"; run `dataguard stats {dataset} {batch} --input FILE`"
+        )
+        raise UsageError(f"dataset {dataset!r} has no training batch {batch!r}{hint}")
+    if serving and serving_batch is None:
+        raise UsageError(
+            f"--serving {serving!r}: dataset {dataset!r} has no serving batch by that name; "
+            f"record one with `dataguard stats {dataset} {serving} --role serving --input FILE`"
+        )
+    return current, base, serving_batch
+
+
+def _statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
+    from dataguard.service.stats import load_statistics
+
+    return load_statistics(ctx, batch)
+
+
+def _notify(ctx: Context, result: CheckResult, refire: bool) -> None:
+    """Hooks run after the check is committed; they never change the verdict or the exit code."""
+    try:
+        from dataguard.service.alerts import notify
+
+        notify(ctx, result, refire=refire)
+    except DataguardError as exc:
+        print(f"dataguard: hooks not run: {exc}", file=sys.stderr)

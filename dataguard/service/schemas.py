@@ -1,0 +1,252 @@
+"""Schema use cases: infer, import, list, show and diff immutable schema versions.
+
+    v = infer_schema("taxi", label="tips")          # schemas/taxi/v1.pbtxt + store row
+    v = import_schema("taxi", "edited.pbtxt", message="widen payment_type")   # v2, parent 1
+    print(diff_schemas("taxi", 1, 2).to_text())
+
+A version file is written under a temporary name and linked into place, never over an existing
+file; the store row (version, sha256, parent, message) is written in the same unit of work, and
+the file is removed again if the store refuses it. ``load_schema`` verifies the sha256, so a
+version file edited in place is an error rather than a silently different check.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tensorflow_metadata.proto.v0 import schema_pb2
+
+from dataguard.config import Settings
+from dataguard.core import schemas as sch
+from dataguard.core.models import Batch, Role, SchemaVersion
+from dataguard.core.names import check_name
+from dataguard.errors import ArtifactError, StoreError, UsageError
+from dataguard.io import artifacts
+from dataguard.service.context import Context
+
+
+@dataclass(frozen=True)
+class SchemaShown:
+    """A schema version and its text, as ``schema show`` prints it."""
+
+    version: SchemaVersion
+    text: str
+
+
+def infer_schema(
+    dataset: str,
+    *,
+    batch: str | None = None,
+    label: str | None = None,
+    message: str = "",
+    settings: Settings | None = None,
+) -> SchemaVersion:
+    """Infer the next schema version from a training batch (default: the latest one)."""
+    from dataguard.core.validate import infer
+
+    ctx = Context.create(settings)
+    source = _training_batch(ctx, check_name("dataset", dataset), batch)
+    statistics = _load_statistics(ctx, source)
+    config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
+    schema = sch.apply_comparators(infer(statistics), config, label=label)
+    header = (
+        f"# dataguard schema for dataset {dataset!r}, inferred from training batch "
+        f"{source.name!r} ({source.num_examples} examples).\n"
+        "# Immutable: to change it, edit a copy and `dataguard schema import` it.\n"
+    )
+    text = header + sch.schema_text(schema)
+    return _record(ctx, dataset, text.encode(), message or f"inferred from batch {source.name}")
+
+
+def import_schema(
+    dataset: str, file: str, *, message: str = "", settings: Settings | None = None
+) -> SchemaVersion:
+    """Record a hand-edited or user-provided schema as the next version, after checking it."""
+    ctx = Context.create(settings)
+    check_name("dataset", dataset)
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read the schema file ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{file}: not a UTF-8 text proto schema") from None
+    schema = sch.parse_schema(text, file)
+    if not schema.feature:
+        raise UsageError(f"{file}: the schema names no features")
+    latest = _training_batch(ctx, dataset, None)
+    from dataguard.core.validate import feature_statistics
+
+    unknown = sch.unknown_features(schema, feature_statistics(_load_statistics(ctx, latest)))
+    if unknown:
+        raise UsageError(
+            f"{file}: feature(s) {', '.join(unknown)} not in the statistics of batch "
+            f"{latest.name!r}; fix the names in the schema"
+        )
+    return _record(ctx, dataset, data, message or f"imported from {file}")
+
+
+def list_schemas(dataset: str, settings: Settings | None = None) -> list[SchemaVersion]:
+    ctx = Context.create(settings)
+    with ctx.store.read() as q:
+        return q.list_schema_versions(check_name("dataset", dataset))
+
+
+def show_schema(
+    dataset: str, version: int | None = None, settings: Settings | None = None
+) -> SchemaShown:
+    ctx = Context.create(settings)
+    found = get_version(ctx, dataset, version)
+    return SchemaShown(found, read_schema_bytes(ctx, found).decode("utf-8"))
+
+
+def diff_schemas(
+    dataset: str, a: int, b: int, settings: Settings | None = None
+) -> sch.SchemaDiff:
+    """What changed from version ``a`` to version ``b``, in features."""
+    ctx = Context.create(settings)
+    left, right = get_version(ctx, dataset, a), get_version(ctx, dataset, b)
+    return sch.diff_schemas(load_schema(ctx, left), load_schema(ctx, right), f"v{a}", f"v{b}")
+
+
+# --- shared with the check use case ---------------------------------------------------------
+def get_version(ctx: Context, dataset: str, version: int | None) -> SchemaVersion:
+    """That schema version (latest when None); ``UsageError`` saying what to do when absent."""
+    check_name("dataset", dataset)
+    with ctx.store.read() as q:
+        found = q.get_schema_version(dataset, version)
+        if found is None and version is not None:
+            known = [v.version for v in q.list_schema_versions(dataset)]
+    if found is not None:
+        return found
+    if version is None:
+        raise UsageError(
+            f"dataset {dataset!r} has no schema version; run `dataguard schema infer {dataset}`"
+        )
+    raise UsageError(
+        f"dataset {dataset!r} has no schema version {version}; "
+        + (f"versions: {', '.join(map(str, known))}" if known else "it has no schema yet")
+    )
+
+
+def read_schema_bytes(ctx: Context, version: SchemaVersion) -> bytes:
+    """The version file's bytes, checked against the sha256 the store recorded."""
+    candidates = [version.path]
+    fallback = _version_path(ctx.settings, version.dataset, version.version)
+    if fallback != version.path:
+        candidates.append(fallback)  # a checkout moved: schemas/ next to the config still works
+    for path in candidates:
+        if artifacts.exists(path):
+            data = artifacts.read_bytes(path)
+            if artifacts.sha256_hex(data) != version.sha256:
+                raise ArtifactError(
+                    f"{path}: schema v{version.version} was changed after it was recorded "
+                    "(sha256 differs); versions are immutable: restore it and import the edit"
+                )
+            return data
+    raise ArtifactError(
+        f"{version.path}: schema v{version.version} of {version.dataset!r} not found; "
+        "restore the schemas folder or pass --config with the right schemas_dir"
+    )
+
+
+def load_schema(ctx: Context, version: SchemaVersion) -> schema_pb2.Schema:
+    return sch.parse_schema(read_schema_bytes(ctx, version).decode("utf-8"), version.path)
+
+
+# --- internals ------------------------------------------------------------------------------
+def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
+    with ctx.store.read() as q:
+        if name is not None:
+            found = q.get_batch(dataset, check_name("batch", name), Role.TRAINING)
+        else:
+            found = q.latest_batch(dataset, Role.TRAINING)
+    if found is not None:
+        return found
+    if name is not None:
+        raise UsageError(
+            f"dataset {dataset!r} has no training batch {name!r}; see `dataguard stats`"
+        )
+    raise UsageError(
+        f"dataset {dataset!r} has no training batch yet; run `dataguard stats {dataset} BATCH "
+        "--input FILE` first"
+    )
+
+
+def _load_statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
+    from dataguard.service.stats import load_statistics
+
+    return load_statistics(ctx, batch)
+
+
+def _record(ctx: Context, dataset: str, data: bytes, message: str) -> SchemaVersion:
+    """Write ``v<N>.pbtxt`` (never over an existing file) and its store row, or neither."""
+    written: str | None = None
+    try:
+        with ctx.store.transaction() as tx:
+            version = tx.next_schema_version(dataset)
+            path = _version_path(ctx.settings, dataset, version)
+            sha256 = _write_new(path, data)
+            written = path
+            recorded = tx.add_schema_version(
+                dataset,
+                path=path,
+                sha256=sha256,
+                parent_version=version - 1 if version > 1 else None,
+                message=message,
+            )
+            if recorded.version != version:
+                raise StoreError(
+                    f"schema version {version} of {dataset!r} was taken by a concurrent writer; "
+                    "run the command again"
+                )
+        return recorded
+    except BaseException:
+        if written is not None:
+            artifacts.delete(written)
+        raise
+
+
+def _version_path(settings: Settings, dataset: str, version: int) -> str:
+    path = artifacts.join(settings.schemas_dir, dataset, f"v{version}.pbtxt")
+    return path if "://" in path else os.path.abspath(path)
+
+
+def _write_new(path: str, data: bytes) -> str:
+    """Create ``path`` atomically, refusing to replace an existing version file."""
+    if "://" in path:
+        if artifacts.exists(path):
+            raise _exists(path)
+        return artifacts.write_atomic(path, data)
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pbtxt", dir=folder)
+    except OSError as exc:
+        raise ArtifactError(
+            f"{folder}: cannot write schema versions here ({exc.strerror})"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, path)  # atomic, and fails instead of overwriting
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError as exc:
+        raise ArtifactError(f"{path}: cannot write the schema version ({exc.strerror})") from None
+    finally:
+        os.unlink(tmp)
+    return artifacts.sha256_hex(data)
+
+
+def _exists(path: str) -> UsageError:
+    return UsageError(
+        f"{path} already exists but the store does not record it; versions are immutable: "
+        "move the file away (or restore the store) and run the command again"
+    )
