@@ -83,7 +83,13 @@ def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
         engine = sa.create_engine("sqlite://", creator=creator, poolclass=sa.pool.QueuePool)
     else:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"store URL {safe_url(url)}: cannot create folder {path.parent}: "
+                    f"{exc.strerror or exc}"
+                ) from None
         engine = sa.create_engine(url)
 
     @sa.event.listens_for(engine, "connect")
