@@ -1,0 +1,402 @@
+"""The Beam statistics engine: TFDV's ``GenerateStatistics`` over CSV or TFRecord, on any runner.
+
+    stats = compute_statistics(resolve_inputs(["day1.csv"]))              # DirectRunner here
+    stats = compute_statistics(spec, ["--runner=DataflowRunner", ...])    # the same, on Dataflow
+
+    with make_pipeline(args) as p:                                        # or build your own job
+        _ = (p | "ReadExamples" >> ReadExamples(spec)
+               | "ComputeStatistics" >> ComputeStatistics()
+               | "WriteStatistics" >> tfdv.WriteStatisticsToBinaryFile(uri))
+
+Building a pipeline never touches the inputs, so a Dataflow job can be built offline by a
+launcher that can't read the data: tfx_bsl's ``TFExampleRecord`` / ``CsvTFXIO`` sources match
+their file patterns at build time, so instead the patterns go through ``beam.Create`` →
+``fileio.MatchAll`` → ``ReadMatches`` and each file is read by a DoFn on a worker. Decoding is
+tfx_bsl's own (``csv_decoder``'s type inference and row → RecordBatch conversion,
+``ExamplesToRecordBatchDecoder`` for tf.Example), which is what
+``tfdv.generate_statistics_from_csv`` / ``_from_tfrecord`` run, so the statistics are the same.
+
+CSV: each file is read whole by Python's ``csv`` module, so quoted fields with delimiters and
+newlines work (TFDV's line-based ``ReadFromText`` splits those rows); the price is one worker per
+file, so shard big CSVs into several files for parallelism. Column names are the header of each
+file (all files must agree) unless ``spec.column_names`` gives them; then a first row equal to
+those names is taken as a header and skipped. Column types are inferred over all files as TFDV
+does (INT → FLOAT → STRING; empty = missing), or forced per column with ``column_types``.
+
+Bad input found on a worker (ragged row, bad UTF-8, corrupt TFRecord/gzip, …) surfaces as
+``BadInputError`` naming the file and line/record; any other pipeline failure as ``RunnerError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import zip_longest
+from typing import TYPE_CHECKING, Any
+
+import apache_beam as beam
+import pyarrow as pa
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes
+from tfx_bsl.coders import csv_decoder
+
+from dataguard.errors import BadInputError, DataguardError, RunnerError
+from dataguard.stats.pipeline_options import (
+    make_pipeline,
+    parse_options,
+    runner_name,
+    scratch_location,
+)
+
+if TYPE_CHECKING:
+    from tensorflow_metadata.proto.v0 import statistics_pb2
+
+    from dataguard.io.sources import InputSpec
+
+__all__ = ["ReadExamples", "ComputeStatistics", "compute_statistics", "BATCH_SIZE"]
+
+BATCH_SIZE = 1000  # rows per RecordBatch, TFDV's DEFAULT_DESIRED_INPUT_BATCH_SIZE
+_BAD = "[dataguard-bad-input]"
+_BAD_END = "[/dataguard-bad-input]"
+_BAD_RE = re.compile(re.escape(_BAD) + r"\s*(.*?)\s*" + re.escape(_BAD_END))
+_TYPE_NAMES = {
+    "INT": csv_decoder.ColumnType.INT,
+    "FLOAT": csv_decoder.ColumnType.FLOAT,
+    "STRING": csv_decoder.ColumnType.STRING,
+    "BYTES": csv_decoder.ColumnType.STRING,
+}
+
+
+def bad_input(message: str) -> ValueError:
+    """An exception a worker raises for bad data; ``run_pipeline`` turns it into BadInputError."""
+    return ValueError(f"{_BAD} {message} {_BAD_END}")
+
+
+def _compression(spec: InputSpec) -> str:
+    value = (getattr(spec, "compression", None) or "auto").lower()
+    return {"gzip": CompressionTypes.GZIP, "none": CompressionTypes.UNCOMPRESSED}.get(
+        value, CompressionTypes.AUTO
+    )
+
+
+class _ReadCsvRows(beam.DoFn):
+    """One CSV file → batches of ``(cells, "")`` rows (cells as bytes, like tfx_bsl's parser).
+
+    The column names in use are emitted once per file on the ``header`` output.
+    """
+
+    HEADER = "header"
+
+    def __init__(self, delimiter: str, column_names: Sequence[str] | None, compression: str):
+        self._delimiter = delimiter
+        self._names = tuple(column_names) if column_names else None
+        self._compression = compression
+
+    def process(self, readable: Any) -> Iterator[Any]:
+        path = readable.metadata.path
+        raw = readable.open(compression_type=self._compression)
+        reader = csv.reader(_text_lines(raw, path), delimiter=self._delimiter, strict=True)
+        try:
+            yield from self._rows(path, _checked(reader, path))
+        except (OSError, EOFError, zlib.error) as exc:  # corrupt gzip and the like
+            raise bad_input(f"{path}: cannot be read: {exc}") from None
+        finally:
+            raw.close()
+
+    def _rows(self, path: str, lines: Iterator[tuple[int, list[str]]]) -> Iterator[Any]:
+        first = next(lines, None)
+        if first is None:
+            raise bad_input(f"{path}: the file is empty (expected a CSV header line)")
+        names = self._names or tuple(first[1])
+        yield beam.pvalue.TaggedOutput(self.HEADER, names)
+        batch: list[tuple[list[bytes], str]] = []
+        rows = 0
+        is_header = self._names is None or tuple(first[1]) == self._names
+        for line, row in _chain([] if is_header else [first], lines):
+            if not row:  # blank line: skipped, as TFDV does
+                continue
+            if len(row) != len(names):
+                raise bad_input(f"{path}: line {line}: {len(row)} fields, expected {len(names)}")
+            batch.append(([cell.encode() for cell in row], ""))
+            rows += 1
+            if len(batch) >= BATCH_SIZE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        if rows == 0:
+            raise bad_input(f"{path}: no data rows after the header")
+
+
+def _text_lines(raw: Any, path: str) -> Iterator[str]:
+    """Physical lines as text, line endings kept (csv needs them for quoted newlines)."""
+    number = 0
+    for number, line in enumerate(iter(raw.readline, b""), start=1):  # noqa: B007
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_input(f"{path}: line {number}: not UTF-8 text") from None
+
+
+def _checked(reader: Any, path: str) -> Iterator[tuple[int, list[str]]]:
+    """csv rows; a CSV syntax error names the line where the bad row starts."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = " (unterminated quote?)" if "end of data" in str(exc) else ""
+            raise bad_input(f"{path}: line {start}: {exc}{hint}") from None
+        yield start, row
+
+
+def _chain(first: list[Any], rest: Any) -> Iterator[Any]:
+    yield from first
+    yield from rest
+
+
+class _SameHeader(beam.CombineFn):
+    """All CSV files of a batch must have the same columns; the result is those names."""
+
+    def create_accumulator(self) -> frozenset[tuple[str, ...]]:
+        return frozenset()
+
+    def add_input(self, acc: frozenset, names: tuple[str, ...]) -> frozenset:
+        return acc | {tuple(names)}
+
+    def merge_accumulators(self, accs: Any) -> frozenset:
+        return frozenset().union(*accs)
+
+    def extract_output(self, acc: frozenset) -> tuple[str, ...]:
+        if len(acc) > 1:
+            a, b = sorted(acc)[:2]
+            raise bad_input(f"the CSV files have different headers: {list(a)} vs {list(b)}")
+        return next(iter(acc), ())
+
+
+class _InferColumnTypes(beam.CombineFn):
+    """tfx_bsl's ``ColumnTypeInferrer`` by column position, over batches of rows."""
+
+    def create_accumulator(self) -> list[int]:
+        return []
+
+    def add_input(self, acc: list[int], batch: list[tuple[list[bytes], str]]) -> list[int]:
+        infer = csv_decoder._InferValueType  # the exact rule TFDV applies to each cell
+        string = csv_decoder.ColumnType.STRING
+        for cells, _ in batch:
+            if not acc:
+                acc.extend([csv_decoder.ColumnType.UNKNOWN] * len(cells))
+            for i, cell in enumerate(cells):
+                if acc[i] != string:
+                    kind = infer(cell)
+                    if kind > acc[i]:
+                        acc[i] = kind
+        return acc
+
+    def merge_accumulators(self, accs: Any) -> list[int]:
+        merged: list[int] = []
+        for acc in accs:
+            if not merged:
+                merged = list(acc)
+            elif acc:
+                merged = [max(a, b) for a, b in zip_longest(merged, acc, fillvalue=-1)]
+        return merged
+
+    def extract_output(self, acc: list[int]) -> list[int]:
+        return acc
+
+
+def _column_infos(types: list[int], names: tuple[str, ...], forced: Mapping[str, str]) -> list[Any]:
+    unknown = csv_decoder.ColumnType.UNKNOWN
+    infos = []
+    for i, name in enumerate(names):
+        if name in forced:
+            kind = _TYPE_NAMES[forced[name].upper()]
+        else:
+            kind = csv_decoder.ColumnType(types[i]) if i < len(types) else unknown
+        infos.append(csv_decoder.ColumnInfo(name, kind))
+    return infos
+
+
+class _DecodeCsvRows(csv_decoder.BatchedCSVRowsToRecordBatch):
+    """tfx_bsl's row → RecordBatch conversion; a value that doesn't fit its type is bad input."""
+
+    def process(self, batch: Any, column_infos: Any) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from super().process(batch, column_infos)
+        except (ValueError, pa.ArrowInvalid) as exc:
+            raise bad_input(f"a CSV value does not match its column type: {exc}") from None
+
+
+class _ReadTFRecordExamples(beam.DoFn):
+    """One TFRecord file of tf.Example → RecordBatches (tfx_bsl's decoder, no schema)."""
+
+    def __init__(self, compression: str):
+        self._compression = compression
+        self._decoder: Any = None
+
+    def setup(self) -> None:
+        from tfx_bsl.coders import example_coder
+
+        self._decoder = example_coder.ExamplesToRecordBatchDecoder()
+
+    def process(self, readable: Any) -> Iterator[pa.RecordBatch]:
+        from apache_beam.io.tfrecordio import _TFRecordUtil
+
+        path = readable.metadata.path
+        count = 0
+        batch: list[bytes] = []
+        with readable.open(compression_type=self._compression) as handle:
+            while True:
+                try:
+                    record = _TFRecordUtil.read_record(handle)
+                except (ValueError, OSError, EOFError, zlib.error) as exc:
+                    reason = str(exc).split(":")[0]
+                    raise bad_input(f"{path}: record {count + 1}: {reason}") from None
+                if record is None:
+                    break
+                batch.append(record)
+                count += 1
+                if len(batch) >= BATCH_SIZE:
+                    yield self._decode(path, count, batch)
+                    batch = []
+        if batch:
+            yield self._decode(path, count, batch)
+        if count == 0:
+            raise bad_input(f"{path}: no records (empty TFRecord file)")
+
+    def _decode(self, path: str, count: int, batch: list[bytes]) -> pa.RecordBatch:
+        try:
+            return self._decoder.DecodeBatch(batch)
+        except Exception as exc:  # the pybind decoder raises plain RuntimeError
+            first = count - len(batch) + 1
+            raise bad_input(
+                f"{path}: records {first}-{count}: not tf.Example ({str(exc).splitlines()[0]})"
+            ) from None
+
+
+class ReadExamples(beam.PTransform):
+    """Input files of a batch → PCollection of ``pa.RecordBatch`` as TFDV's readers make them.
+
+    ``column_types`` forces CSV column types (name → INT/FLOAT/STRING), e.g. from a schema.
+    """
+
+    def __init__(self, spec: InputSpec, column_types: Mapping[str, str] | None = None):
+        super().__init__()
+        if spec.format not in ("csv", "tfrecord"):
+            raise BadInputError(f"input format {spec.format!r}: use csv or tfrecord")
+        self._spec = spec
+        self._column_types = dict(column_types or {})
+
+    def expand(self, pbegin: Any) -> Any:
+        spec = self._spec
+        files = (
+            pbegin
+            | "Patterns" >> beam.Create(list(spec.paths))
+            | "Match" >> fileio.MatchAll()
+            | "Open" >> fileio.ReadMatches()
+        )
+        if spec.format == "tfrecord":
+            return files | "ReadTFRecords" >> beam.ParDo(_ReadTFRecordExamples(_compression(spec)))
+        return self._decode_csv(files)
+
+    def _decode_csv(self, files: Any) -> Any:
+        spec = self._spec
+        parsed = files | "ReadCsvRows" >> beam.ParDo(
+            _ReadCsvRows(spec.delimiter, spec.column_names, _compression(spec))
+        ).with_outputs(_ReadCsvRows.HEADER, main="rows")
+        rows = parsed.rows
+        names = parsed[_ReadCsvRows.HEADER] | "CheckHeaders" >> beam.CombineGlobally(_SameHeader())
+        types = rows | "InferColumnTypes" >> beam.CombineGlobally(_InferColumnTypes())
+        infos = types | "ColumnInfos" >> beam.Map(
+            _column_infos,
+            names=beam.pvalue.AsSingleton(names),
+            forced=self._column_types,
+        )
+        return rows | "DecodeCsv" >> beam.ParDo(
+            _DecodeCsvRows(skip_blank_lines=True), beam.pvalue.AsSingleton(infos)
+        )
+
+
+class ComputeStatistics(beam.PTransform):
+    """RecordBatches → one ``DatasetFeatureStatisticsList`` (``tfdv.GenerateStatistics``).
+
+    Default ``StatsOptions`` are what ``tfdv.generate_statistics_from_*`` use (exact top-k and
+    unique counts on Beam).
+    """
+
+    def __init__(self, options: Any = None):
+        super().__init__()
+        self._options = options
+
+    def expand(self, record_batches: Any) -> Any:
+        from tensorflow_data_validation.api import stats_api
+        from tensorflow_data_validation.statistics import stats_options
+
+        options = self._options if self._options is not None else stats_options.StatsOptions()
+        return record_batches | "GenerateStatistics" >> stats_api.GenerateStatistics(options)
+
+
+def run_pipeline(pipeline: Any) -> None:
+    """Run to completion; bad data → ``BadInputError``, anything else → ``RunnerError``."""
+    runner = runner_name(pipeline.options)
+    try:
+        state = pipeline.run().wait_until_finish()
+    except DataguardError:
+        raise
+    except Exception as exc:  # runners wrap worker errors in their own types
+        text = str(exc)
+        found = _BAD_RE.search(text)
+        if found:
+            raise BadInputError(found.group(1).replace("\\'", "'")) from None
+        first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
+        raise RunnerError(f"Beam runner {runner} failed: {first.strip()[:300]}") from None
+    if state is not None and str(state).split(".")[-1] not in ("DONE", "RUNNING"):
+        raise RunnerError(f"Beam runner {runner} ended in state {state}")
+
+
+def compute_statistics(
+    spec: InputSpec,
+    pipeline_args: Sequence[str] = (),
+    *,
+    stats_options: Any = None,
+    scratch_root: str | None = None,
+) -> statistics_pb2.DatasetFeatureStatisticsList:
+    """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner.
+
+    The result is written with ``WriteStatisticsToBinaryFile`` to a scratch folder (local temp,
+    or ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
+    """
+    from apache_beam.io.filesystems import FileSystems
+    from tensorflow_data_validation.api import stats_api
+    from tensorflow_metadata.proto.v0 import statistics_pb2
+
+    options = parse_options(pipeline_args)
+    folder = scratch_location(options, scratch_root)
+    output = FileSystems.join(folder, "statistics.pb")
+    pipeline = make_pipeline(options)
+    _ = (
+        pipeline
+        | "ReadExamples" >> ReadExamples(spec)
+        | "ComputeStatistics" >> ComputeStatistics(stats_options)
+        | "WriteStatistics" >> stats_api.WriteStatisticsToBinaryFile(output)
+    )
+    run_pipeline(pipeline)  # on failure nothing is cleaned up: don't touch a remote FS again
+    try:
+        with FileSystems.open(output, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise RunnerError(f"Beam runner wrote no statistics at {output}: {exc}") from None
+    finally:
+        _delete_quietly(FileSystems, folder)
+    return statistics_pb2.DatasetFeatureStatisticsList.FromString(data)
+
+
+def _delete_quietly(filesystems: Any, folder: str) -> None:
+    with contextlib.suppress(Exception):  # scratch clean-up must never hide the real outcome
+        filesystems.delete([folder])

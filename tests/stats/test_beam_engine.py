@@ -1,0 +1,197 @@
+"""The Beam engine gives TFDV's statistics, on the shared data, through named PTransforms.
+
+Every pipeline here runs for real on the FnApiRunner (DirectRunner without Prism); the TFDV
+references are computed once per session with TFDV's own convenience functions.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataguard.errors import BadInputError, RunnerError, UsageError
+from dataguard.io.sources import InputSpec, resolve_inputs
+from tests.convert.parity import assert_same_statistics
+
+pytestmark = pytest.mark.slow
+LOCAL = ("--runner=FnApiRunner",)
+
+
+def _beam(spec: InputSpec, args: tuple[str, ...] = ()) -> Any:
+    from dataguard.stats.beam import compute_statistics
+
+    return compute_statistics(spec, args)
+
+
+@pytest.fixture(scope="session")
+def taxi_csv_reference(shared_data: Path) -> Any:
+    import tensorflow_data_validation as tfdv
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    return tfdv.generate_statistics_from_csv(
+        str(shared_data / "taxi" / "train.csv"), pipeline_options=PipelineOptions(list(LOCAL))
+    )
+
+
+@pytest.fixture(scope="session")
+def penguin_tfrecord_reference(shared_data: Path) -> Any:
+    import tensorflow_data_validation as tfdv
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    return tfdv.generate_statistics_from_tfrecord(
+        str(shared_data / "penguin" / "tfrecord" / "*.gz"),
+        pipeline_options=PipelineOptions(list(LOCAL)),
+    )
+
+
+def test_beam_engine_matches_tfdv_on_the_taxi_csv(shared_data: Path, taxi_csv_reference: Any):
+    spec = resolve_inputs([str(shared_data / "taxi" / "train.csv")])
+    stats = _beam(spec)
+    assert stats.datasets[0].num_examples == 15002
+    assert_same_statistics(stats, taxi_csv_reference)
+
+
+def test_beam_engine_matches_tfdv_on_gzipped_penguin_tfrecords(
+    shared_data: Path, penguin_tfrecord_reference: Any
+):
+    spec = resolve_inputs([str(shared_data / "penguin" / "tfrecord" / "*.gz")])
+    assert spec.format == "tfrecord"
+    stats = _beam(spec)
+    assert stats.datasets[0].num_examples == 334
+    assert_same_statistics(stats, penguin_tfrecord_reference)
+
+
+def test_taxi_tfrecord_shards_give_the_same_statistics_as_the_taxi_csv_rows(shared_data: Path):
+    stats = _beam(resolve_inputs([str(shared_data / "taxi" / "tfrecord" / "*.gz")]))
+    assert stats.datasets[0].num_examples == 9988 + 5012
+
+
+def test_quoted_fields_with_delimiters_and_newlines_and_a_custom_delimiter(tmp_path: Path):
+    path = tmp_path / "quoted.csv"
+    path.write_text(
+        'city;note;fare\n"Oak; Park";"line one\nline two";1.5\nChicago;"say ""hi""";2\n'
+        "Chicago;;\n\nEvanston;plain;3\n",
+        encoding="utf-8",
+    )
+    stats = _beam(resolve_inputs([str(path)], delimiter=";"))
+    dataset = stats.datasets[0]
+    assert dataset.num_examples == 4
+    features = {f.path.step[0]: f for f in dataset.features}
+    city = features["city"].string_stats
+    assert city.unique == 3
+    assert [(v.value, v.frequency) for v in city.top_values][0] == ("Chicago", 2)
+    note = features["note"].string_stats
+    assert {v.value for v in note.top_values} == {"line one\nline two", 'say "hi"', "plain"}
+    assert note.common_stats.num_missing == 1
+    fare = features["fare"].num_stats
+    assert fare.common_stats.num_non_missing == 3
+    assert fare.max == pytest.approx(3.0) and fare.mean == pytest.approx(6.5 / 3)
+
+
+def test_column_names_from_the_spec_skip_a_matching_header_and_read_headerless_files(
+    tmp_path: Path,
+):
+    (tmp_path / "a.csv").write_text("x,y\n1,a\n2,b\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("3,c\n", encoding="utf-8")
+    spec = resolve_inputs([str(tmp_path / "*.csv")], column_names=["x", "y"])
+    stats = _beam(spec)
+    assert stats.datasets[0].num_examples == 3
+    x = next(f for f in stats.datasets[0].features if f.path.step[0] == "x")
+    assert x.num_stats.max == 3 and x.type == x.INT
+
+
+def test_building_the_read_never_touches_the_input_files(tmp_path: Path):
+    import apache_beam as beam
+
+    from dataguard.stats.beam import ComputeStatistics, ReadExamples
+
+    spec = InputSpec(paths=("gs://acme-ml-dataguard/nowhere/*.csv",), format="csv")
+    pipeline = beam.Pipeline()
+    _ = pipeline | "ReadExamples" >> ReadExamples(spec) | "ComputeStatistics" >> ComputeStatistics()
+    labels = {t.full_label for t in pipeline.transforms_stack[0].parts}
+    assert {"ReadExamples", "ComputeStatistics"} <= labels
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("ragged.csv", b"a,b\n1,2\n3\n", "ragged.csv: line 3: 1 fields, expected 2"),
+        ("latin1.csv", b"a,b\n1,caf\xe9\n", "latin1.csv: line 2: not UTF-8"),
+        ("header_only.csv", b"a,b\n", "header_only.csv: no data rows"),
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        (
+            "quote.csv",
+            b'a,b\n1,"never closed\n2,3\n',
+            "quote.csv: line 2: unexpected end of data (unterminated quote?)",
+        ),
+    ],
+)
+def test_bad_csv_is_bad_input_naming_the_file_and_line(
+    tmp_path: Path, name: str, content: bytes, message: str
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(BadInputError, match=re.escape(message)) as info:
+        _beam(InputSpec(paths=(str(path),), format="csv"))
+    assert "\n" not in str(info.value)
+
+
+def test_corrupt_tfrecord_and_corrupt_gzip_are_bad_input(tmp_path: Path, shared_data: Path):
+    source = shared_data / "penguin" / "tfrecord" / "eval-00000-of-00001.gz"
+    records = gzip.decompress(source.read_bytes())
+    truncated = tmp_path / "truncated.tfrecord"
+    truncated.write_bytes(records[: len(records) // 2 + 7])  # mid-record
+    with pytest.raises(BadInputError, match=r"truncated\.tfrecord: record \d+"):
+        _beam(InputSpec(paths=(str(truncated),), format="tfrecord"))
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(source.read_bytes()[:200] + b"\x00garbage" * 20)
+    with pytest.raises(BadInputError, match=r"broken\.gz"):
+        _beam(InputSpec(paths=(str(broken),), format="tfrecord"))
+
+
+def test_csv_files_with_different_headers_are_bad_input(tmp_path: Path):
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("x,z\n1,2\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="different headers"):
+        _beam(resolve_inputs([str(tmp_path / "*.csv")]))
+
+
+def test_a_failing_pipeline_step_is_a_runner_error():
+    import apache_beam as beam
+
+    from dataguard.stats.beam import run_pipeline
+    from dataguard.stats.pipeline_options import make_pipeline
+
+    def explode(_: int) -> int:
+        raise RuntimeError("worker ran out of disk")
+
+    pipeline = make_pipeline(LOCAL)
+    _ = pipeline | beam.Create([1]) | beam.Map(explode)
+    with pytest.raises(RunnerError, match="FnApiRunner failed") as info:
+        run_pipeline(pipeline)
+    assert "\n" not in str(info.value)
+
+
+def test_remote_runner_without_temp_location_is_a_usage_error(shared_data: Path):
+    spec = resolve_inputs([str(shared_data / "penguin" / "train.csv")])
+    with pytest.raises(UsageError, match="--temp_location"):
+        _beam(spec, ("--runner=DataflowRunner", "--project=acme-ml-prod"))
+
+
+def test_multi_processing_direct_runner_gives_the_same_statistics(
+    shared_data: Path, penguin_tfrecord_reference: Any
+):
+    spec = resolve_inputs([str(shared_data / "penguin" / "tfrecord" / "*.gz")])
+    stats = _beam(
+        spec,
+        (
+            "--runner=DirectRunner",
+            "--direct_running_mode=multi_processing",
+            "--direct_num_workers=2",
+        ),
+    )
+    assert_same_statistics(stats, penguin_tfrecord_reference)
