@@ -1,0 +1,162 @@
+"""The ``stats`` use case: statistics of one batch → an artifact + a batch row in the store.
+
+    result = stats("taxi", "2026-11-24", ["data/day1.csv"])          # local engine
+    result.batch.artifact_uri   # .../taxi/training/2026-11-24/stats-1a2b3c4d.pb
+    stats("taxi", "2026-11-24", ["gs://b/day1/*.gz"], engine="beam", replace=True,
+          pipeline_args=["--runner=DataflowRunner", "--project=p", "--region=r"])
+
+Order, so that bad input or a failure leaves the store and the artifact folder as they were:
+names → inputs (missing path / empty glob fail here) → "already stored?" (fail fast, before any
+computing) → compute → write the artifact under a new unique name (temp + rename) → one store
+transaction → on a store failure the new artifact is deleted. ``record_statistics`` is that
+tail on its own, for the Beam jobs that compute statistics elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dataguard.config import Settings
+from dataguard.core.models import Batch, Role, StatsResult
+from dataguard.core.names import check_name
+from dataguard.errors import DataguardError, UsageError
+from dataguard.io import artifacts
+from dataguard.io.sources import is_remote, local_path, resolve_inputs
+from dataguard.service.context import Context
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
+
+ENGINES = ("local", "beam")
+_LOG = logging.getLogger(__name__)
+
+
+def stats(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    role: str | Role = "training",
+    engine: str = "local",
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    settings: Settings | None = None,
+) -> StatsResult:
+    """Compute the statistics of ``inputs`` and store them as batch ``batch`` of ``dataset``."""
+    check_name("dataset", dataset)
+    check_name("batch", batch)
+    role_ = parse_role(role)
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "local" and pipeline_args:
+        raise UsageError(
+            f"unrecognized arguments: {' '.join(pipeline_args)} "
+            "(Beam pipeline options need --engine beam)"
+        )
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    spec = resolve_inputs(inputs, input_format, delimiter, column_names)
+    ctx = Context.create(settings)
+    if not replace:
+        _refuse_existing(ctx, dataset, batch, role_)
+    started = time.perf_counter()
+    if engine == "local":
+        from dataguard.stats.local import compute_statistics
+
+        statistics = compute_statistics(spec)
+    else:
+        from dataguard.stats.beam import compute_statistics as compute_with_beam
+
+        statistics = compute_with_beam(spec, pipeline_args)
+    return record_statistics(
+        ctx, dataset, batch, role_, statistics, source=spec.source, engine=engine,
+        replace=replace, seconds=time.perf_counter() - started,
+    )
+
+
+def record_statistics(
+    ctx: Context,
+    dataset: str,
+    batch: str,
+    role: str | Role,
+    statistics: DatasetFeatureStatisticsList,
+    *,
+    source: str,
+    engine: str,
+    replace: bool = False,
+    seconds: float = 0.0,
+) -> StatsResult:
+    """Write the artifact (new unique name) and add the batch row in one transaction.
+
+    If the transaction fails the new artifact is deleted; when replacing, the artifact the old
+    row pointed to is deleted after the commit (best effort: it is no longer referenced).
+    """
+    check_name("dataset", dataset)
+    check_name("batch", batch)
+    role_ = parse_role(role)
+    num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
+    uri = artifact_uri(ctx.settings, dataset, role_, batch)
+    sha256 = artifacts.write_atomic(uri, statistics.SerializeToString(deterministic=True))
+    record = Batch(
+        dataset=dataset, name=batch, role=role_, num_examples=num_examples,
+        artifact_uri=uri, sha256=sha256, source=source,
+    )
+    try:
+        with ctx.store.transaction() as tx:
+            old = tx.get_batch(dataset, batch, role_) if replace else None
+            stored = tx.add_batch(record, replace=replace)
+    except BaseException:
+        _delete_quietly(uri)
+        raise
+    if old is not None and old.artifact_uri != uri:
+        _delete_quietly(old.artifact_uri)
+    num_features = len(statistics.datasets[0].features) if statistics.datasets else 0
+    return StatsResult(
+        batch=stored, engine=engine, seconds=seconds, extra={"num_features": num_features}
+    )
+
+
+def load_statistics(ctx: Context, batch: Batch) -> DatasetFeatureStatisticsList:
+    """The statistics a stored batch points to, verified against its sha256."""
+    return artifacts.read_statistics(batch.artifact_uri, batch.sha256)
+
+
+def artifact_uri(settings: Settings, dataset: str, role: Role, batch: str) -> str:
+    """``<artifacts>/<dataset>/<role>/<batch>/stats-<8 hex>.pb``; local roots made absolute so
+    the store row works from any working directory."""
+    root = settings.artifacts
+    if not is_remote(root):
+        root = os.path.abspath(local_path(root))
+    return artifacts.join(root, dataset, role.value, batch, f"stats-{uuid.uuid4().hex[:8]}.pb")
+
+
+def parse_role(role: str | Role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UsageError(f"--role {role!r}: use training or serving") from None
+
+
+def _refuse_existing(ctx: Context, dataset: str, batch: str, role: Role) -> None:
+    with ctx.store.read() as q:
+        existing = q.get_batch(dataset, batch, role)
+    if existing is not None:
+        raise UsageError(
+            f"batch {batch!r} of dataset {dataset!r} ({role.value}) is already stored; "
+            "pass --replace to recompute it"
+        )
+
+
+def _delete_quietly(uri: str) -> None:
+    try:
+        artifacts.delete(uri)
+    except DataguardError as exc:  # cleanup must not hide the original error
+        _LOG.warning("%s", exc)
