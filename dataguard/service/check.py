@@ -192,9 +192,10 @@ def _resolve_batches(
 
 
 def _statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
-    from dataguard.service.stats import load_statistics
+    """The batch's statistics artifact, verified against the sha256 the store recorded."""
+    from dataguard.io.artifacts import read_statistics
 
-    return load_statistics(ctx, batch)
+    return read_statistics(batch.artifact_uri, batch.sha256)
 
 
 def _notify(ctx: Context, result: CheckResult, refire: bool) -> None:

@@ -178,9 +178,10 @@ def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
 
 
 def _load_statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
-    from dataguard.service.stats import load_statistics
+    """The batch's statistics artifact, verified against the sha256 the store recorded."""
+    from dataguard.io.artifacts import read_statistics
 
-    return load_statistics(ctx, batch)
+    return read_statistics(batch.artifact_uri, batch.sha256)
 
 
 def _record(ctx: Context, dataset: str, data: bytes, message: str) -> SchemaVersion:

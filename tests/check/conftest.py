@@ -58,3 +58,40 @@ def penguin_schema(reference_stats):  # type: ignore[no-untyped-def]
 
     return sch.apply_comparators(infer(reference_stats("penguin/train.csv")), threshold_config(),
                                  label="species")
+
+
+@pytest.fixture
+def record_batch(reference_stats):  # type: ignore[no-untyped-def]
+    """Put a batch with TFDV's statistics of a shared-data CSV into the store of ``settings``
+    (artifact + batch row, as `dataguard stats` leaves them), without running an engine."""
+    from dataguard.core.models import Batch, Role
+    from dataguard.io import artifacts
+    from dataguard.store import open_store
+
+    def record(settings, dataset: str, name: str, relative: str | None = None,  # type: ignore[no-untyped-def]
+               role: str = "training", statistics=None):
+        stats = statistics if statistics is not None else reference_stats(relative)
+        data = stats.SerializeToString()
+        uri = artifacts.join(settings.artifacts, dataset, role, name, "stats-0000test.pb")
+        sha = artifacts.write_atomic(uri, data)
+        num = stats.datasets[0].num_examples if stats.datasets else 0
+        store = open_store(settings.store_url)
+        try:
+            with store.transaction() as tx:
+                return tx.add_batch(Batch(dataset, name, Role(role), num, uri, sha,
+                                          source=relative or "inline"))
+        finally:
+            store.dispose()
+
+    return record
+
+
+STRICT = {"thresholds": {"l_infinity": 0.01, "jensen_shannon": 0.01}}
+
+
+@pytest.fixture
+def strict_settings(settings):  # type: ignore[no-untyped-def]
+    """Test settings whose thresholds are the ones the issue's numbers use (0.01 and 0.01)."""
+    from dataclasses import replace
+
+    return replace(settings, document=STRICT)
