@@ -1,0 +1,28 @@
+"""csv_to_tfrecord: CSV → tf.Example TFRecord shards (types from --schema or inferred).
+
+    python -m jobs.csv_to_tfrecord --input=gs://…/*.csv --output=gs://…/tfrecord/data \\
+        --compression=gzip --shards=8 --runner=DataflowRunner …
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+
+from dataguard.service.pipelines import JobRun
+from jobs.launch import launch, main_for
+
+JOB = "csv_to_tfrecord"
+
+
+def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:
+    return launch(JOB, argv, now=now)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return main_for(JOB, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

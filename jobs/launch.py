@@ -1,0 +1,52 @@
+"""Parse → build → run, shared by every job's ``run``/``main`` and the Flex Template launcher."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+
+from dataguard.errors import DataguardError
+from dataguard.service.pipelines import JobRun, run_job
+from jobs.options import parse
+
+
+def launch(
+    job: str, argv: Sequence[str] | None = None, *, now: dt.datetime | None = None
+) -> JobRun:
+    """Run ``job`` with these command-line flags; local runners wait, remote ones submit."""
+    options, job_options = parse(argv)
+    cfg = job_options.to_config(job, now=now)
+    return run_job(job, cfg, options, wait=True if job_options.wait else None)
+
+
+def main_for(job: str | None, argv: Sequence[str] | None = None) -> int:
+    """A process entry point: one line on stderr and the DESIGN.md exit code on failure."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if job is None:
+            options, job_options = parse(args)
+            if not job_options.job:
+                from dataguard.errors import UsageError
+
+                raise UsageError("--job: required (validate_batch|compute_stats|csv_to_tfrecord)")
+            job = job_options.job
+        run = launch(job, args)
+    except DataguardError as exc:
+        print(f"dataguard job: error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    for element in run.results:
+        print(_summary(job, element))
+    if run.job_id:
+        print(f"{job}: submitted to {run.runner} as job {run.job_id}")
+    if job == "validate_batch" and any(r.get("verdict") == "fail" for r in run.results):
+        return 1
+    return 0
+
+
+def _summary(job: str, element: dict) -> str:  # type: ignore[type-arg]
+    import json
+
+    return json.dumps(element, sort_keys=True)

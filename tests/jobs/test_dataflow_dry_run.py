@@ -1,0 +1,74 @@
+"""Every job builds its Dataflow job offline (``--dry_run=True``): no GCS, no input files, no
+store, no network — the job is inspected instead of submitted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.jobs.conftest import DATAFLOW_ARGS, PROJECT, REGION, WORKER_IMAGE
+
+pytestmark = pytest.mark.timeout(120)
+
+TAXI = "gs://acme-ml-data/taxi/{date}/*.csv"
+SERVING = "gs://acme-ml-data/taxi-serving/{date}/*.csv"
+
+
+def transform_names(run) -> set[str]:  # type: ignore[no-untyped-def]
+    return {t.unique_name for t in run.job.proto_pipeline.components.transforms.values()}
+
+
+def container_images(run) -> set[str]:  # type: ignore[no-untyped-def]
+    from apache_beam.portability.api import beam_runner_api_pb2
+
+    images = set()
+    for env in run.job.proto_pipeline.components.environments.values():
+        payload = beam_runner_api_pb2.DockerPayload.FromString(env.payload)
+        images.add(payload.container_image)
+    return images
+
+
+def test_validate_batch_builds_offline_with_serving_input(no_network: list[object]) -> None:
+    from jobs import validate_batch
+
+    run = validate_batch.run([
+        "--dataset=taxi", "--batch={date}", f"--input={TAXI}", f"--serving_input={SERVING}",
+        "--secret_env=DATAGUARD_STORE_URL=projects/acme-ml-prod/secrets/dg-store/versions/latest",
+        "--artifacts=gs://acme-ml-dataguard/artifacts", *DATAFLOW_ARGS,
+    ])
+    assert no_network == []
+    assert run.runner == "DataflowRunner" and run.state == "DONE"
+    names = transform_names(run)
+    for label in ("ReadBatch", "ComputeBatchStatistics", "ReadServing",
+                  "ComputeServingStatistics", "RecordAndCheck"):
+        assert label in names, label
+    assert container_images(run) == {WORKER_IMAGE}
+    options = run.job.options.get_all_options()
+    assert (options["project"], options["region"]) == (PROJECT, REGION)
+    assert options["temp_location"].startswith("gs://acme-ml-dataguard/tmp")
+    assert options["dataset"] == "taxi"
+
+
+def test_compute_stats_builds_offline_without_reading_the_glob(no_network: list[object]) -> None:
+    from jobs import compute_stats
+
+    run = compute_stats.run([
+        "--dataset=taxi", "--batch=2026-11-25", "--input=gs://acme-ml-data/taxi/*.tfrecord.gz",
+        *DATAFLOW_ARGS,
+    ])
+    assert no_network == []
+    names = transform_names(run)
+    assert {"ReadBatch", "ComputeBatchStatistics", "RecordStatistics"} <= names
+    assert not any("Serving" in name for name in names)
+    assert not any(name.startswith("CollectOutput") for name in names)
+    assert container_images(run) == {WORKER_IMAGE}
+
+
+def test_input_whose_format_cannot_be_told_from_its_name_is_refused_before_building() -> None:
+    from dataguard.errors import UsageError
+    from jobs import compute_stats
+
+    with pytest.raises(UsageError, match="--input_format"):
+        compute_stats.run(
+            ["--dataset=taxi", "--batch=b1", "--input=gs://acme-ml-data/taxi/part-*",
+             *DATAFLOW_ARGS]
+        )
