@@ -50,7 +50,9 @@ def verdict_timeline(checks: pd.DataFrame) -> alt.Chart:
     )
 
 
-def metric_lines(metrics: pd.DataFrame, columns: int = 2) -> alt.FacetChart:
+def metric_lines(
+    metrics: pd.DataFrame, order: Sequence[str] | None = None, columns: int = 2
+) -> alt.FacetChart:
     """Per feature: the distance over time (points red where exceeded) and its threshold dashed."""
     base = alt.Chart().encode(x=alt.X("created_at:T", title=None))
     line = base.mark_line(point=False).encode(y=alt.Y("value:Q", title="distance"))
@@ -68,7 +70,8 @@ def metric_lines(metrics: pd.DataFrame, columns: int = 2) -> alt.FacetChart:
     return (
         alt.layer(line, points, threshold, data=metrics)
         .properties(width=320, height=150)
-        .facet(facet=alt.Facet("feature:N", title=None, sort=None), columns=columns)
+        .facet(facet=alt.Facet("feature:N", title=None, sort=list(order) if order else "ascending"),
+               columns=columns)
         .resolve_scale(y="independent")
     )
 

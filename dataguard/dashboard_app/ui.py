@@ -10,7 +10,10 @@ import streamlit as st
 
 from dataguard.dashboard_app import data
 
-VERDICT_ICONS = {"pass": "🟢", "warn": "🟠", "fail": "🔴"}
+# Plain symbols (no emoji): they render with any font, headless browsers included.
+VERDICT_ICONS = {"pass": "✔", "warn": "▲", "fail": "✖"}
+VERDICT_HEIGHT = {"pass": 1, "warn": 2, "fail": 3}
+VERDICT_BACKGROUND = {"pass": "#d9f2de", "warn": "#fdebc8", "fail": "#f9d3d3"}
 
 
 def pick(
@@ -30,12 +33,19 @@ def pick(
 
 
 def verdict_label(verdict: str | None) -> str:
-    return f"{VERDICT_ICONS.get(verdict or '', '⚪')} {verdict or 'not checked'}"
+    return f"{VERDICT_ICONS.get(verdict or '', '○')} {verdict or 'not checked'}"
 
 
-def verdict_strip(verdicts: Sequence[str]) -> str:
-    """The overview's sparkline of verdicts, oldest first: 🟢🟢🟠🔴."""
-    return "".join(VERDICT_ICONS.get(v, "⚪") for v in verdicts)
+def verdict_bars(verdicts: Sequence[str]) -> list[int]:
+    """The overview's sparkline, oldest first: bar height 1 pass, 2 warn, 3 fail."""
+    return [VERDICT_HEIGHT.get(v, 0) for v in verdicts]
+
+
+def verdict_style(label: object) -> str:
+    """CSS for a verdict cell (pandas Styler), from the verdict word in the label."""
+    word = str(label).split(" ")[-1]
+    color = VERDICT_BACKGROUND.get(word)
+    return f"background-color: {color}" if color else ""
 
 
 def age_text(when: datetime | None, now: datetime | None = None) -> str:

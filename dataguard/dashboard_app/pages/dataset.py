@@ -55,9 +55,8 @@ else:
     chosen = st.multiselect("Features (the ones that exceeded their threshold first)", top,
                             default=default)
     if chosen:
-        shown = points[points["feature"].isin(chosen)]
-        shown = shown.assign(feature=pd.Categorical(shown["feature"], categories=chosen))
-        st.altair_chart(charts.metric_lines(shown.sort_values("created_at")), width="content")
+        shown = points[points["feature"].isin(chosen)].sort_values("created_at")
+        st.altair_chart(charts.metric_lines(shown, order=chosen), width="content")
     st.dataframe(
         order, hide_index=True,
         column_config={

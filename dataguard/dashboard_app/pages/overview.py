@@ -28,7 +28,7 @@ table["stale"] = [
 ]
 table["age"] = [ui.age_text(t.to_pydatetime() if pd.notna(t) else None, now) for t in batch_at]
 table["status"] = [ui.verdict_label(v if isinstance(v, str) else None) for v in table["verdict"]]
-table["recent verdicts"] = [ui.verdict_strip(r) for r in table["recent"]]
+table["recent verdicts"] = [ui.verdict_bars(r) for r in table["recent"]]
 table["open"] = [f"dataset?dataset={d}" for d in table["dataset"]]
 rank = {"fail": 0, "warn": 1, "pass": 3}
 table["_rank"] = [rank.get(v, 2) for v in table["verdict"]]
@@ -51,8 +51,19 @@ if not stale.empty:
     )
 
 shown = ["status", "dataset", "batch", "age", "stale", "anomalies", "recent verdicts", "open"]
+
+
+def highlight(frame: pd.DataFrame) -> pd.DataFrame:
+    """Verdict cells coloured, the age of stale datasets marked."""
+    css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    css["status"] = [ui.verdict_style(v) for v in frame["status"]]
+    css.loc[frame["stale"].astype(bool), "age"] = "background-color: #fdebc8; font-weight: bold"
+    return css
+
+
+styled = table[shown].style.apply(highlight, axis=None)
 st.dataframe(
-    table[shown],
+    styled,
     hide_index=True,
     column_config={
         "status": st.column_config.TextColumn("verdict", width="small"),
@@ -60,7 +71,9 @@ st.dataframe(
         "age": st.column_config.TextColumn("last batch"),
         "stale": st.column_config.CheckboxColumn("stale", width="small"),
         "anomalies": st.column_config.NumberColumn("anomalies", format="%d", width="small"),
-        "recent verdicts": st.column_config.TextColumn("recent verdicts (oldest → newest)"),
+        "recent verdicts": st.column_config.BarChartColumn(
+            "recent verdicts", y_min=0, y_max=3,
+            help="oldest → newest; bar height: 1 pass, 2 warn, 3 fail"),
         "open": st.column_config.LinkColumn("details", display_text="open ›", width="small"),
     },
 )
@@ -79,6 +92,6 @@ if not grid.empty:
 with st.sidebar:
     st.caption("Datasets")
     for dataset, verdict in zip(table["dataset"], table["verdict"], strict=True):
-        label = ui.verdict_label(verdict if isinstance(verdict, str) else None).split(" ")[0]
-        nav.link("dataset", f"{label} {dataset}", {"dataset": dataset})
+        label = ui.verdict_label(verdict if isinstance(verdict, str) else None)
+        nav.link("dataset", f"{dataset} · {label}", {"dataset": dataset})
 st.caption(f"Store: {data.safe_url(url)} · read-only · refreshed on every new check")
