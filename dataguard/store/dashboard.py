@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from dataguard.core.models import Role, Verdict
 from dataguard.store.repository import StoreSession
-from dataguard.store.tables import BatchRow, CheckRow, DatasetRow, MetricRow
+from dataguard.store.tables import (
+    BatchRow,
+    CheckRow,
+    DatasetRow,
+    HookDeliveryRow,
+    MetricRow,
+    SchemaVersionRow,
+)
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 
@@ -165,3 +172,12 @@ class DashboardQueries(StoreSession):
 
     def latest_check_id(self) -> int | None:
         return self.session.scalar(sa.select(sa.func.max(CheckRow.id)))
+
+    def data_version(self) -> str:
+        parts = [
+            sa.select(sa.func.max(table.id)).scalar_subquery()
+            for table in (DatasetRow, BatchRow, SchemaVersionRow, CheckRow, HookDeliveryRow)
+        ]
+        parts.append(sa.select(sa.func.max(BatchRow.updated_at)).scalar_subquery())
+        row = self.session.execute(sa.select(*parts)).one()
+        return ":".join("" if value is None else str(value) for value in row)

@@ -124,6 +124,11 @@ class StoreSession:
         """The newest check id in the whole store: a cheap cache key for the dashboard."""
         raise NotImplementedError
 
+    def data_version(self) -> str:
+        """A key that changes whenever anything is written (batch, replace, schema version, check,
+        delivery): the dashboard's cache key, one cheap query on primary keys."""
+        raise NotImplementedError
+
 
 class Store:
     """An open store. ``transaction()`` for writes (one unit of work), ``read()`` for reads."""
@@ -219,6 +224,8 @@ class Store:
 
     def migrate(self) -> str | None:
         """Upgrade to the newest revision (under a writer lock); returns the revision."""
+        from alembic.util.exc import CommandError
+
         from dataguard.store.migrate import upgrade
 
         if self.read_only:
@@ -227,6 +234,22 @@ class Store:
             return upgrade(self._engine)
         except SQLAlchemyError as exc:
             raise StoreError(describe_error(exc, self.url)) from exc
+        except CommandError as exc:  # e.g. a revision written by a newer dataguard
+            raise StoreError(
+                f"store {safe_url(self.url)}: cannot migrate: {' '.join(str(exc).split())} "
+                "(is this dataguard older than the one that wrote the store?)"
+            ) from exc
+
+    def check_revision(self) -> None:
+        """Raise ``StoreError`` unless the database is empty or at this dataguard's revision."""
+        from dataguard.store.migrate import head_revision
+
+        current, head = self.revision(), head_revision()
+        if current is not None and current != head:
+            raise StoreError(
+                f"store {safe_url(self.url)} is at schema revision {current} but this dataguard "
+                f"needs {head}; run `dataguard migrate` (or upgrade dataguard)"
+            )
 
     def dispose(self) -> None:
         self._engine.dispose()
@@ -280,6 +303,8 @@ def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> St
     store = Store(url, make_engine(url, read_only=read_only), read_only=read_only)
     if migrate and not read_only:
         store.migrate()
+    elif read_only:
+        store.check_revision()
     return store
 
 

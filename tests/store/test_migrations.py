@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from dataguard.cli.main import main
+from dataguard.errors import StoreError
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
 from dataguard.store.migrate import downgrade, head_revision, upgrade
@@ -72,3 +73,16 @@ def test_migrate_command_on_a_dead_server_exits_3_with_one_line(
     err = capsys.readouterr().err
     assert code == 3
     assert err.count("\n") == 1 and "pw@" not in err and err.startswith("dataguard: error: store")
+
+
+def test_read_only_open_of_an_outdated_store_says_to_migrate(store_url: str) -> None:
+    engine = make_engine(store_url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0000_older'"))
+    engine.dispose()
+    with pytest.raises(StoreError) as err:
+        open_store(store_url, read_only=True)
+    assert "run `dataguard migrate`" in str(err.value) and "0000_older" in str(err.value)
+    with pytest.raises(StoreError, match="cannot migrate"):
+        open_store(store_url)
