@@ -25,7 +25,7 @@ TFDV's traps, handled here so that callers never fall in them:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_pb2
 
@@ -33,7 +33,7 @@ from dataguard.core import schemas as sch
 from dataguard.core.models import Anomaly, AnomalyKind, Metric, Verdict
 from dataguard.core.policy import Policy
 
-Stats = statistics_pb2.DatasetFeatureStatisticsList
+Stats: TypeAlias = statistics_pb2.DatasetFeatureStatisticsList
 DEFAULT_SLICE = "All Examples"
 COMPARATOR_TYPES = frozenset(
     {
