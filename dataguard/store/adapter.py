@@ -42,8 +42,9 @@ from dataguard.store.tables import (
 class SqlStoreSession(DashboardQueries):
     """The StoreSession port on one SQLAlchemy ORM session (one transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, write: bool = False) -> None:
         self.session = session
+        self.write = write
 
     # --- datasets -------------------------------------------------------------------------
     def list_datasets(self) -> list[str]:
@@ -159,6 +160,10 @@ class SqlStoreSession(DashboardQueries):
         return self.session.scalar(query) or 0
 
     def next_schema_version(self, dataset: str) -> int:
+        """In a write transaction this also locks (creating) the dataset row, so the number stays
+        this writer's until it commits: a concurrent writer waits, then gets the next one."""
+        if self.write:
+            return self._max_version(self._dataset_id(dataset, create=True, lock=True)) + 1
         return self._max_version(self._dataset_id(dataset)) + 1
 
     def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:

@@ -66,6 +66,8 @@ class StoreSession:
         raise NotImplementedError
 
     def next_schema_version(self, dataset: str) -> int:
+        """The number ``add_schema_version`` will allocate; inside ``transaction()`` it is reserved
+        (the dataset row is locked) until the transaction ends."""
         raise NotImplementedError
 
     def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:
@@ -169,27 +171,27 @@ class Store:
         """A write unit of work: commits on success, rolls back on any exception."""
         if self.read_only:
             raise StoreError(f"store {safe_url(self.url)} is open read-only; writes are refused")
-        with self._session(self._writes) as session:
+        with self._session(self._writes, write=True) as session:
             yield session
 
     @contextmanager
     def read(self) -> Iterator[StoreSession]:
         """A read-only unit of work on one consistent snapshot; always rolled back."""
         self._attach_pending()
-        with self._session(self._reads, commit=False) as session:
+        with self._session(self._reads) as session:
             yield session
 
     @contextmanager
     def _session(
-        self, factory: sessionmaker[Session], commit: bool = True
+        self, factory: sessionmaker[Session], *, write: bool = False
     ) -> Iterator[StoreSession]:
         from dataguard.store.adapter import SqlStoreSession
 
         session = factory()
         try:
             session.begin()
-            yield SqlStoreSession(session)
-            if commit:
+            yield SqlStoreSession(session, write=write)
+            if write:
                 session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
