@@ -282,6 +282,7 @@ class RecordAndCheckFn(_ServiceFn):
 
         cfg = self._cfg
         ctx = self._context()
+        check_references(ctx, cfg)  # no schema / unknown baseline: fail before recording
         serving_batch = None
         if serving is not None:
             serving_batch = cfg.serving_batch_name
@@ -298,6 +299,50 @@ class RecordAndCheckFn(_ServiceFn):
         )
         _LOG.warning("dataguard check %s/%s: %s", cfg.dataset, cfg.batch, result.verdict.value)
         return result.to_dict()
+
+
+def check_references(ctx: Any, cfg: JobConfig) -> None:
+    """What the check will need and the store must already have: the schema version and a
+    named baseline. ``UsageError`` (exit 2) with the check service's message otherwise."""
+    from dataguard.service.schemas import get_version
+
+    get_version(ctx, cfg.dataset, cfg.schema_version)
+    if cfg.baseline and not cfg.no_baseline:
+        from dataguard.core.models import Role
+
+        with ctx.store.read() as q:
+            found = q.get_batch(cfg.dataset, cfg.baseline, Role.TRAINING)
+        if found is None:
+            raise UsageError(
+                f"--baseline {cfg.baseline!r}: dataset {cfg.dataset!r} has no training batch "
+                "by that name"
+            )
+
+
+def preflight(name: str, cfg: JobConfig) -> None:
+    """Local runs can reach the store before computing: fail fast, like ``dataguard run``."""
+    from dataguard.core.models import Role
+    from dataguard.core.names import check_name
+
+    if name == "csv_to_tfrecord":
+        return
+    check_name("dataset", cfg.dataset)
+    check_name("batch", cfg.batch)
+    ctx = _ServiceFn(cfg)._context()
+    if name == "validate_batch":
+        check_references(ctx, cfg)
+    if cfg.replace:
+        return
+    wanted = [(cfg.batch, Role(cfg.role))]
+    if name == "validate_batch" and cfg.serving_inputs:
+        wanted.append((cfg.serving_batch_name, Role.SERVING))
+    with ctx.store.read() as q:
+        for batch, role in wanted:
+            if q.get_batch(cfg.dataset, batch, role) is not None:
+                raise UsageError(
+                    f"batch {batch!r} of dataset {cfg.dataset!r} ({role.value}) is already "
+                    "stored; pass --replace to recompute it"
+                )
 
 
 # --- secrets and config on workers ---------------------------------------------------------
@@ -386,6 +431,9 @@ def run_job(
     pipeline = make_pipeline(pipeline_args)
     options = pipeline.options
     local = is_local(options)
+    if local:
+        resolve_secret_env(cfg.secret_env)
+        preflight(name, cfg)
     with tempfile.TemporaryDirectory(prefix="dataguard-job-") as tmp:
         out_path = os.path.join(tmp, "out.jsonl")
         output = builder(pipeline, cfg)

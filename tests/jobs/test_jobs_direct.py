@@ -1,0 +1,190 @@
+"""Every job runs end to end on the DirectRunner (FnApiRunner, in memory and multi-processing)
+over the shared data and gives the same results as the local commands."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataguard.config import Settings
+from dataguard.core.models import CheckResult, Role
+from dataguard.service.context import Context
+from tests.jobs.conftest import DIRECT_ARGS, MULTI_PROCESS_ARGS
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+
+def store_args(settings: Settings) -> list[str]:
+    return [
+        f"--store_url={settings.store_url}",
+        f"--artifacts={settings.artifacts}",
+        f"--schemas_dir={settings.schemas_dir}",
+    ]
+
+
+def first_batch_and_schema(settings: Settings, dataset: str, data: Path) -> None:
+    """The history every check needs: a first training batch (local engine) and a schema."""
+    from dataguard.service.schemas import infer_schema
+    from dataguard.service.stats import stats
+
+    stats(dataset, "first", [str(data)], settings=settings)
+    infer_schema(dataset, settings=settings)
+
+
+def stored_check(settings: Settings, dataset: str, batch: str) -> CheckResult:
+    with Context.create(settings).store.read() as q:
+        found = q.latest_check(dataset, batch)
+    assert found is not None, f"no check recorded for {dataset}/{batch}"
+    return found
+
+
+def comparable(result: CheckResult | dict[str, Any]) -> dict[str, Any]:
+    """A check without the names that differ between the two runs (batch, serving batch)."""
+    body = result.to_dict() if isinstance(result, CheckResult) else dict(result)
+    body.pop("batch")
+    body.pop("serving_batch")
+    body["metrics"] = sorted(
+        (m["feature"], m["comparison"], m["method"], round(m["value"], 9), m["threshold"],
+         m["exceeded"])
+        for m in body["metrics"]
+    )
+    body["anomalies"] = sorted(
+        (a["feature"], a["kind"], a["type"], a["severity"]) for a in body["anomalies"]
+    )
+    return body
+
+
+def test_validate_batch_records_the_same_check_as_dataguard_run(
+    settings: Settings, taxi: Path
+) -> None:
+    from dataguard.service.check import run as local_run
+    from jobs import validate_batch
+
+    first_batch_and_schema(settings, "taxi", taxi / "train.csv")
+    job = validate_batch.run([
+        "--dataset=taxi", "--batch=job-a", f"--input={taxi / 'batch_a.csv'}", "--baseline=first",
+        "--hooks=false", *store_args(settings), *DIRECT_ARGS,
+    ])
+    local = local_run(
+        "taxi", "local-a", [str(taxi / "batch_a.csv")], baseline="first", hooks=False,
+        settings=settings,
+    )
+    assert len(job.results) == 1
+    recorded = stored_check(settings, "taxi", "job-a")
+    assert job.results[0] == recorded.to_dict()
+    assert recorded.num_examples == local.num_examples == 10000
+    assert recorded.verdict == local.verdict
+    assert recorded.baseline_batch == "first"
+    assert comparable(recorded) == comparable(local)
+    drift = {m.feature: m.value for m in recorded.metrics if m.comparison == "drift"}
+    assert math.isclose(drift["payment_type"], 0.0131775, abs_tol=1e-6)
+
+
+def test_validate_batch_with_serving_input_in_multi_processing_mode(
+    settings: Settings, penguin: Path
+) -> None:
+    from dataguard.service.check import run as local_run
+    from jobs import validate_batch
+
+    first_batch_and_schema(settings, "penguin", penguin / "train.csv")
+    job = validate_batch.run([
+        "--dataset=penguin", "--batch=job-b", f"--input={penguin / 'train.csv'}",
+        f"--serving_input={penguin / 'skewed.csv'}", "--hooks=false",
+        *store_args(settings), *MULTI_PROCESS_ARGS,
+    ])
+    local = local_run(
+        "penguin", "local-b", [str(penguin / "train.csv")],
+        serving_inputs=[str(penguin / "skewed.csv")], hooks=False, settings=settings,
+    )
+    recorded = stored_check(settings, "penguin", "job-b")
+    assert job.results[0]["verdict"] == recorded.verdict.value == local.verdict.value
+    assert recorded.serving_batch == "job-b"
+    with Context.create(settings).store.read() as q:
+        serving = q.get_batch("penguin", "job-b", Role.SERVING)
+    assert serving is not None and serving.num_examples == 334
+    skew = {m.feature: m.value for m in recorded.metrics if m.comparison == "skew"}
+    local_skew = {m.feature: m.value for m in local.metrics if m.comparison == "skew"}
+    assert skew.keys() == local_skew.keys() and skew
+    for feature, value in skew.items():
+        assert math.isclose(value, local_skew[feature], rel_tol=1e-9, abs_tol=1e-12), feature
+    # the baseline is the batch stored before: "first" for the job, "job-b" for the local run
+    assert recorded.baseline_batch == "first"
+
+
+def test_compute_stats_stores_the_batch_like_dataguard_stats(
+    settings: Settings, penguin: Path
+) -> None:
+    from dataguard.io.artifacts import read_statistics
+    from dataguard.service.stats import stats
+    from jobs import compute_stats
+
+    pattern = str(penguin / "tfrecord" / "*.gz")
+    job = compute_stats.run([
+        "--dataset=penguin", "--batch=job", f"--input={pattern}", "--input_format=tfrecord",
+        *store_args(settings), *DIRECT_ARGS,
+    ])
+    local = stats("penguin", "local", [pattern], input_format="tfrecord", settings=settings)
+    (element,) = job.results
+    assert element["num_examples"] == local.batch.num_examples == 334
+    ours = read_statistics(element["artifact"], element["sha256"]).datasets[0]
+    theirs = read_statistics(local.batch.artifact_uri, local.batch.sha256).datasets[0]
+    assert sorted(f.path.step[0] for f in ours.features) == sorted(
+        f.path.step[0] for f in theirs.features
+    )
+
+
+def test_validate_batch_without_a_schema_fails_with_the_check_services_message(
+    settings: Settings, penguin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jobs import validate_batch
+
+    code = validate_batch.main([
+        "--dataset=penguin", "--batch=b1", f"--input={penguin / 'train.csv'}",
+        *store_args(settings), *DIRECT_ARGS,
+    ])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("dataguard job: error: ")
+    assert "has no schema version" in err[-1] and "schema infer penguin" in err[-1]
+    with Context.create(settings).store.read() as q:
+        assert q.list_batches("penguin") == []
+
+
+def test_the_final_step_checks_the_store_before_recording_anything(
+    settings: Settings, penguin: Path
+) -> None:
+    """On Dataflow nothing can be checked at launch: the worker step refuses a missing schema
+    before it records a batch (the same DoFn, run here on a real pipeline)."""
+    import apache_beam as beam
+
+    from dataguard.errors import UsageError
+    from dataguard.service.pipelines import JobConfig, RecordAndCheckFn, translate_runner_error
+    from dataguard.stats.pipeline_options import make_pipeline
+
+    cfg = JobConfig(
+        dataset="penguin", batch="b1", inputs=(str(penguin / "train.csv"),),
+        store_url=settings.store_url, artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir,
+    )
+    pipeline = make_pipeline(list(DIRECT_ARGS))
+    _ = (
+        pipeline
+        | beam.Create([_statistics_of(penguin / "train.csv")])
+        | beam.ParDo(RecordAndCheckFn(cfg))
+    )
+    with pytest.raises(Exception) as raised:
+        pipeline.run().wait_until_finish()
+    error = translate_runner_error(raised.value, "DirectRunner")
+    assert isinstance(error, UsageError) and "has no schema version" in str(error)
+    with Context.create(settings).store.read() as q:
+        assert q.list_batches("penguin") == []
+
+
+def _statistics_of(path: Path) -> Any:
+    from dataguard.io.sources import resolve_inputs
+    from dataguard.stats.local import compute_statistics
+
+    return compute_statistics(resolve_inputs([str(path)]))
