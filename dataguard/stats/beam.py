@@ -342,11 +342,12 @@ class ComputeStatistics(beam.PTransform):
         return record_batches | "GenerateStatistics" >> stats_api.GenerateStatistics(options)
 
 
-def run_pipeline(pipeline: Any) -> None:
-    """Run to completion; bad data → ``BadInputError``, anything else → ``RunnerError``."""
+def run_pipeline(pipeline: Any) -> Any:
+    """Run to completion, return the result; bad data → ``BadInputError``, else ``RunnerError``."""
     runner = runner_name(pipeline.options)
     try:
-        state = pipeline.run().wait_until_finish()
+        result = pipeline.run()
+        state = result.wait_until_finish()
     except DataguardError:
         raise
     except Exception as exc:  # runners wrap worker errors in their own types
@@ -358,6 +359,7 @@ def run_pipeline(pipeline: Any) -> None:
         raise RunnerError(f"Beam runner {runner} failed: {first.strip()[:300]}") from None
     if state is not None and str(state).split(".")[-1] not in ("DONE", "RUNNING"):
         raise RunnerError(f"Beam runner {runner} ended in state {state}")
+    return result
 
 
 def compute_statistics(

@@ -1,0 +1,80 @@
+"""Arrow record batches (TFDV CSV arrays) → serialized tf.Example, no Python object per row.
+
+    records = encode_record_batch(batch)   # list[bytes], one tf.Example per row, in row order
+
+INT columns become ``int64_list``, FLOAT ``float_list``, STRING ``bytes_list`` (the arrays are the
+``large_list<int64|float32|large_binary>`` that ``dataguard.io.csv`` and tfx_bsl's CSV decoder
+make). A missing value (a null list) is an *absent* feature, not an empty one: tfx_bsl's
+``RecordBatchToExamples`` (C++) would write an empty ``Feature {}`` for a null, so rows are grouped
+by which columns are present and each group is encoded with only its present columns, then put
+back in order. Real data has few such patterns, so this stays at C++ speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+SCHEMA_TYPE_NAMES = {"INT": "INT", "FLOAT": "FLOAT", "BYTES": "STRING"}
+
+
+def encode_record_batch(batch: pa.RecordBatch) -> list[bytes]:
+    """One serialized tf.Example per row; null cells and null-typed columns are absent."""
+    from tfx_bsl.coders import example_coder
+
+    n = batch.num_rows
+    if n == 0:
+        return []
+    columns = [i for i, c in enumerate(batch.columns) if not pa.types.is_null(c.type)]
+    nullable = [i for i in columns if batch.column(i).null_count > 0]
+    if not columns:
+        return [b""] * n
+    if not nullable:
+        return _encode(example_coder, batch, columns)
+    present = np.column_stack(
+        [batch.column(i).is_valid().to_numpy(zero_copy_only=False) for i in nullable]
+    )
+    patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+    out = np.empty(n, dtype=object)
+    for p, pattern in enumerate(patterns):
+        rows = np.flatnonzero(inverse.reshape(-1) == p)
+        keep = [i for i in columns if i not in nullable] + [
+            i for i, valid in zip(nullable, pattern, strict=True) if valid
+        ]
+        keep.sort()
+        if not keep:  # a row with no value at all: an Example without features
+            out[rows] = b""
+            continue
+        subset = pa.RecordBatch.from_arrays(
+            [batch.column(i).take(pa.array(rows)) for i in keep],
+            [batch.schema.field(i).name for i in keep],
+        )
+        encoded = _encode(example_coder, subset, list(range(len(keep))))
+        holder = np.empty(len(encoded), dtype=object)
+        holder[:] = encoded
+        out[rows] = holder
+    return out.tolist()
+
+
+def _encode(example_coder: Any, batch: pa.RecordBatch, columns: list[int]) -> list[bytes]:
+    if len(columns) != batch.num_columns:
+        batch = pa.RecordBatch.from_arrays(
+            [batch.column(i) for i in columns], [batch.schema.field(i).name for i in columns]
+        )
+    return example_coder.RecordBatchToExamples(batch)
+
+
+def column_types_from_schema(schema: Any) -> dict[str, str]:
+    """Feature name → "INT" | "FLOAT" | "STRING" from a TFDV ``Schema`` (other types skipped)."""
+    from tensorflow_metadata.proto.v0 import schema_pb2
+
+    names = {schema_pb2.INT: "INT", schema_pb2.FLOAT: "FLOAT", schema_pb2.BYTES: "STRING"}
+    return {f.name: names[f.type] for f in schema.feature if f.type in names}
+
+
+def merge_types(inferred: Mapping[str, str], forced: Mapping[str, str]) -> dict[str, str]:
+    """Schema types win; columns the schema doesn't name keep their inferred type."""
+    return {name: forced.get(name, kind) for name, kind in inferred.items()}
