@@ -66,7 +66,11 @@ def _serving_copy(source: Path, target: Path, drop: str) -> Path:
 
 
 def fill(root: Path, shared_data: Path) -> FilledStore:
-    import dataguard
+    # The services directly: ``dataguard.stats`` (the lazy API name) is shadowed by the
+    # ``dataguard.stats`` engines package once that has been imported.
+    from dataguard.service.check import check
+    from dataguard.service.schemas import import_schema, infer_schema
+    from dataguard.service.stats import stats
 
     root.mkdir(parents=True, exist_ok=True)
     config = root / "dataguard.toml"
@@ -79,18 +83,18 @@ def fill(root: Path, shared_data: Path) -> FilledStore:
         env={},
     )
     taxi, penguin = shared_data / "taxi", shared_data / "penguin"
-    dataguard.stats("taxi", DAY1, [str(taxi / "train.csv")], settings=settings)
-    dataguard.infer_schema("taxi", label="tips", message="from day 1", settings=settings)
-    dataguard.stats("taxi", DAY2, [str(taxi / "batch_a.csv")], settings=settings)
+    stats("taxi", DAY1, [str(taxi / "train.csv")], settings=settings)
+    infer_schema("taxi", label="tips", message="from day 1", settings=settings)
+    stats("taxi", DAY2, [str(taxi / "batch_a.csv")], settings=settings)
     serving = _serving_copy(taxi / "batch_b.csv", root / "serving.csv", "tips")
-    dataguard.stats("taxi", DAY2, [str(serving)], role="serving", settings=settings)
-    dataguard.check("taxi", DAY2, serving=DAY2, settings=settings)
-    dataguard.import_schema("taxi", str(taxi / "user_schema.pbtxt"), message="curated",
+    stats("taxi", DAY2, [str(serving)], role="serving", settings=settings)
+    check("taxi", DAY2, serving=DAY2, settings=settings)
+    import_schema("taxi", str(taxi / "user_schema.pbtxt"), message="curated",
                             settings=settings)
-    dataguard.stats("penguin", DAY1, [str(penguin / "train.csv")], settings=settings)
-    dataguard.infer_schema("penguin", label="species", settings=settings)
-    dataguard.stats("penguin", DAY2, [str(penguin / "skewed.csv")], settings=settings)
-    dataguard.check("penguin", DAY2, settings=settings)
+    stats("penguin", DAY1, [str(penguin / "train.csv")], settings=settings)
+    infer_schema("penguin", label="species", settings=settings)
+    stats("penguin", DAY2, [str(penguin / "skewed.csv")], settings=settings)
+    check("penguin", DAY2, settings=settings)
     return FilledStore(root, settings, config)
 
 
