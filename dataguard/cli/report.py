@@ -86,11 +86,11 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
     if result.metrics:
         lines += ["", paint(f"Measurements ({len(result.metrics)})", "bold")]
         lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
-                     f"{'value':>10} {'threshold':>10}  status")
+                     f"{'value':>11} {'threshold':>10}  status")
         for m in _sorted_metrics(result.metrics):
             status = paint("EXCEEDED", "fail") if m.exceeded else paint("ok", "dim")
             lines.append(f"  {m.comparison:<10} {_feature(m.feature):<26} {m.method:<16} "
-                         f"{_fmt(m.value):>10} {_fmt(m.threshold):>10}  {status}")
+                         f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
     return "\n".join(lines)
 
 
