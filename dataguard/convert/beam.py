@@ -95,6 +95,34 @@ class CsvToTFRecord(beam.PTransform):
         )
 
 
+def build_csv_to_tfrecord(
+    pipeline: Any,
+    spec: InputSpec,
+    output: str,
+    *,
+    schema: str | None = None,
+    compression: str | None = None,
+    shards: int = 1,
+) -> Any:
+    """Add the conversion to ``pipeline`` (the jobs' builder); returns the written file names.
+
+    ``schema`` (a TFDV schema file) is read while building: keep it where the launcher can read it.
+    ``compression`` is "gzip", "none" or None (gzip when ``output`` ends in .gz).
+    """
+    from dataguard.convert.examples import schema_column_types
+    from dataguard.errors import UsageError
+
+    if shards < 1:
+        raise UsageError(f"--shards {shards}: give a number of output files, at least 1")
+    if compression not in (None, "gzip", "none"):
+        raise UsageError(f"--compression {compression!r}: use gzip or none")
+    gzip = compression == "gzip" or (compression is None and output.endswith(".gz"))
+    types = schema_column_types(schema) if schema else {}
+    return pipeline | "CsvToTFRecord" >> CsvToTFRecord(
+        spec, output, column_types=types, shards=shards, gzip=gzip
+    )
+
+
 def convert(
     spec: InputSpec,
     output: str,

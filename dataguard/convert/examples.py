@@ -75,6 +75,34 @@ def column_types_from_schema(schema: Any) -> dict[str, str]:
     return {f.name: names[f.type] for f in schema.feature if f.type in names}
 
 
+def schema_column_types(uri: str) -> dict[str, str]:
+    """Column types from a TFDV schema text proto file (local or any Beam FileSystems URI)."""
+    from google.protobuf import text_format
+    from tensorflow_metadata.proto.v0 import schema_pb2
+
+    from dataguard.errors import UsageError
+
+    try:
+        if "://" in uri and not uri.startswith("file://"):
+            from apache_beam.io.filesystems import FileSystems
+
+            with FileSystems.open(uri) as handle:
+                text = handle.read().decode("utf-8")
+        else:
+            with open(uri.removeprefix("file://"), encoding="utf-8") as handle:
+                text = handle.read()
+        schema = text_format.Parse(text, schema_pb2.Schema())
+    except text_format.ParseError as exc:
+        raise UsageError(f"--schema {uri}: not a TFDV schema text proto: {exc}") from None
+    except Exception as exc:  # OSError locally, Beam's many types for remote files
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise UsageError(f"--schema {uri}: cannot read: {reason}") from None
+    types = column_types_from_schema(schema)
+    if not types:
+        raise UsageError(f"--schema {uri}: no INT, FLOAT or BYTES feature in it")
+    return types
+
+
 def merge_types(inferred: Mapping[str, str], forced: Mapping[str, str]) -> dict[str, str]:
     """Schema types win; columns the schema doesn't name keep their inferred type."""
     return {name: forced.get(name, kind) for name, kind in inferred.items()}

@@ -125,20 +125,6 @@ def _convert_locally(
 
 
 def _schema_types(path: str) -> dict[str, str]:
-    """Column types from a TFDV schema text proto (``schema.pbtxt``)."""
-    from google.protobuf import text_format
-    from tensorflow_metadata.proto.v0 import schema_pb2
+    from dataguard.convert.examples import schema_column_types
 
-    from dataguard.convert.examples import column_types_from_schema
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            schema = text_format.Parse(handle.read(), schema_pb2.Schema())
-    except OSError as exc:
-        raise UsageError(f"--schema {path}: cannot read: {exc.strerror}") from None
-    except text_format.ParseError as exc:
-        raise UsageError(f"--schema {path}: not a TFDV schema text proto: {exc}") from None
-    types = column_types_from_schema(schema)
-    if not types:
-        raise UsageError(f"--schema {path}: no INT, FLOAT or BYTES feature in it")
-    return types
+    return schema_column_types(path)
