@@ -174,22 +174,50 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
     return stats | "RecordAndCheck" >> beam.ParDo(RecordAndCheckFn(cfg), serving)
 
 
-def build_csv_to_tfrecord(pipeline: beam.Pipeline, cfg: JobConfig) -> Any:
-    """CSV → tf.Example TFRecord shards with B1's converter transforms."""
-    from dataguard.convert import beam as convert_beam
+def build_csv_to_tfrecord(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
+    """CSV → tf.Example TFRecord shards (B1's ``CsvToTFRecord``). Output: ``{"file": path}``."""
+    from dataguard.convert.beam import CsvToTFRecord
 
     if not cfg.output:
-        raise UsageError("--output: required for csv_to_tfrecord (a path or gs:// prefix)")
+        raise UsageError("--output: required by csv_to_tfrecord (a path or gs:// prefix)")
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, "csv", cfg.delimiter, cfg.column_names, remote=remote)
-    return convert_beam.build_csv_to_tfrecord(
-        pipeline,
+    files = pipeline | "CsvToTFRecord" >> CsvToTFRecord(
         spec,
         cfg.output,
-        schema=cfg.schema,
-        compression=cfg.compression,
+        column_types=schema_column_types(cfg.schema) if cfg.schema else None,
         shards=cfg.shards,
+        gzip=cfg.compression == "gzip",
     )
+    return files | "ListOutputFiles" >> beam.Map(_file_entry)
+
+
+def _file_entry(path: str) -> dict[str, Any]:
+    return {"file": path}
+
+
+def schema_column_types(uri: str) -> dict[str, str]:
+    """Column types from a TFDV schema text proto. The one file a launcher reads: keep it in the
+    launcher image or next to the command (a gs:// schema works, but is read at launch)."""
+    from google.protobuf import text_format
+    from tensorflow_metadata.proto.v0 import schema_pb2
+
+    from dataguard.convert.examples import column_types_from_schema
+    from dataguard.errors import ArtifactError
+    from dataguard.io import artifacts
+
+    try:
+        schema = text_format.Parse(artifacts.read_bytes(uri).decode("utf-8"), schema_pb2.Schema())
+    except ArtifactError as exc:
+        raise UsageError(f"--schema {exc}") from None
+    except text_format.ParseError as exc:
+        raise UsageError(f"--schema {uri}: not a TFDV schema text proto: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--schema {uri}: not UTF-8 text") from None
+    types = column_types_from_schema(schema)
+    if not types:
+        raise UsageError(f"--schema {uri}: no INT, FLOAT or BYTES feature in it")
+    return types
 
 
 BUILDERS = {

@@ -72,3 +72,19 @@ def test_input_whose_format_cannot_be_told_from_its_name_is_refused_before_build
             ["--dataset=taxi", "--batch=b1", "--input=gs://acme-ml-data/taxi/part-*",
              *DATAFLOW_ARGS]
         )
+
+
+def test_csv_to_tfrecord_builds_offline_with_shards(no_network: list[object]) -> None:
+    from jobs import csv_to_tfrecord
+
+    run = csv_to_tfrecord.run([
+        f"--input={TAXI}", "--output=gs://acme-ml-data/taxi-tfrecord/{date}/data",
+        "--compression=gzip", "--shards=16", *DATAFLOW_ARGS,
+    ])
+    assert no_network == []
+    names = transform_names(run)
+    for label in ("CsvToTFRecord/ReadExamples", "CsvToTFRecord/EncodeExamples",
+                  "CsvToTFRecord/WriteTFRecords", "ListOutputFiles"):
+        assert label in names, label
+    assert container_images(run) == {WORKER_IMAGE}
+    assert run.job.options.get_all_options()["shards"] == 16

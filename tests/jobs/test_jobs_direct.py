@@ -188,3 +188,25 @@ def _statistics_of(path: Path) -> Any:
     from dataguard.stats.local import compute_statistics
 
     return compute_statistics(resolve_inputs([str(path)]))
+
+
+def test_csv_to_tfrecord_output_has_the_statistics_of_the_csv(
+    tmp_path: Path, penguin: Path
+) -> None:
+    from dataguard.io.sources import resolve_inputs
+    from dataguard.stats.local import compute_statistics
+    from jobs import csv_to_tfrecord
+    from tests.convert.parity import assert_same_statistics
+
+    output = tmp_path / "out" / "penguin"
+    job = csv_to_tfrecord.run([
+        f"--input={penguin / 'train.csv'}", f"--output={output}", "--compression=gzip",
+        "--shards=2", *MULTI_PROCESS_ARGS,
+    ])
+    files = sorted(element["file"] for element in job.results)
+    assert [Path(f).name for f in files] == [
+        "penguin-00000-of-00002.gz", "penguin-00001-of-00002.gz"
+    ]
+    converted = compute_statistics(resolve_inputs(files, input_format="tfrecord"))
+    original = compute_statistics(resolve_inputs([str(penguin / "train.csv")]))
+    assert_same_statistics(converted, original)
