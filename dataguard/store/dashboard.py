@@ -130,44 +130,47 @@ class DashboardQueries(StoreSession):
     def metric_history(
         self, dataset: str, comparison: str | None = None, limit_checks: int = 365
     ) -> list[MetricPoint]:
-        newest = (
-            sa.select(CheckRow.id, CheckRow.batch_name, CheckRow.created_at)
-            .join(CheckRow.dataset)
-            .where(DatasetRow.name == dataset)
-            .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
-            .limit(limit_checks)
-            .subquery()
-        )
-        query = (
-            sa.select(
-                newest.c.batch_name,
-                newest.c.created_at,
-                MetricRow.check_id,
-                MetricRow.feature,
-                MetricRow.comparison,
-                MetricRow.method,
-                MetricRow.value,
-                MetricRow.threshold,
-                MetricRow.exceeded,
+        conn = self.session.connection()  # Core rows: ~18k points, skip the ORM's per-row work
+        checks = {
+            check_id: (batch, created_at)
+            for check_id, batch, created_at in conn.execute(
+                sa.select(CheckRow.id, CheckRow.batch_name, CheckRow.created_at)
+                .join(DatasetRow, CheckRow.dataset_id == DatasetRow.id)
+                .where(DatasetRow.name == dataset)
+                .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
+                .limit(limit_checks)
             )
-            .join(newest, MetricRow.check_id == newest.c.id)
-            .order_by(newest.c.created_at, MetricRow.check_id, MetricRow.id)
-        )
+        }
+        if not checks:
+            return []
+        query = sa.select(
+            MetricRow.check_id,
+            MetricRow.feature,
+            MetricRow.comparison,
+            MetricRow.method,
+            MetricRow.value,
+            MetricRow.threshold,
+            MetricRow.exceeded,
+        ).where(MetricRow.check_id.in_(list(checks)))
         if comparison is not None:
             query = query.where(MetricRow.comparison == comparison)
+        rows = conn.execute(query.order_by(MetricRow.id)).all()
+        order = {check_id: n for n, check_id in enumerate(reversed(checks))}  # oldest first
+        rows.sort(key=lambda r: order[r[0]])  # stable: metric insertion order within a check
+        nan = math.nan
         return [
             MetricPoint(
-                batch=r.batch_name,
-                created_at=r.created_at,
-                check_id=r.check_id,
-                feature=r.feature,
-                comparison=r.comparison,
-                method=r.method,
-                value=math.nan if r.value is None else r.value,
-                threshold=r.threshold,
-                exceeded=bool(r.exceeded),
+                checks[check_id][0],
+                checks[check_id][1],
+                check_id,
+                feature,
+                kind,
+                method,
+                nan if value is None else value,
+                threshold,
+                bool(exceeded),
             )
-            for r in self.session.execute(query)
+            for check_id, feature, kind, method, value, threshold, exceeded in rows
         ]
 
     def latest_check_id(self) -> int | None:

@@ -91,7 +91,7 @@ def test_metric_history_covers_the_latest_checks_oldest_first(store: Store) -> N
     with _counting(store) as statements, store.read() as q:
         points = q.metric_history("ds00", limit_checks=3)
         drift = q.metric_history("ds00", comparison="drift", limit_checks=3)
-    assert len(statements) == 2
+    assert len(statements) == 4  # two each: the newest checks, then their metrics
     assert [p.batch for p in points[::4]] == ["day007", "day008", "day009"]
     assert len(points) == 3 * 4  # 3 drift metrics + 1 skew metric per check
     assert len(drift) == 9 and {p.comparison for p in drift} == {"drift"}
