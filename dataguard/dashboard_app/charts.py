@@ -29,7 +29,7 @@ def verdict_grid(recent: pd.DataFrame) -> alt.Chart:
             color=alt.Color("verdict:N", scale=VERDICT_SCALE, legend=alt.Legend(orient="top")),
             tooltip=["dataset:N", "verdict:N", "position:O"],
         )
-        .properties(height=alt.Step(16))
+        .properties(height=alt.Step(16), width=alt.Step(14))
     )
 
 

@@ -87,7 +87,7 @@ grid = pd.DataFrame(
 )
 if not grid.empty:
     st.subheader("Recent verdicts")
-    st.altair_chart(charts.verdict_grid(grid), width="stretch")
+    st.altair_chart(charts.verdict_grid(grid), width="content")
 
 with st.sidebar:
     st.caption("Datasets")
