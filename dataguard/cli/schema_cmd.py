@@ -70,10 +70,22 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.service.schemas import import_schema
 
     version = import_schema(args.dataset, args.file, message=args.message, settings=settings)
+    parent = f"v{version.parent_version}" if version.parent_version else "none"
     print(f"schema v{version.version} of {version.dataset} written to {version.path} "
-          f"(parent v{version.parent_version})", file=sys.stderr)
+          f"(parent {parent})", file=sys.stderr)
+    if not _has_comparators(version.path):
+        print("note: this schema sets no drift or skew comparators, so checks against it "
+              "measure no drift or skew (`schema infer` adds them)", file=sys.stderr)
     print(version.version)
     return ExitCode.OK
+
+
+def _has_comparators(path: str) -> bool:
+    from dataguard.core import schemas as sch
+    from dataguard.io.artifacts import read_bytes
+
+    schema = sch.parse_schema(read_bytes(path).decode("utf-8"), path)
+    return any(sch.comparators(f, c) for f in schema.feature for c in sch.COMPARISONS)
 
 
 def handle_list(args: argparse.Namespace, settings: Settings) -> ExitCode:

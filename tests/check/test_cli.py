@@ -119,8 +119,9 @@ def test_bad_schema_version_exits_2_and_records_nothing(cli, capsys) -> None:
 
 def test_schema_list_show_diff_import(cli, capsys, taxi) -> None:
     dg(capsys, "schema", "infer", "taxi", "--batch", DAY1)
-    code, out, _ = dg(capsys, "schema", "import", "taxi", str(taxi / "user_schema.pbtxt"))
+    code, out, err = dg(capsys, "schema", "import", "taxi", str(taxi / "user_schema.pbtxt"))
     assert (code, out) == (0, "2\n")
+    assert "(parent v1)" in err and "sets no drift or skew comparators" in err
     _, out, _ = dg(capsys, "schema", "list", "taxi")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["v1", "v2"]
     _, out, _ = dg(capsys, "schema", "show", "taxi", "--version", "2")
