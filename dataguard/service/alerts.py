@@ -8,6 +8,8 @@ Rules (issue 4):
   hook also fires on a later ``pass`` to resolve the incidents it opened for the dataset.
 - No double alerts: a hook that already delivered for the same dataset, batch and verdict is
   skipped unless ``refire``.
+- Hooks are delivered in parallel (a dead receiver retrying never delays the others), recorded
+  and reported in config order.
 - Never raises for a failing hook or a bad ``[[hooks]]`` config: the check is already stored and
   the exit code reflects the data. A hook that finally fails is one line on stderr and a row in
   the store (status, attempts, last error — secrets redacted); each delivery is recorded in its own
@@ -21,6 +23,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TextIO
 
@@ -28,10 +31,11 @@ import httpx
 
 from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, HookDelivery, Metric, Verdict
 from dataguard.errors import DataguardError, UsageError
-from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, deliver, load_hooks
+from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, Outcome, deliver, load_hooks
 from dataguard.service.context import Context
 
 OPEN_ALERT_SCAN = 1000  # deliveries of a dataset scanned for unresolved fail alerts
+MAX_PARALLEL = 8  # hooks delivered at once
 
 
 def configured_hooks(ctx: Context) -> list[Hook]:
@@ -90,7 +94,7 @@ def notify(
             raise UsageError(f"no hook named {only!r} in the config; see `dataguard hooks list`")
 
     previous = {} if test else _history(ctx, hooks, result, err)
-    deliveries: list[HookDelivery] = []
+    todo: list[tuple[Hook, Event]] = []
     for hook in hooks:
         already, open_alerts = previous.get(hook.name, (False, ()))
         event = Event(
@@ -102,7 +106,20 @@ def notify(
         resolving = result.verdict == Verdict.PASS and bool(open_alerts)
         if not test and (not hook.fires_on(event) or (already and not refire and not resolving)):
             continue
-        outcome = deliver(hook, event, client=client, sleep=sleep)
+        todo.append((hook, event))
+
+    def send(item: tuple[Hook, Event]) -> Outcome:
+        return deliver(item[0], item[1], client=client, sleep=sleep)
+
+    # In parallel, so a dead receiver retrying with backoff never delays the others' alerts.
+    if len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo))) as pool:
+            outcomes = list(pool.map(send, todo))
+    else:
+        outcomes = [send(item) for item in todo]
+
+    deliveries: list[HookDelivery] = []
+    for (hook, _), outcome in zip(todo, outcomes, strict=True):
         delivery = HookDelivery(
             hook=hook.name,
             dataset=result.dataset,

@@ -40,6 +40,7 @@ class HttpReceiver:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.script: deque[Reply] = deque()
+        self.by_path: dict[str, deque[Reply]] = {}  # scripts for one path (parallel senders)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,7 +50,8 @@ class HttpReceiver:
                 receiver.requests.append(
                     Request(self.path, dict(self.headers.items()), body, time.monotonic())
                 )
-                reply = receiver.script.popleft() if receiver.script else Reply()
+                script = receiver.by_path.get(self.path) or receiver.script
+                reply = script.popleft() if script else Reply()
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -80,8 +82,12 @@ class HttpReceiver:
     def bodies(self) -> list[bytes]:
         return [r.body for r in self.requests]
 
-    def reply(self, *replies: Reply) -> None:
-        self.script.extend(replies)
+    def reply(self, *replies: Reply, path: str | None = None) -> None:
+        """Script the next answers (to any request, or only to requests for ``path``)."""
+        if path is None:
+            self.script.extend(replies)
+        else:
+            self.by_path.setdefault(path, deque()).extend(replies)
 
     def close(self) -> None:
         self.server.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -157,3 +158,22 @@ def test_test_events_go_to_every_hook_whatever_on_and_are_not_recorded(
     assert made.status == "delivered"
     assert json.loads(receiver.requests[0].body)["event"] == "test"
     assert deliveries(ctx) == []
+
+
+def test_hooks_are_delivered_in_parallel_so_a_slow_receiver_delays_no_one(
+    store_url: str, receiver: HttpReceiver
+) -> None:
+    other = HttpReceiver()
+    try:
+        receiver.reply(Reply(200, delay=0.8))
+        other.reply(Reply(200, delay=0.8))
+        ctx = context(store_url, webhook(receiver.url), {**webhook(other.url), "name": "ops-2"})
+        check = committed(ctx, Verdict.FAIL)
+        started = time.monotonic()
+
+        made = notify(ctx, check)
+
+        assert time.monotonic() - started < 1.5
+        assert [(d.hook, d.status) for d in made] == [("ops", "delivered"), ("ops-2", "delivered")]
+    finally:
+        other.close()

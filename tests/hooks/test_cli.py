@@ -96,8 +96,8 @@ def test_hooks_test_exits_3_when_a_hook_fails(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("OPS_SECRET", "ops-secret")
-    monkeypatch.setenv("CHAT_URL", receiver.url)
-    receiver.reply(Reply(200), Reply(404, body=b"no_service"))
+    monkeypatch.setenv("CHAT_URL", receiver.url + "/chat")
+    receiver.reply(Reply(404, body=b"no_service"), path="/hook/chat")
     assert main(["hooks", "test"]) == 3
 
     captured = capsys.readouterr()
