@@ -20,9 +20,11 @@ located afterwards with Python's ``csv`` module, so messages name the file and l
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv as pycsv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
@@ -65,14 +67,11 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
 
 def infer_column_types(spec: InputSpec) -> dict[str, str]:
     """Column name → "INT" | "FLOAT" | "STRING" ("UNKNOWN" if never present) over all files."""
-    names = _common_header(spec)
-    types = dict.fromkeys(names, UNKNOWN)
-    for path in spec.paths:
-        for batch in _string_batches(spec, path, names):
-            for name, column in zip(names, batch.columns, strict=True):
-                if types[name] != STRING:
-                    types[name] = _widen(types[name], column)
-    return types
+    return _infer(spec).types
+
+
+RESTART = object()
+"""Yielded by ``read_record_batches(..., speculative=True)``: drop every batch yielded so far."""
 
 
 def read_record_batches(
@@ -80,46 +79,144 @@ def read_record_batches(
     column_types: dict[str, str] | None = None,
     *,
     block_size: int = DEFAULT_BLOCK_SIZE,
+    speculative: bool = False,
 ) -> Iterator[pa.RecordBatch]:
-    """Stream TFDV-compatible record batches; infers the column types first when not given."""
+    """Stream TFDV-compatible record batches; infers the column types first when not given.
+
+    Inferred types cost a first pass over the input; then numbers are parsed by pyarrow
+    directly. With ``speculative=True`` there is one pass in the common case: the types of
+    the first block are used, every block is checked, and if a later block widens a column
+    (an INT column meets ``1.5``) the generator yields ``RESTART`` and starts over with the
+    types of the whole input — the consumer drops what it has and keeps reading.
+    Types given by the caller are applied to text columns, checking every cell.
+    """
     names = _common_header(spec)
-    if column_types is None:
-        column_types = infer_column_types(spec)
+    if column_types is None and speculative:
+        found = yield from _speculative_batches(spec, names, block_size)
+        if found is None:
+            return
+        yield RESTART
+        column_types, python_columns = found.types, found.python_columns
+    elif column_types is None:
+        inference = _infer(spec)
+        column_types, python_columns = inference.types, inference.python_columns
+    else:
+        python_columns = set(names)
+    arrow_types = {
+        name: _PARSE_TYPES[column_types.get(name, STRING)]
+        if name not in python_columns else pa.string()
+        for name in names
+    }
     for path in spec.paths:
-        for batch in _string_batches(spec, path, names, block_size=block_size):
-            arrays = [
-                to_tfdv_array(column, column_types.get(name, STRING), path, name)
-                for name, column in zip(names, batch.columns, strict=True)
-            ]
-            yield pa.RecordBatch.from_arrays(arrays, list(names))
+        for batch in _parsed_batches(spec, path, names, arrow_types, block_size=block_size):
+            yield _to_tfdv_batch(batch.columns, names, column_types, path)
+
+
+def _speculative_batches(
+    spec: InputSpec, names: tuple[str, ...], block_size: int
+) -> Generator[pa.RecordBatch, None, _Inference | None]:
+    """Yield batches with the first block's types; return None if they held for the whole
+    input, else the whole input's inference (after reading it to the end without yielding)."""
+    found = _Inference(dict.fromkeys(names, UNKNOWN))
+    used: dict[str, str] | None = None
+    text = dict.fromkeys(names, pa.string())
+    for path in spec.paths:
+        for batch in _parsed_batches(spec, path, names, text, block_size=block_size,
+                                     count_quotes=True):
+            columns = _widen_all(found, names, batch)
+            if used is None:
+                used = dict(found.types)
+            elif found.types != used:
+                used = {}  # widened: keep inferring, stop yielding
+            if used:
+                yield _to_tfdv_batch(columns, names, used, path)
+    return None if used else found
+
+
+def _to_tfdv_batch(
+    columns: list[pa.Array], names: tuple[str, ...], types: dict[str, str], path: str
+) -> pa.RecordBatch:
+    arrays = [
+        to_tfdv_array(column, types.get(name, STRING), path, name)
+        for name, column in zip(names, columns, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, list(names))
 
 
 def to_tfdv_array(column: pa.Array, column_type: str, path: str = "", name: str = "") -> pa.Array:
-    """One string column (nulls = empty cells) → the list array TFDV's CSV decoder would make."""
+    """One parsed column (nulls = empty cells) → the list array TFDV's CSV decoder would make.
+
+    ``column`` is text, or already int64 / float64 / binary when pyarrow parsed it that way.
+    """
     n = len(column)
     if column_type == UNKNOWN:
         return pa.nulls(n)
-    valid = column.is_valid()
-    values = column.drop_null() if column.null_count else column
     if column_type == STRING:
-        flat: pa.Array = values.cast(pa.large_binary())
+        flat: pa.Array = column.cast(pa.large_binary())
     elif column_type == INT:
-        flat = _cast_python_compatible(values, pa.int64(), int, path, name)
+        flat = _number_column(column, pa.int64(), int, path, name)
     else:
-        flat = _cast_python_compatible(values, pa.float64(), float, path, name).cast(
-            pa.float32(), safe=False
-        )
+        flat = _number_column(column, pa.float64(), float, path, name)
+        flat = flat.cast(pa.float32(), safe=False)
     if column.null_count:
-        counts = pc.cast(valid, pa.int64()).to_numpy(zero_copy_only=False)
+        valid = column.is_valid()
+        counts = valid.to_numpy(zero_copy_only=False).astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        mask = pc.invert(valid)
-        return pa.LargeListArray.from_arrays(pa.array(offsets), flat, mask=mask)
-    offsets = np.arange(n + 1, dtype=np.int64)
-    return pa.LargeListArray.from_arrays(pa.array(offsets), flat)
+        return pa.LargeListArray.from_arrays(
+            pa.array(offsets), flat.drop_null(), mask=pc.invert(valid)
+        )
+    return pa.LargeListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int64)), flat)
+
+
+def _number_column(
+    column: pa.Array, target: pa.DataType, convert: Any, path: str, name: str
+) -> pa.Array:
+    if column.type == target:
+        return column
+    if _arrow_parses(column, target):
+        return column.cast(target)
+    return _python_cast(column, target, convert, path, name)
 
 
 # --- type inference ---------------------------------------------------------------------------
+_PARSE_TYPES = {INT: pa.int64(), FLOAT: pa.float64(), STRING: pa.large_binary(),
+                UNKNOWN: pa.string()}
+
+
+@dataclass
+class _Inference:
+    types: dict[str, str]
+    python_columns: set[str] = field(default_factory=set)  # Arrow's number syntax disagreed
+
+
+def _infer(spec: InputSpec) -> _Inference:
+    names = _common_header(spec)
+    result = _Inference(dict.fromkeys(names, UNKNOWN))
+    arrow_types = dict.fromkeys(names, pa.string())
+    for path in spec.paths:
+        for batch in _parsed_batches(spec, path, names, arrow_types, count_quotes=True):
+            _widen_all(result, names, batch)
+    return result
+
+
+def _widen_all(
+    result: _Inference, names: tuple[str, ...], batch: pa.RecordBatch
+) -> list[pa.Array]:
+    """Widen the inferred types with one block; returns its columns, cast where Arrow could."""
+    columns = []
+    for name, column in zip(names, batch.columns, strict=True):
+        current = result.types[name]
+        if current != STRING and column.null_count < len(column):
+            result.types[name], arrow_ok, cast = _widen(current, column)
+            if not arrow_ok:
+                result.python_columns.add(name)
+            columns.append(column if cast is None else cast)
+        else:
+            columns.append(column)
+    return columns
+
+
 def infer_value_type(value: str) -> str:
     """tfx_bsl ``_InferValueType`` for one non-empty cell."""
     try:
@@ -132,45 +229,61 @@ def infer_value_type(value: str) -> str:
         return FLOAT
 
 
-def _widen(current: str, column: pa.Array) -> str:
-    """The type of ``column`` joined with ``current`` (INT → FLOAT → STRING never narrows)."""
-    values = column.drop_null() if column.null_count else column
-    if len(values) == 0:
-        return current
-    if _RANK[current] <= _RANK[INT] and _arrow_agrees(values, pa.int64()):
-        return INT
-    if _RANK[current] <= _RANK[FLOAT] and _arrow_agrees(values, pa.float64()):
-        return FLOAT
+def _widen(current: str, column: pa.Array) -> tuple[str, bool, pa.Array | None]:
+    """(type of ``column`` joined with ``current``, whether Arrow parsed it as Python would,
+    the column cast to that type by Arrow when it did).
+
+    INT → FLOAT → STRING never narrows. Arrow's casts decide the common case; the distinct
+    values go through Python's ``int``/``float`` only where Arrow refuses a value.
+    """
+    if _RANK[current] <= _RANK[INT]:
+        cast = _arrow_cast(column, pa.int64())
+        if cast is not None:
+            return INT, True, cast
+    if _RANK[current] <= _RANK[FLOAT]:
+        cast = _arrow_cast(column, pa.float64())
+        if cast is not None:
+            return FLOAT, True, cast
     found = current
-    for value in pc.unique(values).to_pylist():
+    for value in pc.unique(column).to_pylist():
+        if value is None:
+            continue
         kind = infer_value_type(value)
         if _RANK[kind] > _RANK[found]:
             found = kind
             if found == STRING:
-                break
-    return found
+                return STRING, True, None
+    return found, False, None
 
 
-def _arrow_agrees(values: pa.Array, target: pa.DataType) -> bool:
-    """True when Arrow casts every value and Python would accept each one the same way."""
+def _arrow_parses(column: pa.Array, target: pa.DataType) -> bool:
+    return _arrow_cast(column, target) is not None
+
+
+def _arrow_cast(column: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """``column`` cast by Arrow, or None unless every value casts as Python would read it."""
     try:
-        values.cast(target)
+        cast = column.cast(target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    # Arrow reads hexadecimal ("0x1f"); Python's int()/float() do not: let Python decide those.
-    return not pc.any(pc.match_substring(values, "x", ignore_case=True)).as_py()
+        return None
+    if target == pa.int64() and (
+        pc.any(pc.starts_with(column, "0x")).as_py() or pc.any(pc.starts_with(column, "0X")).as_py()
+    ):
+        return None  # Arrow reads "0x1f" as an integer; Python's int() (so TFDV) does not
+    return cast
 
 
-def _cast_python_compatible(
-    values: pa.Array, target: pa.DataType, convert: Any, path: str, name: str
+def _python_cast(
+    column: pa.Array, target: pa.DataType, convert: Any, path: str, name: str
 ) -> pa.Array:
-    if _arrow_agrees(values, target):
-        return values.cast(target)
     try:
-        return pa.array([convert(v) for v in values.to_pylist()], type=target)
+        return pa.array(
+            [None if v is None else convert(v) for v in column.to_pylist()], type=target
+        )
     except (ValueError, OverflowError):
         raise BadInputError(
-            f"{path}: column {name!r}: value does not match the column type inferred over the input"
+            f"{path}: column {name!r}: a value does not match the column type inferred "
+            "over the input"
         ) from None
 
 
@@ -192,10 +305,18 @@ def _common_header(spec: InputSpec) -> tuple[str, ...]:
     return names
 
 
-def _string_batches(
-    spec: InputSpec, path: str, names: tuple[str, ...], *, block_size: int = DEFAULT_BLOCK_SIZE
+def _parsed_batches(
+    spec: InputSpec,
+    path: str,
+    names: tuple[str, ...],
+    arrow_types: dict[str, pa.DataType],
+    *,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    count_quotes: bool = False,
 ) -> Iterator[pa.RecordBatch]:
-    """Every column as (nullable) UTF-8 strings; raises ``BadInputError`` naming file and line."""
+    """One file as record batches of the given Arrow types (empty cell = null); raises
+    ``BadInputError`` naming the file and line. ``count_quotes`` also detects an unterminated
+    quote, which pyarrow accepts at the end of a file and Python's ``csv`` (TFDV) does not."""
     read_options = pacsv.ReadOptions(
         block_size=block_size,
         use_threads=True,
@@ -206,29 +327,30 @@ def _string_batches(
         ignore_empty_lines=True,
     )
     convert_options = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in names},
+        column_types=arrow_types,
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
     rows = 0
-    quotes = 0
-    with _open_binary(spec, path) as raw:
-        counting = _QuoteCounter(raw)
+    native = not count_quotes and not is_remote(path) and not is_gzip(spec, path)
+    with contextlib.ExitStack() as stack:
+        if native:  # pyarrow reads the file itself, without the GIL
+            source: Any = local_path(path)
+        else:
+            source = _QuoteCounter(stack.enter_context(_open_binary(spec, path)))
         try:
             reader = pacsv.open_csv(
-                counting, read_options=read_options, parse_options=parse_options,
+                source, read_options=read_options, parse_options=parse_options,
                 convert_options=convert_options,
             )
             for batch in reader:
                 if batch.num_rows:
                     rows += batch.num_rows
                     yield batch
-        except (pa.ArrowInvalid, pa.ArrowException, OSError, EOFError) as exc:
+        except (pa.ArrowException, OSError, EOFError) as exc:
             raise _locate_error(spec, path, exc) from None
-        quotes = counting.quotes
-    if quotes % 2:
-        # pyarrow accepts an unterminated quote at the end of the file; Python's csv does not.
+    if count_quotes and source.quotes % 2:
         error = _diagnose(spec, path)
         if error is not None:
             raise error

@@ -14,6 +14,7 @@ How it is fast and still TFDV's numbers:
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataguard.io.csv import RESTART
 from dataguard.io.sources import InputSpec
 from dataguard.stats import tfdv_modules
 from dataguard.stats.topk import ExactTopKUniques
@@ -38,21 +40,22 @@ def compute_statistics(spec: InputSpec) -> Any:
         loader.join()
         combiner = StatisticsCombiner(tfdv_modules.load())
         acc = combiner.create_accumulator()
-        if first is not None:
-            acc = combiner.add_input(acc, first)
-        for batch in batches:
-            acc = combiner.add_input(acc, batch)
+        for batch in itertools.chain([first] if first is not None else [], batches):
+            if batch is RESTART:  # a CSV column widened after the first block: start over
+                acc = combiner.create_accumulator()
+            else:
+                acc = combiner.add_input(acc, batch)
         return combiner.extract_output(acc)
     finally:
         batches.close()
 
 
 def record_batches(spec: InputSpec) -> Iterator[pa.RecordBatch]:
-    """The decoded input, batch by batch, whatever its format."""
+    """The decoded input, batch by batch, whatever its format (CSV may yield ``RESTART``)."""
     if spec.format == "csv":
         from dataguard.io.csv import read_record_batches
 
-        return read_record_batches(spec)
+        return read_record_batches(spec, speculative=True)
     from dataguard.io.tfrecord import read_record_batches as read_tfrecord
 
     return read_tfrecord(spec)
