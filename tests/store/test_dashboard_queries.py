@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from dataguard.core.models import Role, Verdict
 from dataguard.store import Store
-from tests.store.conftest import T0, make_batch, make_check, make_delivery
+from tests.store.builders import T0, make_batch, make_check, make_delivery
 
 VERDICTS = [Verdict.PASS, Verdict.WARN, Verdict.FAIL]
 

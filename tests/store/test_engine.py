@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from dataguard.errors import StoreError
 from dataguard.store import open_store
-from tests.store.conftest import make_batch
+from tests.store.builders import make_batch
 
 
 def test_default_style_relative_sqlite_url_creates_its_folder(

@@ -13,7 +13,7 @@ from dataguard.store import open_store
 from dataguard.store.engine import make_engine
 from dataguard.store.migrate import downgrade, head_revision, upgrade
 from dataguard.store.tables import Base
-from tests.store.conftest import make_batch
+from tests.store.builders import make_batch
 
 
 def _diff(engine: sa.Engine) -> list:

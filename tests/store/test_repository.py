@@ -10,7 +10,7 @@ import pytest
 from dataguard.core.models import Role, Verdict
 from dataguard.errors import StoreError, UsageError
 from dataguard.store import Store
-from tests.store.conftest import T0, make_batch, make_check, make_delivery
+from tests.store.builders import T0, make_batch, make_check, make_delivery
 
 
 def test_a_new_store_is_empty(store: Store) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dataguard.errors import DataguardError
 from dataguard.store import open_store
-from tests.store.conftest import make_batch
+from tests.store.builders import make_batch
 
 
 def _wait(path: Path, timeout: float = 120.0) -> None:
