@@ -32,6 +32,7 @@ from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_p
 from dataguard.core import schemas as sch
 from dataguard.core.models import Anomaly, AnomalyKind, Metric, Verdict
 from dataguard.core.policy import Policy
+from dataguard.errors import UsageError
 
 Stats: TypeAlias = statistics_pb2.DatasetFeatureStatisticsList
 DEFAULT_SLICE = "All Examples"
@@ -142,7 +143,11 @@ def _tfdv_validate(statistics: Stats, schema: schema_pb2.Schema, environment: st
                    **control: Stats) -> anomalies_pb2.Anomalies:
     import tensorflow_data_validation as tfdv
 
-    return tfdv.validate_statistics(statistics, schema, environment=environment, **control)
+    try:
+        return tfdv.validate_statistics(statistics, schema, environment=environment, **control)
+    except (ValueError, TypeError) as exc:  # e.g. an environment the schema does not declare
+        message = " ".join(str(exc).split())
+        raise UsageError(f"schema: TFDV cannot validate against it: {message}") from None
 
 
 def _translate(result: anomalies_pb2.Anomalies, kind: AnomalyKind,

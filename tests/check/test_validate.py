@@ -244,3 +244,11 @@ def test_l_infinity_on_a_numeric_feature_is_a_schema_warning(reference_stats, ta
         AnomalyKind.SCHEMA, "INVALID_SCHEMA_SPECIFICATION", "warning")
     assert "always measures 0" in trap.description
     assert result.verdict == Verdict.WARN
+
+
+def test_an_environment_the_schema_does_not_declare_is_a_usage_error(reference_stats) -> None:
+    from dataguard.errors import UsageError
+
+    schema = sch.parse_schema('feature { name: "fare" type: FLOAT }', "inline")
+    with pytest.raises(UsageError, match="Environment SERVING not found in the schema"):
+        validate(reference_stats("taxi/train.csv"), schema, environment="SERVING")
