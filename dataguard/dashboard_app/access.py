@@ -46,7 +46,7 @@ def allowed() -> bool:
     if not secrets_section("auth"):
         return True
     rules = secrets_section("access")
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         st.title("dataguard")
         st.write("Log in to see the data quality of your datasets.")
         provider = rules.get("provider")

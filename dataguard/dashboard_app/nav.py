@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dataguard.dashboard_app import PAGES_DIR
 
@@ -18,14 +19,14 @@ PAGES = {
 }
 
 
-def page(name: str) -> st.Page:
+def page(name: str) -> StreamlitPage:
     title, icon = PAGES[name]
     return st.Page(
         PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name, default=name == "overview"
     )
 
 
-def all_pages() -> list[st.Page]:
+def all_pages() -> list[StreamlitPage]:
     return [page(name) for name in PAGES]
 
 
