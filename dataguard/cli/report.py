@@ -116,7 +116,7 @@ def render_junit(result: CheckResult) -> str:
     root = ET.Element("testsuites", name="dataguard", tests=str(len(keys)),
                       failures=str(failures), errors="0")
     suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(keys)),
-                          failures=str(failures), errors="0", skipped="0")
+                          failures=str(failures), errors="0", skipped="0", time="0")
     props = ET.SubElement(suite, "properties")
     for name, value in (("verdict", result.verdict.value),
                         ("schema_version", result.schema_version),
