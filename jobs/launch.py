@@ -21,18 +21,11 @@ def launch(
     return run_job(job, cfg, options, wait=True if job_options.wait else None)
 
 
-def main_for(job: str | None, argv: Sequence[str] | None = None) -> int:
+def main_for(job: str, argv: Sequence[str] | None = None) -> int:
     """A process entry point: one line on stderr and the DESIGN.md exit code on failure."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if job is None:
-            options, job_options = parse(args)
-            if not job_options.job:
-                from dataguard.errors import UsageError
-
-                raise UsageError("--job: required (validate_batch|compute_stats|csv_to_tfrecord)")
-            job = job_options.job
         run = launch(job, args)
     except DataguardError as exc:
         print(f"dataguard job: error: {exc}", file=sys.stderr)
@@ -41,6 +34,8 @@ def main_for(job: str | None, argv: Sequence[str] | None = None) -> int:
         print(_summary(job, element))
     if run.job_id:
         print(f"{job}: submitted to {run.runner} as job {run.job_id}")
+    elif run.job is not None:
+        print(f"{job}: {run.runner} job {run.job.proto.name} built, not submitted (dry run)")
     if job == "validate_batch" and any(r.get("verdict") == "fail" for r in run.results):
         return 1
     return 0

@@ -95,7 +95,7 @@ class DataguardJobOptions(PipelineOptions):
         add("--output", help="csv_to_tfrecord: output path prefix ({date} allowed)")
         add("--schema", help="csv_to_tfrecord: TFDV schema text proto giving the column types")
         add("--compression", choices=("gzip", "none"), help="csv_to_tfrecord: output compression")
-        add("--shards", type=int, default=0, help="csv_to_tfrecord: shards (0: runner decides)")
+        add("--shards", type=int, default=1, help="csv_to_tfrecord: number of output files")
         add("--wait", default=False, help="wait for a remote job to finish", **flag)
 
     def to_config(self, job: str, *, now: dt.datetime | None = None) -> JobConfig:
@@ -107,7 +107,6 @@ class DataguardJobOptions(PipelineOptions):
         fill = _date_filler(now)
         column_names = split_list(values["column_names"]) or None
         serving_columns = split_list(values["serving_column_names"]) or None
-        compression = values["compression"]
         return JobConfig(
             dataset=values["dataset"] or "",
             batch=fill(values["batch"] or ""),
@@ -131,8 +130,8 @@ class DataguardJobOptions(PipelineOptions):
             secret_env=parse_secret_env(values["secret_env"]),
             output=fill(values["output"]) if values["output"] else None,
             schema=values["schema"],
-            compression=None if compression in (None, "none") else compression,
-            shards=values["shards"] or 0,
+            compression=values["compression"],
+            shards=values["shards"] if values["shards"] is not None else 1,
         )
 
 

@@ -72,7 +72,7 @@ class JobConfig:
     output: str | None = None
     schema: str | None = None
     compression: str | None = None
-    shards: int = 0
+    shards: int = 1
 
     @property
     def serving_batch_name(self) -> str:
@@ -175,49 +175,22 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
 
 
 def build_csv_to_tfrecord(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
-    """CSV → tf.Example TFRecord shards (B1's ``CsvToTFRecord``). Output: ``{"file": path}``."""
-    from dataguard.convert.beam import CsvToTFRecord
+    """CSV → tf.Example TFRecord shards (B1's converter). Output: ``{"file": path}`` per shard."""
+    from dataguard.convert.beam import build_csv_to_tfrecord as add_conversion
 
     if not cfg.output:
         raise UsageError("--output: required by csv_to_tfrecord (a path or gs:// prefix)")
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, "csv", cfg.delimiter, cfg.column_names, remote=remote)
-    files = pipeline | "CsvToTFRecord" >> CsvToTFRecord(
-        spec,
-        cfg.output,
-        column_types=schema_column_types(cfg.schema) if cfg.schema else None,
+    files = add_conversion(
+        pipeline, spec, cfg.output, schema=cfg.schema, compression=cfg.compression,
         shards=cfg.shards,
-        gzip=cfg.compression == "gzip",
     )
     return files | "ListOutputFiles" >> beam.Map(_file_entry)
 
 
 def _file_entry(path: str) -> dict[str, Any]:
     return {"file": path}
-
-
-def schema_column_types(uri: str) -> dict[str, str]:
-    """Column types from a TFDV schema text proto. The one file a launcher reads: keep it in the
-    launcher image or next to the command (a gs:// schema works, but is read at launch)."""
-    from google.protobuf import text_format
-    from tensorflow_metadata.proto.v0 import schema_pb2
-
-    from dataguard.convert.examples import column_types_from_schema
-    from dataguard.errors import ArtifactError
-    from dataguard.io import artifacts
-
-    try:
-        schema = text_format.Parse(artifacts.read_bytes(uri).decode("utf-8"), schema_pb2.Schema())
-    except ArtifactError as exc:
-        raise UsageError(f"--schema {exc}") from None
-    except text_format.ParseError as exc:
-        raise UsageError(f"--schema {uri}: not a TFDV schema text proto: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--schema {uri}: not UTF-8 text") from None
-    types = column_types_from_schema(schema)
-    if not types:
-        raise UsageError(f"--schema {uri}: no INT, FLOAT or BYTES feature in it")
-    return types
 
 
 BUILDERS = {

@@ -88,3 +88,29 @@ def test_csv_to_tfrecord_builds_offline_with_shards(no_network: list[object]) ->
         assert label in names, label
     assert container_images(run) == {WORKER_IMAGE}
     assert run.job.options.get_all_options()["shards"] == 16
+
+
+def test_flex_template_launcher_file_picks_the_job_and_builds_it() -> None:
+    """What the launcher runs: ``python jobs/main.py --job=… <parameters> <Dataflow options>``
+    (as a file, from another directory)."""
+    import subprocess
+    import sys
+
+    from tests.jobs.conftest import REPO
+
+    argv = [sys.executable, str(REPO / "jobs" / "main.py")]
+    proc = subprocess.run(
+        [*argv, "--job=validate_batch", "--dataset=taxi", "--batch={yesterday}",
+         f"--input={TAXI}", *DATAFLOW_ARGS],
+        capture_output=True, text=True, timeout=110, cwd="/",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "validate_batch: DataflowRunner job dataguard-validate-taxi built" in proc.stdout
+    missing = subprocess.run(
+        [*argv, "--dataset=taxi", *DATAFLOW_ARGS], capture_output=True, text=True, timeout=110,
+        cwd="/",
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1] == (
+        "dataguard job: error: --job: required (validate_batch|compute_stats|csv_to_tfrecord)"
+    )
