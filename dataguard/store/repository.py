@@ -13,6 +13,7 @@ leaves a ``with`` block as ``StoreError`` with a one-line message and no passwor
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,6 +142,7 @@ class Store:
         self.url = url
         self.read_only = read_only
         self._pending = pending  # a read-only SQLite file that did not exist yet at open time
+        self._local = threading.local()  # is this thread inside transaction()?
         self._use(engine)
 
     def _use(self, engine: sa.Engine) -> None:
@@ -171,8 +173,17 @@ class Store:
         """A write unit of work: commits on success, rolls back on any exception."""
         if self.read_only:
             raise StoreError(f"store {safe_url(self.url)} is open read-only; writes are refused")
-        with self._session(self._writes, write=True) as session:
-            yield session
+        if getattr(self._local, "writing", False):  # would wait on itself (SQLite: 30 s, then fail)
+            raise StoreError(
+                "store.transaction() is already open in this thread; do all writes of one "
+                "command in that one transaction"
+            )
+        self._local.writing = True
+        try:
+            with self._session(self._writes, write=True) as session:
+                yield session
+        finally:
+            self._local.writing = False
 
     @contextmanager
     def read(self) -> Iterator[StoreSession]:

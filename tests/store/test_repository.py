@@ -268,3 +268,19 @@ def test_database_errors_become_one_line_store_errors(store: Store) -> None:
     message = str(err.value)
     assert "\n" not in message and "no_such_table" in message
     assert message.startswith("store ")
+
+
+def test_a_nested_write_transaction_fails_fast_instead_of_waiting_on_itself(store: Store) -> None:
+    with store.transaction() as outer:
+        outer.add_batch(make_batch("b1"))
+        with (
+            pytest.raises(StoreError, match="already open in this thread"),
+            store.transaction(),
+        ):
+            pass  # pragma: no cover
+        with store.read() as q:  # reading meanwhile is fine
+            q.list_datasets()
+    with store.read() as q:
+        assert [b.name for b in q.list_batches("taxi")] == ["b1"]
+    with store.transaction() as tx:  # and the flag is cleared afterwards
+        tx.add_batch(make_batch("b2"))
