@@ -228,3 +228,20 @@ def test_hooks_run_after_the_check_is_committed(taxi_days, tmp_path) -> None:
     received.unlink()
     check("taxi", DAY2, hooks=False, settings=settings)
     assert not received.exists()
+
+
+def test_concurrent_infers_get_distinct_versions(store_url, tmp_path, record_batch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dataguard.config import load_settings
+
+    settings = load_settings(store_url=store_url, artifacts=str(tmp_path / "a"),
+                             schemas_dir=str(tmp_path / "s"), env={})
+    record_batch(settings, "taxi", DAY1, "taxi/train.csv")
+    with ThreadPoolExecutor(2) as pool:
+        versions = list(pool.map(lambda m: infer_schema("taxi", message=m, settings=settings),
+                                 ["one", "two"]))
+    assert sorted(v.version for v in versions) == [1, 2]
+    for v in versions:
+        assert Path(v.path).name == f"v{v.version}.pbtxt" and Path(v.path).is_file()
+    assert sorted(p.name for p in (tmp_path / "s" / "taxi").iterdir()) == ["v1.pbtxt", "v2.pbtxt"]
