@@ -166,11 +166,13 @@ def failed_check() -> CheckResult:
 class SmtpReceiver:
     """An aiosmtpd server on 127.0.0.1 (a free port) keeping every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         receiver = self
         self.messages: list[Any] = []
+        self.logins: list[str] = []
         self.refuse: dict[str, str] = {}  # recipient -> SMTP reply, e.g. "550 no such user"
 
         class Handler:
@@ -191,7 +193,23 @@ class SmtpReceiver:
                 self.port = sock.getsockname()[1]
                 return self.loop.create_server(self._factory_invoker, sock=sock)
 
-        self.controller = LocalController(Handler(), hostname="127.0.0.1", port=0)
+        def authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+            ok = isinstance(auth_data, LoginPassword) and credentials == (
+                auth_data.login.decode(),
+                auth_data.password.decode(),
+            )
+            if ok:
+                receiver.logins.append(auth_data.login.decode())
+            return AuthResult(success=ok, handled=False)  # let aiosmtpd reply 535
+
+        auth: dict[str, Any] = {}
+        if credentials:  # plain-text AUTH on 127.0.0.1 only: the tests have no TLS certificate
+            auth = {
+                "authenticator": authenticate,
+                "auth_require_tls": False,
+                "auth_required": True,
+            }
+        self.controller = LocalController(Handler(), hostname="127.0.0.1", port=0, **auth)
         self.controller.start()
 
     @property
@@ -205,5 +223,12 @@ class SmtpReceiver:
 @pytest.fixture
 def smtp() -> Iterator[SmtpReceiver]:
     s = SmtpReceiver()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def smtp_with_login() -> Iterator[SmtpReceiver]:
+    s = SmtpReceiver(credentials=("dataguard", "mail-pa55word"))
     yield s
     s.close()

@@ -192,6 +192,31 @@ def test_email_starttls_against_a_server_without_tls_fails_clearly(
     assert "STARTTLS" in (outcome.last_error or "") or "starttls" in (outcome.last_error or "")
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_email_logs_in_with_user_and_password_from_the_environment(
+    smtp_with_login: SmtpReceiver, failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_USER", "dataguard")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "mail-pa55word")
+    options = {
+        "host": "127.0.0.1",
+        "port": smtp_with_login.port,
+        "security": "none",
+        "user_env": "TEST_SMTP_USER",
+        "password_env": "TEST_SMTP_PASSWORD",
+        "from": "dataguard@example.com",
+        "to": "a@example.com",
+    }
+    assert deliver(hook("email", **options), Event(failed_check)).delivered
+    assert smtp_with_login.logins == ["dataguard"] and len(smtp_with_login.messages) == 1
+
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong-pa55word")
+    outcome = deliver(hook("email", **options), Event(failed_check))
+    assert (outcome.status, outcome.attempts) == ("failed", 1)  # 535: retrying won't help
+    assert "535" in (outcome.last_error or "")
+    assert "wrong-pa55word" not in (outcome.last_error or "")
+
+
 # --- command -----------------------------------------------------------------------------------
 def test_command_gets_the_check_json_on_stdin_and_dataguard_variables(
     tmp_path: Path, failed_check: CheckResult
