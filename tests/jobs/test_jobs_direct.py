@@ -210,3 +210,66 @@ def test_csv_to_tfrecord_output_has_the_statistics_of_the_csv(
     converted = compute_statistics(resolve_inputs(files, input_format="tfrecord"))
     original = compute_statistics(resolve_inputs([str(penguin / "train.csv")]))
     assert_same_statistics(converted, original)
+
+
+class _Receiver:
+    """A webhook receiver on 127.0.0.1 (port 0) recording what arrives."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((dict(self.headers.items()), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def test_validate_batch_runs_the_hooks_of_its_config_file_with_secrets_from_the_environment(
+    settings: Settings, penguin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import hmac
+    import json
+
+    from jobs import validate_batch
+
+    receiver = _Receiver()
+    try:
+        config = tmp_path / "dataguard.toml"
+        config.write_text(
+            "[[hooks]]\nname = \"ops\"\ntype = \"webhook\"\n"
+            f"url = \"{receiver.url}\"\nsecret_env = \"DATAGUARD_WEBHOOK_SECRET\"\n"
+            "on = [\"pass\", \"warn\", \"fail\"]\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("DATAGUARD_WEBHOOK_SECRET", "s3cret")
+        first_batch_and_schema(settings, "penguin", penguin / "train.csv")
+        job = validate_batch.run([
+            "--dataset=penguin", "--batch=b2", f"--input={penguin / 'train.csv'}",
+            f"--config={config}", *store_args(settings), *DIRECT_ARGS,
+        ])
+    finally:
+        receiver.server.shutdown()
+    (headers, body), = receiver.requests
+    sent = json.loads(body)
+    assert sent["event"] == "check.completed"
+    assert {k: v for k, v in sent.items() if k != "event"} == job.results[0]
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Dataguard-Signature"] == f"sha256={expected}"
+    with Context.create(settings).store.read() as q:
+        (delivery,) = q.list_deliveries("penguin")
+    assert (delivery.hook, delivery.batch, delivery.status) == ("ops", "b2", "delivered")
