@@ -5,7 +5,8 @@
     type = "email"
     host = "smtp.example.com"
     port = 587                       # default: 587 starttls, 465 ssl, 25 none
-    security = "starttls"            # starttls (default) | ssl | none
+    security = "starttls"            # starttls (default) | ssl | none; certificates verified
+    ca_file = "/etc/ssl/private-ca.pem"   # optional: a private CA to verify the server with
     user_env = "SMTP_USER"           # optional login, both from the environment
     password_env = "SMTP_PASSWORD"
     from = "dataguard@example.com"
@@ -103,7 +104,7 @@ def html_text(event: Event) -> str:
 class EmailHook(Hook):
     type = "email"
     option_keys = frozenset(
-        {"host", "port", "security", "user_env", "password_env", "from", "to", "subject_prefix"}
+        {"host", "port", "security", "ca_file", "user_env", "password_env", "from", "to"}
     )
     required_keys = frozenset({"host", "from", "to"})
 
@@ -123,6 +124,14 @@ class EmailHook(Hook):
             raise UsageError(
                 f"hook {self.name!r}: set both 'user_env' and 'password_env', or neither"
             )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Verified TLS: the system's CAs, or ``ca_file`` for a server with a private CA."""
+        ca_file = self.option_str("ca_file")
+        try:
+            return ssl.create_default_context(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise HookError(f"ca_file {ca_file!r} cannot be read: {exc}", retryable=False) from None
 
     @property
     def security(self) -> str:
@@ -163,13 +172,13 @@ class EmailHook(Hook):
         try:
             if self.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    host, port, timeout=timeout, context=ssl.create_default_context()
+                    host, port, timeout=timeout, context=self.tls_context()
                 )
             else:
                 smtp = smtplib.SMTP(host, port, timeout=timeout)
             with smtp:
                 if self.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=self.tls_context())
                 if "user_env" in self.options:
                     smtp.login(self.env_value("user_env"), self.env_value("password_env"))
                 smtp.send_message(msg)
@@ -188,6 +197,12 @@ class EmailHook(Hook):
             raise HookError(
                 f"{shown} replied {exc.smtp_code}: {' '.join(text.split())[:200]}",
                 retryable=400 <= exc.smtp_code < 500,
+            ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise HookError(
+                f"{shown}: TLS certificate not trusted ({exc.verify_message}); set 'ca_file' "
+                "for a private CA",
+                retryable=False,
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
             raise HookError(f"{shown}: {exc} (check 'security')", retryable=False) from None

@@ -7,12 +7,14 @@ test can say "500 then 200" and assert what arrived, byte for byte.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -166,7 +168,13 @@ def failed_check() -> CheckResult:
 class SmtpReceiver:
     """An aiosmtpd server on 127.0.0.1 (a free port) keeping every message it accepts."""
 
-    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        credentials: tuple[str, str] | None = None,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
+    ) -> None:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -191,7 +199,9 @@ class SmtpReceiver:
                 sock = socket.socket()
                 sock.bind(("127.0.0.1", 0))
                 self.port = sock.getsockname()[1]
-                return self.loop.create_server(self._factory_invoker, sock=sock)
+                return self.loop.create_server(
+                    self._factory_invoker, sock=sock, ssl=self.ssl_context
+                )
 
         def authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
             ok = isinstance(auth_data, LoginPassword) and credentials == (
@@ -209,7 +219,11 @@ class SmtpReceiver:
                 "auth_require_tls": False,
                 "auth_required": True,
             }
-        self.controller = LocalController(Handler(), hostname="127.0.0.1", port=0, **auth)
+        if starttls:
+            auth.update(tls_context=starttls, require_starttls=True)
+        self.controller = LocalController(
+            Handler(), hostname="127.0.0.1", port=0, ssl_context=implicit_tls, **auth
+        )
         self.controller.start()
 
     @property
@@ -232,3 +246,51 @@ def smtp_with_login() -> Iterator[SmtpReceiver]:
     s = SmtpReceiver(credentials=("dataguard", "mail-pa55word"))
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (cert.pem doubles as the CA file) and its key."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def server_tls(tls_files: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*tls_files)
+    return context

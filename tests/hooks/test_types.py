@@ -15,7 +15,7 @@ from dataguard.core.models import CheckResult, Verdict
 from dataguard.hooks import Event, Hook, deliver, load_hooks
 from dataguard.hooks.slack import worst_anomalies
 
-from .conftest import HttpReceiver, Reply, SmtpReceiver, make_result
+from .conftest import HttpReceiver, Reply, SmtpReceiver, make_result, server_tls
 
 
 def hook(type_: str, **options: Any) -> Hook:
@@ -215,6 +215,36 @@ def test_email_logs_in_with_user_and_password_from_the_environment(
     assert (outcome.status, outcome.attempts) == ("failed", 1)  # 535: retrying won't help
     assert "535" in (outcome.last_error or "")
     assert "wrong-pa55word" not in (outcome.last_error or "")
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_verified_tls_with_a_private_ca(
+    security: str, tls_files: tuple[Path, Path], failed_check: CheckResult
+) -> None:
+    context = server_tls(tls_files)
+    server = (
+        SmtpReceiver(starttls=context)
+        if security == "starttls"
+        else SmtpReceiver(implicit_tls=context)
+    )
+    try:
+        options = {
+            "host": "127.0.0.1",
+            "port": server.port,
+            "security": security,
+            "retries": 0,
+            "from": "dataguard@example.com",
+            "to": "a@example.com",
+        }
+        untrusted = deliver(hook("email", **options), Event(failed_check))
+        assert untrusted.status == "failed" and "not trusted" in (untrusted.last_error or "")
+        assert server.messages == []
+
+        trusted = deliver(hook("email", ca_file=str(tls_files[0]), **options), Event(failed_check))
+        assert trusted.delivered, trusted.last_error
+        assert len(server.messages) == 1
+    finally:
+        server.close()
 
 
 # --- command -----------------------------------------------------------------------------------
