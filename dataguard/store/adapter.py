@@ -93,7 +93,7 @@ class SqlStoreSession(DashboardQueries):
         self.session.flush()
         return _batch(row, batch.dataset)
 
-    def _batches(self, dataset: str, role: Role | None) -> sa.Select[tuple[BatchRow]]:
+    def _batches(self, dataset: str, role: Role | None) -> sa.Select[BatchRow]:
         query = sa.select(BatchRow).join(BatchRow.dataset).where(DatasetRow.name == dataset)
         return query if role is None else query.where(BatchRow.role == Role(role).value)
 
@@ -236,7 +236,7 @@ class SqlStoreSession(DashboardQueries):
             )
         return self._results([row], result.dataset)[0]
 
-    def _checks(self) -> sa.Select[tuple[CheckRow]]:
+    def _checks(self) -> sa.Select[CheckRow]:
         return sa.select(CheckRow).join(CheckRow.dataset)
 
     def get_check(self, check_id: int) -> CheckResult | None:
@@ -337,10 +337,18 @@ def _insert_ignore(session: Session, name: str) -> sa.Executable:
     """INSERT the dataset unless another writer just did (both SQLite and PostgreSQL)."""
     values = {"name": name, "created_at": utcnow()}
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(DatasetRow).values(**values).on_conflict_do_nothing(index_elements=["name"])
+        from sqlalchemy.dialects import postgresql
+
+        return (
+            postgresql.insert(DatasetRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+    from sqlalchemy.dialects import sqlite
+
+    return (
+        sqlite.insert(DatasetRow).values(**values).on_conflict_do_nothing(index_elements=["name"])
+    )
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

@@ -154,7 +154,7 @@ class DashboardQueries(StoreSession):
         ).where(MetricRow.check_id.in_(list(checks)))
         if comparison is not None:
             query = query.where(MetricRow.comparison == comparison)
-        rows = conn.execute(query.order_by(MetricRow.id)).all()
+        rows = list(conn.execute(query.order_by(MetricRow.id)))
         order = {check_id: n for n, check_id in enumerate(reversed(checks))}  # oldest first
         rows.sort(key=lambda r: order[r[0]])  # stable: metric insertion order within a check
         nan = math.nan

@@ -6,12 +6,14 @@ the open connection (already inside the locked transaction) in ``config.attribut
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 
 from dataguard.store.tables import Base, UTCDateTime
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones so migrations never import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
