@@ -44,6 +44,7 @@ ARROW_TYPES = {
     UNKNOWN: pa.null(),
 }
 DEFAULT_BLOCK_SIZE = 8 << 20
+_LONG_INT = r"^\s*[+-]?[0-9_]{19,}\s*$"
 _INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
@@ -53,9 +54,9 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
     if spec.column_names:
         return spec.column_names
     with _open_binary(spec, path) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        lines = (line.decode("utf-8") for line in raw)  # line by line: later lines may be bad
         try:
-            row = next(pycsv.reader(text, delimiter=spec.delimiter, strict=True), None)
+            row = next(pycsv.reader(lines, delimiter=spec.delimiter, strict=True), None)
         except UnicodeDecodeError:
             raise BadInputError(f"{path}: line 1: header is not UTF-8 text") from None
         except (pycsv.Error, OSError, EOFError) as exc:
@@ -126,8 +127,11 @@ def _speculative_batches(
             columns = _widen_all(found, names, batch)
             if used is None:
                 used = dict(found.types)
-            elif found.types != used:
-                used = {}  # widened: keep inferring, stop yielding
+            elif used and found.types != used:
+                if any(used[n] not in (UNKNOWN, found.types[n]) for n in names):
+                    used = {}  # widened: keep inferring, stop yielding
+                else:  # a column seen empty so far got values: earlier batches held nulls,
+                    used = dict(found.types)  # which TFDV counts the same as missing values
             if used:
                 yield _to_tfdv_batch(columns, names, used, path)
     return None if used else found
@@ -270,6 +274,8 @@ def _arrow_cast(column: pa.Array, target: pa.DataType) -> pa.Array | None:
         pc.any(pc.starts_with(column, "0x")).as_py() or pc.any(pc.starts_with(column, "0X")).as_py()
     ):
         return None  # Arrow reads "0x1f" as an integer; Python's int() (so TFDV) does not
+    if target == pa.float64() and pc.any(pc.match_substring_regex(column, _LONG_INT)).as_py():
+        return None  # an integer past int64 makes tfx_bsl say STRING, not FLOAT
     return cast
 
 

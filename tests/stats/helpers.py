@@ -1,0 +1,60 @@
+"""Helpers for statistics tests: proto comparison with float tolerance, small input files."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import struct
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import text_format
+
+
+def feature_map(stats: Any) -> dict[str, Any]:
+    return {".".join(f.path.step) or f.name: f for f in stats.datasets[0].features}
+
+
+def assert_statistics_match(actual: Any, expected: Any, *, rel: float = 1e-9) -> None:
+    """Every field equal — top values, uniques, histograms, quantiles — floats within ``rel``."""
+    assert len(actual.datasets) == len(expected.datasets) == 1
+    assert actual.datasets[0].num_examples == expected.datasets[0].num_examples
+    got, want = feature_map(actual), feature_map(expected)
+    assert sorted(got) == sorted(want)
+    for name, w in want.items():
+        _assert_close(got[name], w, rel, name)
+
+
+def _assert_close(a: Any, b: Any, rel: float, where: str) -> None:
+    ta = text_format.MessageToString(a).splitlines()
+    tb = text_format.MessageToString(b).splitlines()
+    assert len(ta) == len(tb), (where, "\n".join(ta), "\n".join(tb))
+    for la, lb in zip(ta, tb, strict=True):
+        if la == lb:
+            continue
+        ka, _, va = la.partition(": ")
+        kb, _, vb = lb.partition(": ")
+        assert ka == kb, (where, la, lb)
+        assert math.isclose(float(va), float(vb), rel_tol=rel, abs_tol=1e-12), (where, la, lb)
+
+
+def write_tfrecord(path: Path, payloads: list[bytes], *, gz: bool = False) -> Path:
+    """Frame ``payloads`` as TFRecord (real CRCs), optionally gzipped."""
+    from dataguard.io.tfrecord import masked_crc32c
+
+    data = bytearray()
+    for payload in payloads:
+        length = struct.pack("<Q", len(payload))
+        data += length + struct.pack("<I", masked_crc32c(length))
+        data += payload + struct.pack("<I", masked_crc32c(payload))
+    path.write_bytes(gzip.compress(bytes(data)) if gz else bytes(data))
+    return path
+
+
+def encode_examples(columns: dict[str, list[Any]]) -> list[bytes]:
+    """Serialized tf.Examples of the given columns (lists of value lists), without TensorFlow."""
+    import pyarrow as pa
+    from tfx_bsl.coders.example_coder import RecordBatchToExamplesEncoder
+
+    batch = pa.RecordBatch.from_pydict(columns)
+    return list(RecordBatchToExamplesEncoder().encode(batch))
