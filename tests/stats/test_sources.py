@@ -49,7 +49,8 @@ def test_an_unguessable_format_asks_for_input_format(tmp_path: Path) -> None:
     (tmp_path / "data.bin").write_bytes(b"x")
     with pytest.raises(UsageError, match="--input-format"):
         resolve_inputs([str(tmp_path / "data.bin")])
-    assert resolve_inputs([str(tmp_path / "data.bin")], input_format="tfrecord").format == "tfrecord"
+    spec = resolve_inputs([str(tmp_path / "data.bin")], input_format="tfrecord")
+    assert spec.format == "tfrecord"
 
 
 def test_mixing_csv_and_tfrecord_in_one_batch_is_refused(taxi: Path) -> None:
