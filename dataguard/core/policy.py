@@ -3,7 +3,8 @@
 Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), interpreted here only:
 
     [policy]
-    fail = ["schema", "drift", "skew"]   # kinds whose error-severity anomalies fail the check
+    fail = ["schema", "drift", "skew"]   # kinds whose anomalies of a failing severity fail
+    fail_severities = ["error"]          # TFDV severities that fail ("error", "warning")
     fail_types = []                      # anomaly types that always fail (even TFDV warnings)
     warn_types = []                      # anomaly types that only warn (whatever kind/severity)
     ignore_types = []                    # anomaly types recorded but left out of the verdict
@@ -15,8 +16,8 @@ One anomaly's verdict, first rule that matches wins:
 1. its type is in ``ignore_types`` → pass;
 2. its type is in ``fail_types`` → fail;
 3. its type is in ``warn_types`` → warn;
-4. its severity is ``error`` and its kind is in ``fail`` → fail;
-5. otherwise (a TFDV warning, or an error of a kind not in ``fail``) → warn.
+4. its severity is in ``fail_severities`` and its kind is in ``fail`` → fail;
+5. otherwise (by default: a TFDV warning, or an error of a kind not in ``fail``) → warn.
 The check's verdict is the worst of its anomalies' verdicts (``pass`` when there are none).
 Some findings are never negotiable: an empty batch (``NO_DATA_IN_SPAN``) always fails.
 """
@@ -32,7 +33,8 @@ from dataguard.errors import UsageError
 
 ALWAYS_FAIL_TYPES = frozenset({"NO_DATA_IN_SPAN"})
 KINDS = tuple(k.value for k in AnomalyKind)
-_KEYS = ("fail", "fail_types", "warn_types", "ignore_types")
+SEVERITIES = ("error", "warning")
+_KEYS = ("fail", "fail_severities", "fail_types", "warn_types", "ignore_types")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Policy:
     """Which findings fail a check and which only warn (see the module docstring)."""
 
     fail: frozenset[str] = frozenset(KINDS)
+    fail_severities: frozenset[str] = frozenset({"error"})
     fail_types: frozenset[str] = frozenset()
     warn_types: frozenset[str] = frozenset()
     ignore_types: frozenset[str] = frozenset()
@@ -66,8 +69,16 @@ class Policy:
             raise UsageError(
                 f"config [policy] fail: unknown kind {unknown[0]!r}; use {', '.join(KINDS)}"
             )
+        severities = merged.get("fail_severities", ["error"])
+        unknown = sorted(set(severities) - set(SEVERITIES))
+        if unknown:
+            raise UsageError(
+                f"config [policy] fail_severities: unknown severity {unknown[0]!r}; use "
+                f"{', '.join(SEVERITIES)}"
+            )
         return cls(
             fail=frozenset(fail),
+            fail_severities=frozenset(severities),
             fail_types=frozenset(merged.get("fail_types", ())),
             warn_types=frozenset(merged.get("warn_types", ())),
             ignore_types=frozenset(merged.get("ignore_types", ())),
@@ -83,7 +94,7 @@ class Policy:
             return Verdict.FAIL
         if anomaly.type in self.warn_types:
             return Verdict.WARN
-        if anomaly.severity == "error" and anomaly.kind.value in self.fail:
+        if anomaly.severity in self.fail_severities and anomaly.kind.value in self.fail:
             return Verdict.FAIL
         return Verdict.WARN
 

@@ -34,6 +34,13 @@ def test_a_kind_left_out_of_fail_only_warns() -> None:
     assert policy.decide([anomaly("schema")]) == Verdict.FAIL
 
 
+def test_failing_severities_are_configurable() -> None:
+    strict = Policy.from_config({"policy": {"fail_severities": ["error", "warning"]}})
+    assert strict.decide([anomaly("schema", severity="warning")]) == Verdict.FAIL
+    with pytest.raises(UsageError, match="unknown severity 'info'"):
+        Policy.from_config({"policy": {"fail_severities": ["info"]}})
+
+
 def test_type_rules_beat_kind_and_severity() -> None:
     policy = Policy.from_config({"policy": {
         "warn_types": ["COMPARATOR_L_INFTY_HIGH"],
