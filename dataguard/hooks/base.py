@@ -26,6 +26,7 @@ import abc
 import email.utils
 import json
 import os
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,6 +176,16 @@ class Hook(abc.ABC):
             return f"${self.options['url_env']}"
         return mask_url(str(self.options.get("url", "")))
 
+    def tls_verify(self) -> ssl.SSLContext | bool:
+        """Verify HTTPS with the system's CAs, or with ``ca_file`` (a private CA) when set."""
+        ca_file = self.options.get("ca_file")
+        if not ca_file:
+            return True
+        try:
+            return ssl.create_default_context(cafile=str(ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise HookError(f"ca_file {ca_file!r} cannot be read: {exc}", retryable=False) from None
+
     def url_secrets(self) -> list[str]:
         if "url_env" in self.options and os.environ.get(self.options["url_env"]):
             return [os.environ[self.options["url_env"]]]
@@ -227,6 +238,11 @@ def post(
             f"timed out after {timeout:g} s posting to {shown}", retryable=True
         ) from None
     except httpx.TransportError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise HookError(
+                f"{shown}: TLS certificate not trusted; set 'ca_file' for a private CA",
+                retryable=False,
+            ) from None
         raise HookError(
             f"could not reach {shown}: {type(exc).__name__}: {exc}", retryable=True
         ) from None

@@ -49,9 +49,14 @@ def deliver(
 ) -> Outcome:
     """Send with retries; the result says delivered or failed, with attempts and the last error."""
     spec = hook.spec
-    own_client = client is None
-    http = client or httpx.Client(timeout=spec.timeout, follow_redirects=False)
     started = time.monotonic()
+    own_client = client is None
+    try:
+        http = client or httpx.Client(
+            timeout=spec.timeout, follow_redirects=False, verify=hook.tls_verify()
+        )
+    except HookError as exc:
+        return Outcome("failed", 1, redact(str(exc), _secrets(hook)), time.monotonic() - started)
     attempts = 0
     last_error: str | None = None
     try:

@@ -35,7 +35,7 @@ def dedup_key(dataset: str, batch: str) -> str:
 
 class PagerDutyHook(Hook):
     type = "pagerduty"
-    option_keys = frozenset({"routing_key_env", "url", "severity", "source"})
+    option_keys = frozenset({"routing_key_env", "url", "severity", "source", "ca_file"})
     required_keys = frozenset({"routing_key_env"})
 
     def validate(self) -> None:

@@ -123,7 +123,7 @@ def message(event: Event, limit: int = 5) -> dict:
 
 class SlackHook(Hook):
     type = "slack"
-    option_keys = frozenset({"url", "url_env", "max_anomalies"})
+    option_keys = frozenset({"url", "url_env", "max_anomalies", "ca_file"})
 
     def validate(self) -> None:
         if ("url" in self.options) == ("url_env" in self.options):

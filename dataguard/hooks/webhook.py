@@ -8,6 +8,7 @@
     headers = { "X-Team" = "ml-platform" }           # plain, non-secret headers
     header_env = { "Authorization" = "OPS_AUTH" }    # header values read from the environment
     on = ["fail", "warn"]
+    ca_file = "/etc/ssl/private-ca.pem"              # optional: HTTPS with a private CA
 
 Receivers verify ``hmac.new(secret, body, sha256).hexdigest()`` against the header, over the raw
 request body bytes (before any JSON parsing).
@@ -36,7 +37,7 @@ def sign(secret: str, body: bytes) -> str:
 
 class WebhookHook(Hook):
     type = "webhook"
-    option_keys = frozenset({"url", "url_env", "secret_env", "headers", "header_env"})
+    option_keys = frozenset({"url", "url_env", "secret_env", "headers", "header_env", "ca_file"})
 
     def validate(self) -> None:
         if ("url" in self.options) == ("url_env" in self.options):

@@ -39,7 +39,8 @@ class Reply:
 
 
 class HttpReceiver:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.requests: list[Request] = []
         self.script: deque[Reply] = deque()
         self.by_path: dict[str, deque[Reply]] = {}  # scripts for one path (parallel senders)
@@ -71,6 +72,8 @@ class HttpReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -79,7 +82,7 @@ class HttpReceiver:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hook"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/hook"
 
     def bodies(self) -> list[bytes]:
         return [r.body for r in self.requests]

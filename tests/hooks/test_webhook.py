@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from dataguard.core.models import CheckResult
 from dataguard.hooks import Event, Hook, deliver, load_hooks
 from dataguard.hooks.base import parse_retry_after
 
-from .conftest import HttpReceiver, Reply
+from .conftest import HttpReceiver, Reply, server_tls
 
 
 def webhook(url: str, **options: Any) -> Hook:
@@ -155,3 +156,28 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_webhook_over_https_verifies_the_certificate_and_accepts_a_private_ca(
+    tls_files: tuple[Path, Path], failed_check: CheckResult
+) -> None:
+    https = HttpReceiver(tls=server_tls(tls_files))
+    try:
+        untrusted = deliver(webhook(https.url, retries=3), Event(failed_check))
+        assert (untrusted.status, untrusted.attempts) == ("failed", 1)
+        assert "not trusted" in (untrusted.last_error or "")
+
+        trusted = deliver(webhook(https.url, ca_file=str(tls_files[0])), Event(failed_check))
+        assert trusted.delivered, trusted.last_error
+        assert json.loads(https.requests[-1].body)["event"] == "check.completed"
+    finally:
+        https.close()
+
+
+def test_an_unreadable_ca_file_fails_the_delivery_once(
+    tmp_path: Path, receiver: HttpReceiver, failed_check: CheckResult
+) -> None:
+    hook = webhook(receiver.url, ca_file=str(tmp_path / "missing.pem"))
+    outcome = deliver(hook, Event(failed_check))
+    assert (outcome.status, outcome.attempts) == ("failed", 1)
+    assert "missing.pem" in (outcome.last_error or "") and receiver.requests == []
