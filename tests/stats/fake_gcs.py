@@ -81,4 +81,5 @@ class LocalBucketFileSystem(LocalFileSystem):
         return super().metadata(self._local(path))
 
     def delete(self, paths: list[str]) -> None:
-        super().delete([self._local(p) for p in paths])
+        for path in paths:
+            os.remove(self._local(path))
