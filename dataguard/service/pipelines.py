@@ -31,6 +31,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from dataguard import errors
 from dataguard.errors import DataguardError, RunnerError, UsageError
+from dataguard.service.check import PREVIOUS
 from dataguard.stats import beam as stats_beam
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
@@ -167,7 +168,10 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
     serving = None
     if cfg.serving_inputs:
         serving_spec = input_spec(
-            cfg.serving_inputs, cfg.input_format, cfg.delimiter, cfg.serving_column_names,
+            cfg.serving_inputs,
+            cfg.input_format,
+            cfg.delimiter,
+            cfg.serving_column_names,
             remote=remote,
         )
         serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving"))
@@ -183,7 +187,11 @@ def build_csv_to_tfrecord(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColl
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, "csv", cfg.delimiter, cfg.column_names, remote=remote)
     files = add_conversion(
-        pipeline, spec, cfg.output, schema=cfg.schema, compression=cfg.compression,
+        pipeline,
+        spec,
+        cfg.output,
+        schema=cfg.schema,
+        compression=cfg.compression,
         shards=cfg.shards,
     )
     return files | "ListOutputFiles" >> beam.Map(_file_entry)
@@ -240,12 +248,22 @@ class _ServiceFn(beam.DoFn):
             with ctx.store.read() as q:
                 existing = q.get_batch(self._cfg.dataset, batch, Role(role))
             if existing is not None and existing.source == source and existing.num_examples == num:
-                _LOG.warning("batch %s/%s/%s already recorded: a retry, reusing it",
-                             self._cfg.dataset, role, batch)
+                _LOG.warning(
+                    "batch %s/%s/%s already recorded: a retry, reusing it",
+                    self._cfg.dataset,
+                    role,
+                    batch,
+                )
                 return existing
         return record_statistics(
-            ctx, self._cfg.dataset, batch, role, statistics,
-            source=source, engine="beam", replace=self._cfg.replace,
+            ctx,
+            self._cfg.dataset,
+            batch,
+            role,
+            statistics,
+            source=source,
+            engine="beam",
+            replace=self._cfg.replace,
         ).batch
 
 
@@ -263,8 +281,11 @@ class RecordStatisticsFn(_ServiceFn):
         except DataguardError as exc:
             raise worker_error(exc) from None
         yield {
-            "dataset": batch.dataset, "batch": batch.name, "role": batch.role.value,
-            "num_examples": batch.num_examples, "artifact": batch.artifact_uri,
+            "dataset": batch.dataset,
+            "batch": batch.name,
+            "role": batch.role.value,
+            "num_examples": batch.num_examples,
+            "artifact": batch.artifact_uri,
             "sha256": batch.sha256,
         }
 
@@ -295,8 +316,13 @@ class RecordAndCheckFn(_ServiceFn):
         elif cfg.baseline:
             kwargs["baseline"] = cfg.baseline
         result = check(
-            cfg.dataset, cfg.batch, schema_version=cfg.schema_version, serving=serving_batch,
-            hooks=cfg.hooks, settings=ctx.settings, **kwargs,
+            cfg.dataset,
+            cfg.batch,
+            schema_version=cfg.schema_version,
+            serving=serving_batch,
+            hooks=cfg.hooks,
+            settings=ctx.settings,
+            **kwargs,
         )
         _LOG.warning("dataguard check %s/%s: %s", cfg.dataset, cfg.batch, result.verdict.value)
         return result.to_dict()
@@ -346,6 +372,149 @@ def preflight(name: str, cfg: JobConfig) -> None:
                 )
 
 
+# --- the command line's remote path -------------------------------------------------------
+
+
+def run_check_job(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    serving_inputs: Sequence[str] | None = None,
+    serving_batch: str | None = None,
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    schema_version: int | None = None,
+    baseline: Any = PREVIOUS,
+    hooks: bool = True,
+    settings: Any = None,
+) -> Any:
+    """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
+    for, then its check read back from the store (the workers recorded it there)."""
+    cfg = _cli_config(
+        dataset,
+        batch,
+        inputs,
+        settings,
+        input_format=input_format,
+        delimiter=delimiter,
+        column_names=column_names,
+        replace=replace,
+        serving_inputs=serving_inputs,
+        serving_batch=serving_batch,
+        schema_version=schema_version,
+        baseline=baseline,
+        hooks=hooks,
+    )
+    options = _remote_ready(cfg, pipeline_args)
+    run_job("validate_batch", cfg, options, wait=True)
+    from dataguard.service.context import Context
+
+    with Context.create(_settings(cfg)).store.read() as q:
+        found = q.latest_check(dataset, batch)
+    if found is None:
+        raise RunnerError(f"validate_batch finished but recorded no check for {dataset}/{batch}")
+    return found
+
+
+def run_stats_job(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    role: str = "training",
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    settings: Any = None,
+) -> Any:
+    """``dataguard stats --engine beam`` as the compute_stats job: the batch is recorded by the
+    workers; returns the stored batch's ``StatsResult``."""
+    from dataguard.core.models import Role, StatsResult
+    from dataguard.service.context import Context
+
+    cfg = _cli_config(
+        dataset,
+        batch,
+        inputs,
+        settings,
+        input_format=input_format,
+        delimiter=delimiter,
+        column_names=column_names,
+        replace=replace,
+        role=str(getattr(role, "value", role)),
+    )
+    options = _remote_ready(cfg, pipeline_args)
+    started = time.monotonic()
+    run_job("compute_stats", cfg, options, wait=True)
+    with Context.create(_settings(cfg)).store.read() as q:
+        found = q.get_batch(dataset, batch, Role(cfg.role))
+    if found is None:
+        raise RunnerError(f"compute_stats finished but recorded no batch {dataset}/{batch}")
+    return StatsResult(batch=found, engine="beam", seconds=time.monotonic() - started)
+
+
+def _cli_config(
+    dataset: str, batch: str, inputs: Sequence[str], settings: Any, **fields: Any
+) -> JobConfig:
+    from dataguard.config import load_settings
+
+    settings = settings or load_settings()
+    baseline = fields.pop("baseline", PREVIOUS)
+    if baseline is None:
+        fields["no_baseline"] = True
+    elif isinstance(baseline, str):
+        fields["baseline"] = baseline
+    fields["column_names"] = tuple(fields.get("column_names") or ()) or None
+    fields["serving_inputs"] = tuple(fields.get("serving_inputs") or ())
+    return JobConfig(
+        dataset=dataset,
+        batch=batch,
+        inputs=(inputs,) if isinstance(inputs, str) else tuple(inputs),
+        store_url=settings.store_url,
+        artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir,
+        config=settings.config_path,
+        **fields,
+    )
+
+
+def _settings(cfg: JobConfig) -> Any:
+    from dataguard.config import load_settings
+
+    return load_settings(
+        store_url=cfg.store_url,
+        artifacts=cfg.artifacts,
+        schemas_dir=cfg.schemas_dir,
+        config_path=cfg.config,
+    )
+
+
+def _remote_ready(cfg: JobConfig, pipeline_args: Sequence[str]) -> PipelineOptions:
+    """Remote workers must reach the store and the artifact root: refuse local ones up front."""
+    options = PipelineOptions(list(pipeline_args))
+    if is_local(options):
+        return options
+    runner = runner_name(options)
+    if (cfg.store_url or "").startswith("sqlite"):
+        raise UsageError(
+            f"--store {cfg.store_url}: {runner} workers record into the store themselves; "
+            "use a PostgreSQL URL they can reach (e.g. Cloud SQL on a private IP)"
+        )
+    for name, value in (("--artifacts", cfg.artifacts), ("schemas_dir", cfg.schemas_dir)):
+        if value and "://" not in value:
+            raise UsageError(
+                f"{name} {value}: {runner} workers cannot write to this machine; "
+                "use a gs:// location"
+            )
+    return options
+
+
 # --- secrets and config on workers ---------------------------------------------------------
 
 
@@ -360,11 +529,15 @@ def parse_secret_env(text: str | Iterable[str] | None) -> tuple[tuple[str, str],
             continue
         name, sep, ref = item.partition("=")
         parts = ref.split("/")
-        if not sep or not name.isidentifier() or len(parts) != 6 or parts[0] != "projects" \
-                or parts[2] != "secrets" or parts[4] != "versions":
-            raise UsageError(
-                f"--secret_env: {item!r} is not NAME=projects/P/secrets/S/versions/V"
-            )
+        if (
+            not sep
+            or not name.isidentifier()
+            or len(parts) != 6
+            or parts[0] != "projects"
+            or parts[2] != "secrets"
+            or parts[4] != "versions"
+        ):
+            raise UsageError(f"--secret_env: {item!r} is not NAME=projects/P/secrets/S/versions/V")
         pairs.append((name, ref))
     return tuple(pairs)
 

@@ -273,3 +273,42 @@ def test_validate_batch_runs_the_hooks_of_its_config_file_with_secrets_from_the_
     with Context.create(settings).store.read() as q:
         (delivery,) = q.list_deliveries("penguin")
     assert (delivery.hook, delivery.batch, delivery.status) == ("ops", "b2", "delivered")
+
+
+def test_the_command_lines_job_path_returns_the_check_the_workers_recorded(
+    settings: Settings, taxi: Path
+) -> None:
+    """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` calls;
+    on the DirectRunner it gives what ``run`` gives."""
+    from dataguard.service.check import run as local_run
+    from dataguard.service.pipelines import run_check_job, run_stats_job
+    from dataguard.service.schemas import infer_schema
+
+    run_stats_job("taxi", "first", [str(taxi / "train.csv")], settings=settings,
+                  pipeline_args=list(DIRECT_ARGS))
+    infer_schema("taxi", settings=settings)
+    job = run_check_job("taxi", "job-b", [str(taxi / "batch_b.csv")], baseline="first",
+                        hooks=False, settings=settings, pipeline_args=list(DIRECT_ARGS))
+    local = local_run("taxi", "local-b", [str(taxi / "batch_b.csv")], baseline="first",
+                      hooks=False, settings=settings)
+    assert job.batch == "job-b" and job.id is not None
+    assert comparable(job) == comparable(local)
+
+
+def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
+    settings: Settings, no_network: list[object]
+) -> None:
+    from dataclasses import replace
+
+    from dataguard.errors import UsageError
+    from dataguard.service.pipelines import run_check_job
+    from tests.jobs.conftest import DATAFLOW_ARGS
+
+    with pytest.raises(UsageError, match="workers record into the store themselves"):
+        run_check_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=settings,
+                      pipeline_args=list(DATAFLOW_ARGS))
+    remote_store = replace(settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard")
+    with pytest.raises(UsageError, match="--artifacts .*: DataflowRunner workers cannot write"):
+        run_check_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=remote_store,
+                      pipeline_args=list(DATAFLOW_ARGS))
+    assert no_network == []
