@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from dataguard.config import load_settings
 from dataguard.core.models import CheckResult, Verdict
 from dataguard.dashboard_app.access import email_allowed
 from dataguard.store import open_store
+from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
 from tests.dashboard.conftest import APP, DAY1, DAY2, FilledStore
 from tests.dashboard.test_pages import frame_with, open_page, texts
 
@@ -61,10 +63,21 @@ def test_a_new_check_shows_at_once_despite_the_caches(
     assert isinstance(latest, CheckResult)
 
 
-def test_every_page_reads_a_pipeline_store_on_each_backend(
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", [b for b in STORE_BACKENDS if b != "sqlite"])
+def test_every_page_reads_a_pipeline_store_on_postgresql(
+    backend: str, shared_data: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The penguins through the real pipeline into PostgreSQL, read back read-only (SQLite: the
+    session's filled store)."""
+    with contextlib.ExitStack() as stack:
+        store_url = stack.enter_context(contextlib.contextmanager(_fresh_postgres_database)())
+        _penguins_through_the_pipeline(store_url, shared_data, workdir, monkeypatch)
+
+
+def _penguins_through_the_pipeline(
     store_url: str, shared_data: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The penguins through the real pipeline into SQLite and PostgreSQL, read back read-only."""
     from dataguard.service.check import check
     from dataguard.service.schemas import infer_schema
     from dataguard.service.stats import stats
