@@ -36,10 +36,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _rows(settings: Settings) -> list[dict[str, str]]:
     from dataguard.hooks import load_hooks
 
-    rows = []
+    rows: list[dict[str, str]] = []
     for hook in load_hooks(settings.document.get("hooks")):
         on = ",".join(v for v in VERDICT_ORDER if v in {x.value for x in hook.spec.on})
-        rows.append({"name": hook.name, "type": hook.spec.type, "on": on, "target": hook.target()})
+        rows.append(
+            {
+                "name": hook.name,
+                "type": hook.spec.type,
+                "on": on,
+                "target": hook.target(),
+                "missing_env": ", ".join(hook.missing_env()),
+            }
+        )
     return rows
 
 
@@ -55,9 +63,10 @@ def list_hooks(args: argparse.Namespace, settings: Settings) -> ExitCode:
     widths = {k: max(len(k), *(len(r[k]) for r in rows)) for k in ("name", "type", "on")}
     print(f"{'NAME':<{widths['name']}}  {'TYPE':<{widths['type']}}  {'ON':<{widths['on']}}  TARGET")
     for r in rows:
+        missing = f"  (not set: {r['missing_env']})" if r["missing_env"] else ""
         print(
             f"{r['name']:<{widths['name']}}  {r['type']:<{widths['type']}}  "
-            f"{r['on']:<{widths['on']}}  {r['target']}"
+            f"{r['on']:<{widths['on']}}  {r['target']}{missing}"
         )
     return ExitCode.OK
 

@@ -140,6 +140,18 @@ class Hook(abc.ABC):
         """Values to redact from errors (read from the environment at call time)."""
         return []
 
+    def env_names(self) -> list[str]:
+        """The environment variables this hook reads (``*_env`` keys and ``header_env`` values)."""
+        names = [v for k, v in self.options.items() if k.endswith("_env") and isinstance(v, str)]
+        header_env = self.options.get("header_env", {})
+        if isinstance(header_env, Mapping):
+            names += [v for v in header_env.values() if isinstance(v, str)]
+        return names
+
+    def missing_env(self) -> list[str]:
+        """Variables this hook needs that are unset here (``hooks list`` warns about them)."""
+        return [name for name in self.env_names() if not os.environ.get(name)]
+
     @abc.abstractmethod
     def target(self) -> str:
         """Where it sends, secrets masked (for ``hooks list`` and error messages)."""

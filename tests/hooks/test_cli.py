@@ -39,14 +39,20 @@ url_env = "CHAT_URL"
     )
 
 
-def test_hooks_list_shows_name_type_verdicts_and_masked_target(
-    two_hooks: Path, receiver: HttpReceiver, capsys: pytest.CaptureFixture[str]
+def test_hooks_list_shows_name_type_verdicts_masked_target_and_unset_variables(
+    two_hooks: Path,
+    receiver: HttpReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.setenv("OPS_SECRET", "ops-secret")
+    monkeypatch.delenv("CHAT_URL", raising=False)
     assert main(["hooks", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "TYPE", "ON", "TARGET"]
     assert lines[1].split() == ["ops", "webhook", "fail,warn", f"{receiver.url}?…", "(signed)"]
-    assert lines[2].split() == ["chat", "slack", "fail", "$CHAT_URL"]
+    assert lines[2].split() == ["chat", "slack", "fail", "$CHAT_URL", "(not", "set:", "CHAT_URL)"]
+    assert "ops-secret" not in "\n".join(lines)
 
 
 def test_hooks_list_as_json(two_hooks: Path, capsys: pytest.CaptureFixture[str]) -> None:
