@@ -28,13 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle_migrate(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.store import open_store
     from dataguard.store.engine import safe_url
-    from dataguard.store.migrate import head_revision
+    from dataguard.store.migrate import HEAD_REVISION
 
     store = open_store(settings.store_url, migrate=False)
     try:
         before = store.revision()
         if args.check:
-            head = head_revision()
+            head = HEAD_REVISION
             state = "up to date" if before == head else f"needs upgrade to {head}"
             print(f"store {safe_url(settings.store_url)}: revision {before or 'none'} ({state})")
             return ExitCode.OK if before == head else ExitCode.CHECK_FAILED

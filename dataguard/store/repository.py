@@ -237,8 +237,6 @@ class Store:
 
     def migrate(self) -> str | None:
         """Upgrade to the newest revision (under a writer lock); returns the revision."""
-        from alembic.util.exc import CommandError
-
         from dataguard.store.migrate import upgrade
 
         if self.read_only:
@@ -247,7 +245,10 @@ class Store:
             return upgrade(self._engine)
         except SQLAlchemyError as exc:
             raise StoreError(describe_error(exc, self.url)) from exc
-        except CommandError as exc:  # e.g. a revision written by a newer dataguard
+        except Exception as exc:
+            if not type(exc).__module__.startswith("alembic"):
+                raise
+            # alembic's CommandError, e.g. a revision written by a newer dataguard
             raise StoreError(
                 f"store {safe_url(self.url)}: cannot migrate: {' '.join(str(exc).split())} "
                 "(is this dataguard older than the one that wrote the store?)"
@@ -255,9 +256,9 @@ class Store:
 
     def check_revision(self) -> None:
         """Raise ``StoreError`` unless the database is empty or at this dataguard's revision."""
-        from dataguard.store.migrate import head_revision
+        from dataguard.store.migrate import HEAD_REVISION
 
-        current, head = self.revision(), head_revision()
+        current, head = self.revision(), HEAD_REVISION
         if current is not None and current != head:
             raise StoreError(
                 f"store {safe_url(self.url)} is at schema revision {current} but this dataguard "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -11,7 +14,7 @@ from dataguard.cli.main import main
 from dataguard.errors import StoreError
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
-from dataguard.store.migrate import downgrade, head_revision, upgrade
+from dataguard.store.migrate import HEAD_REVISION, downgrade, head_revision, upgrade
 from dataguard.store.tables import Base
 from tests.store.builders import make_batch
 
@@ -86,3 +89,19 @@ def test_read_only_open_of_an_outdated_store_says_to_migrate(store_url: str) -> 
     assert "run `dataguard migrate`" in str(err.value) and "0000_older" in str(err.value)
     with pytest.raises(StoreError, match="cannot migrate"):
         open_store(store_url)
+
+
+def test_the_head_constant_names_the_newest_migration_script() -> None:
+    """``HEAD_REVISION`` lets commands skip importing alembic; a new migration must update it."""
+    assert head_revision() == HEAD_REVISION
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(sqlite_url: str) -> None:
+    open_store(sqlite_url).dispose()
+    code = (
+        "import sys; from dataguard.store import open_store; "
+        f"s = open_store({sqlite_url!r}); s.dispose(); "
+        "assert not any(m.startswith('alembic') for m in sys.modules), 'alembic imported'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
