@@ -33,25 +33,26 @@ from dataguard.errors import (
 __version__ = "0.1.0"
 
 # The use cases, loaded on first access so that `import dataguard` stays light (PEP 562).
+# `compute_stats`, not `stats`: `dataguard.stats` is the engines' package.
 _USE_CASES = {
-    "stats": "dataguard.service.stats",
-    "infer_schema": "dataguard.service.schemas",
-    "import_schema": "dataguard.service.schemas",
-    "diff_schemas": "dataguard.service.schemas",
-    "check": "dataguard.service.check",
-    "run": "dataguard.service.check",
-    "gate": "dataguard.service.check",
-    "csv_to_tfrecord": "dataguard.service.convert",
+    "compute_stats": ("dataguard.service.stats", "stats"),
+    "infer_schema": ("dataguard.service.schemas", "infer_schema"),
+    "import_schema": ("dataguard.service.schemas", "import_schema"),
+    "diff_schemas": ("dataguard.service.schemas", "diff_schemas"),
+    "check": ("dataguard.service.check", "check"),
+    "run": ("dataguard.service.check", "run"),
+    "gate": ("dataguard.service.check", "gate"),
+    "csv_to_tfrecord": ("dataguard.service.convert", "csv_to_tfrecord"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _USE_CASES.get(name)
-    if module is None:
+    if name not in _USE_CASES:
         raise AttributeError(f"module 'dataguard' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    module, attribute = _USE_CASES[name]
+    value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value
 
@@ -76,6 +77,7 @@ __all__ = [
     "Verdict",
     "__version__",
     "check",
+    "compute_stats",
     "csv_to_tfrecord",
     "diff_schemas",
     "gate",
@@ -83,5 +85,4 @@ __all__ = [
     "infer_schema",
     "load_settings",
     "run",
-    "stats",
 ]

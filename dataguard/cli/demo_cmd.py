@@ -113,7 +113,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     say.step(1, "Day 1: statistics of the first training batch")
     say.command("stats", "taxi", DAY1, "--input", str(data / "train.csv"))
-    day1 = dataguard.stats("taxi", DAY1, [str(data / "train.csv")], settings=demo)
+    day1 = dataguard.compute_stats("taxi", DAY1, [str(data / "train.csv")], settings=demo)
     say.say(
         f"{day1.batch.num_examples:,} taxi trips summarized in {day1.seconds:.1f} s by the "
         f"{day1.engine} engine.\nStatistics artifact (a TFDV DatasetFeatureStatisticsList that "
@@ -132,7 +132,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     say.step(3, "Day 2 arrives: check it against schema v1 and against day 1 (drift)")
     say.command("stats", "taxi", DAY2, "--input", str(data / "batch_a.csv"))
-    dataguard.stats("taxi", DAY2, [str(data / "batch_a.csv")], settings=demo)
+    dataguard.compute_stats("taxi", DAY2, [str(data / "batch_a.csv")], settings=demo)
     say.command("check", "taxi", DAY2)
     result = dataguard.check("taxi", DAY2, settings=demo)
     print(render_check(result, "text", color=say.bold))
@@ -147,7 +147,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
     write_serving_requests(data / "batch_b.csv" if (data / "batch_b.csv").exists()
                            else data / "batch_a.csv", serving_csv)
     say.command("stats", "taxi", DAY2, "--role", "serving", "--input", str(serving_csv))
-    dataguard.stats("taxi", DAY2, [str(serving_csv)], role="serving", settings=demo)
+    dataguard.compute_stats("taxi", DAY2, [str(serving_csv)], role="serving", settings=demo)
     say.command("check", "taxi", DAY2, "--serving", DAY2)
     skew = dataguard.check("taxi", DAY2, serving=DAY2, settings=demo)
     skew_metrics = [m for m in skew.metrics if m.comparison == "skew"]
