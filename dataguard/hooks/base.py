@@ -26,6 +26,7 @@ import abc
 import email.utils
 import json
 import os
+import re
 import ssl
 import time
 from collections.abc import Mapping
@@ -124,6 +125,9 @@ class Hook(abc.ABC):
         missing = sorted(k for k in cls.required_keys if k not in spec.options)
         if missing:
             raise UsageError(f"hook {spec.name!r}: type {cls.type!r} needs key {missing[0]!r}")
+        _check_env_names(spec)
+        if "url" in spec.options:
+            _check_url(spec.name, spec.options["url"])
         return cls(spec)
 
     @property
@@ -202,6 +206,29 @@ class Hook(abc.ABC):
         if "url_env" in self.options and os.environ.get(self.options["url_env"]):
             return [os.environ[self.options["url_env"]]]
         return []
+
+
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_env_names(spec: HookSpec) -> None:
+    """``*_env`` values name variables; never echo a value that may be the secret itself."""
+    header_env = spec.options.get("header_env", {})
+    pairs = [(k, v) for k, v in spec.options.items() if k.endswith("_env") and k != "header_env"]
+    if isinstance(header_env, Mapping):
+        pairs += [(f"header_env.{h}", v) for h, v in header_env.items()]
+    for key, value in pairs:
+        if not isinstance(value, str) or not ENV_NAME_RE.fullmatch(value):
+            raise UsageError(
+                f"hook {spec.name!r}: {key!r} must be the NAME of an environment variable "
+                "(like DATAGUARD_WEBHOOK_SECRET), not the secret itself"
+            )
+
+
+def _check_url(hook: str, url: object) -> None:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"hook {hook!r}: 'url' must be an http:// or https:// URL")
 
 
 def mask_url(url: str) -> str:

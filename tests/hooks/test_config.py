@@ -54,6 +54,13 @@ def test_command_hooks_default_to_no_retries_and_a_minute_timeout() -> None:
         ({"type": "pagerduty", "routing_key_env": "K", "on": ["pass"]}, ["resolves on 'pass'"]),
         ({"type": "email", "host": "h", "from": "a@b", "to": "nobody"}, ["'to'"]),
         ({"type": "command", "command": []}, ["'command'"]),
+        ({"type": "webhook", "url": "ftp://x/y"}, ["'url' must be an http"]),
+        ({"type": "webhook", "url_env": "not a name"}, ["'url_env' must be the NAME"]),
+        ({"type": "webhook", "url": "http://x", "secret_env": "s3cr3t-v@lue"}, ["NAME of an"]),
+        (
+            {"type": "webhook", "url": "http://x", "header_env": {"X-Key": 5}},
+            ["'header_env.X-Key'"],
+        ),
     ],
 )
 def test_bad_hook_tables_are_refused_naming_the_hook_and_key(
