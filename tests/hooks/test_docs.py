@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import pytest
 
 from dataguard.core.models import Verdict
 from dataguard.hooks import Event, deliver, load_hooks
+from dataguard.hooks.webhook import sign
 
 from .conftest import make_result
 
@@ -57,3 +59,26 @@ def test_the_documented_on_pass_command_triggers_airflow_with_the_batch(
     argv = (tmp_path / "argv").read_text().splitlines()
     assert argv[:3] == ["dags", "trigger", "retrain_taxi"]
     assert argv[3] == "--conf" and json.loads(argv[4]) == {"batch": "2026-11-25"}
+
+
+def test_every_python_example_in_the_docs_parses() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        ast.parse(block)
+
+
+def test_the_documented_signature_check_accepts_what_the_webhook_sends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (block,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+        if "is_from_dataguard" in b
+    ]
+    namespace: dict = {}
+    exec(block, namespace)  # noqa: S102 - our own documentation
+    monkeypatch.setenv("DATAGUARD_WEBHOOK_SECRET", "doc-secret")
+    body = Event(make_result()).body()
+    assert namespace["is_from_dataguard"](body, sign("doc-secret", body))
+    assert not namespace["is_from_dataguard"](body + b" ", sign("doc-secret", body))
