@@ -12,7 +12,7 @@ back in order. Real data has few such patterns, so this stays at C++ speed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -37,10 +37,8 @@ def encode_record_batch(batch: pa.RecordBatch) -> list[bytes]:
     present = np.column_stack(
         [batch.column(i).is_valid().to_numpy(zero_copy_only=False) for i in nullable]
     )
-    patterns, inverse = np.unique(present, axis=0, return_inverse=True)
     out = np.empty(n, dtype=object)
-    for p, pattern in enumerate(patterns):
-        rows = np.flatnonzero(inverse.reshape(-1) == p)
+    for pattern, rows in _group_rows(present):
         keep = [i for i in columns if i not in nullable] + [
             i for i, valid in zip(nullable, pattern, strict=True) if valid
         ]
@@ -57,6 +55,21 @@ def encode_record_batch(batch: pa.RecordBatch) -> list[bytes]:
         holder[:] = encoded
         out[rows] = holder
     return out.tolist()
+
+
+def _group_rows(present: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(presence pattern, row indices in order) per distinct row of a boolean matrix."""
+    if present.shape[1] <= 62:  # one int64 key per row: a single cheap sort
+        keys = present.astype(np.int64) @ (
+            np.int64(1) << np.arange(present.shape[1], dtype=np.int64)
+        )
+    else:
+        keys = np.unique(present, axis=0, return_inverse=True)[1].reshape(-1)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+    for rows in np.split(order, bounds):
+        yield present[rows[0]], rows
 
 
 def _encode(example_coder: Any, batch: pa.RecordBatch, columns: list[int]) -> list[bytes]:

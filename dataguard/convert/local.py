@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import gzip as gzip_module
 import os
+import queue
 import struct
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -52,26 +54,39 @@ def _crc32c() -> Any:
 def frame_records(records: Iterable[bytes], crc: Any = None) -> bytes:
     """TFRecord framing of ``records``: length, masked CRC of length, data, masked CRC of data."""
     crc = crc or _crc32c()
-
-    def masked(data: bytes) -> bytes:
-        value = crc(data)
-        return struct.pack("<I", (((value >> 15) | (value << 17)) + _MASK_DELTA) & 0xFFFFFFFF)
-
+    pack_length, pack_crc = struct.Struct("<Q").pack, struct.Struct("<I").pack
+    length_headers: dict[int, bytes] = {}  # lengths repeat a lot: frame each one once
     parts = []
     for record in records:
-        length = struct.pack("<Q", len(record))
-        parts += [length, masked(length), record, masked(record)]
+        size = len(record)
+        header = length_headers.get(size)
+        if header is None:
+            length = pack_length(size)
+            value = crc(length)
+            mask = (((value >> 15) | (value << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+            header = length_headers[size] = length + pack_crc(mask)
+        value = crc(record)
+        parts += [
+            header,
+            record,
+            pack_crc((((value >> 15) | (value << 17)) + _MASK_DELTA) & 0xFFFFFFFF),
+        ]
     return b"".join(parts)
 
 
 def write_tfrecords(
     batches: Iterable[pa.RecordBatch], outputs: list[str], *, gzip: bool = False
 ) -> int:
-    """Encode and write every batch across ``outputs`` (local paths); returns the row count."""
+    """Encode and write every batch across ``outputs`` (local paths); returns the row count.
+
+    Compression and disk writes run on a second thread (zlib releases the GIL) while this one
+    encodes the next batch; the queue between them holds at most two batches.
+    """
     temps = [_temp_name(path) for path in outputs]
     handles: list[IO[bytes]] = []
     crc = _crc32c()
     rows = 0
+    writer: _BackgroundWriter | None = None
     try:
         for path in temps:
             folder = os.path.dirname(path)
@@ -81,25 +96,66 @@ def write_tfrecords(
             handles.append(
                 gzip_module.GzipFile(fileobj=raw, mode="wb", compresslevel=6) if gzip else raw
             )
+        writer = _BackgroundWriter(handles)
         for batch in batches:
             records = encode_record_batch(batch)
             rows += len(records)
-            for handle, part in zip(handles, _split(records, len(handles)), strict=True):
+            for shard, part in enumerate(_split(records, len(handles))):
                 if part:
-                    handle.write(frame_records(part, crc))
+                    writer.write(shard, frame_records(part, crc))
+        writer.close()
         _close(handles)
         for temp, final in zip(temps, outputs, strict=True):
             os.replace(temp, final)
     except OSError as exc:
-        raise ArtifactError(
-            f"{exc.filename or outputs[0]}: cannot write TFRecord: {exc.strerror}"
-        ) from None
+        where = exc.filename or outputs[0]
+        raise ArtifactError(f"{where}: cannot write TFRecord: {exc.strerror or exc}") from None
     finally:
+        if writer is not None:
+            writer.abort()
         _close(handles)
         for temp in temps:
             if os.path.exists(temp):
                 os.remove(temp)
     return rows
+
+
+class _BackgroundWriter:
+    """Writes ``(shard, bytes)`` items to their handles on one thread, in order."""
+
+    def __init__(self, handles: list[IO[bytes]]) -> None:
+        self._handles = handles
+        self._queue: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="tfrecord-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handles[item[0]].write(item[1])
+                except BaseException as exc:  # re-raised on the caller's thread
+                    self._error = exc
+
+    def write(self, shard: int, data: bytes) -> None:
+        self._raise()
+        self._queue.put((shard, data))
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
 
 
 def _split(records: list[bytes], parts: int) -> Iterator[list[bytes]]:
