@@ -14,9 +14,8 @@ leaves a ``with`` block as ``StoreError`` with a one-line message and no passwor
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -137,11 +136,16 @@ class Store:
     """An open store. ``transaction()`` for writes (one unit of work), ``read()`` for reads."""
 
     def __init__(
-        self, url: str, engine: sa.Engine, *, read_only: bool = False, pending: Path | None = None
+        self,
+        url: str,
+        engine: sa.Engine,
+        *,
+        read_only: bool = False,
+        pending: Callable[[], sa.Engine | None] | None = None,
     ) -> None:
         self.url = url
         self.read_only = read_only
-        self._pending = pending  # a read-only SQLite file that did not exist yet at open time
+        self._pending = pending  # read-only store not created yet: returns its engine once it is
         self._local = threading.local()  # is this thread inside transaction()?
         self._use(engine)
 
@@ -153,15 +157,17 @@ class Store:
         self._reads = sessionmaker(bind=engine, expire_on_commit=False)
 
     def _attach_pending(self) -> None:
-        """Switch from the empty stand-in to the SQLite file once it exists (dashboard first)."""
-        if self._pending is not None and self._pending.is_file():
+        """Switch from the empty stand-in to the real database once it has been created (the
+        dashboard may start before the first ``dataguard`` command)."""
+        if self._pending is None:
+            return
+        real = self._pending()
+        if real is not None:
             self._pending = None
             stand_in = self._engine
-            self._use(make_engine(self.url, read_only=True))
+            self._use(real)
             stand_in.dispose()
-
-    def __repr__(self) -> str:
-        return f"Store({safe_url(self.url)!r}, read_only={self.read_only})"
+            self.check_revision()
 
     @property
     def engine(self) -> sa.Engine:
@@ -305,21 +311,45 @@ def _password(url: str) -> str | None:
 def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> Store:
     """Open the store at ``url``; by default upgrade it to the newest schema first.
 
-    ``read_only=True`` (the dashboard) never writes or migrates: SQLite opens ``mode=ro`` and a
-    missing file answers as an empty store; PostgreSQL sessions are read-only by default
-    (``default_transaction_read_only``).
+    ``read_only=True`` (the dashboard) never writes or migrates: SQLite opens ``mode=ro``,
+    PostgreSQL sessions are read-only by default (``default_transaction_read_only``), and a store
+    that does not exist yet (no SQLite file, or no tables) answers as an empty store until it does.
     """
     parsed = parse_url(url)
-    if read_only and parsed.get_backend_name() == "sqlite":
-        path = sqlite_path(parsed)
-        if path is not None and not path.is_file():
-            return Store(url, _empty_stand_in(), read_only=True, pending=path)
-    store = Store(url, make_engine(url, read_only=read_only), read_only=read_only)
-    if migrate and not read_only:
-        store.migrate()
-    elif read_only:
-        store.check_revision()
+    if not read_only:
+        store = Store(url, make_engine(url))
+        if migrate:
+            store.migrate()
+        return store
+    probe = _created_store_probe(url, parsed)
+    engine = probe()
+    if engine is None:
+        return Store(url, _empty_stand_in(), read_only=True, pending=probe)
+    store = Store(url, engine, read_only=True)
+    store.check_revision()
     return store
+
+
+def _created_store_probe(url: str, parsed: sa.URL) -> Callable[[], sa.Engine | None]:
+    """A function giving a read-only engine on the store once it exists (has been migrated)."""
+    from dataguard.store.migrate import current_revision
+
+    path = sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+    held: list[sa.Engine] = []
+
+    def probe() -> sa.Engine | None:
+        if path is not None and not path.is_file():
+            return None  # never let SQLite create it
+        if not held:
+            held.append(make_engine(url, read_only=True))
+        try:
+            with held[0].connect() as conn:
+                created = current_revision(conn) is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(describe_error(exc, url)) from exc
+        return held[0] if created else None
+
+    return probe
 
 
 __all__: Sequence[str] = ["Store", "StoreSession", "describe_error", "open_store"]

@@ -56,11 +56,17 @@ def test_read_only_sqlite_never_creates_a_file_and_answers_empty(tmp_path: Path)
     assert not path.exists() and not path.parent.exists()
 
 
-def test_read_only_store_sees_the_file_once_it_is_created(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'dataguard.db'}"
+def test_read_only_store_opened_before_the_store_exists_sees_it_once_created(
+    store_url: str,
+) -> None:
+    """The dashboard may start before the first command: empty first, then the data."""
+    url = store_url
     reader = open_store(url, read_only=True)
     assert reader.is_empty()
+    with reader.read() as q:
+        assert q.dataset_overview() == []
     writer = open_store(url)
+    assert reader.is_empty()
     with writer.transaction() as tx:
         tx.add_batch(make_batch())
     assert not reader.is_empty()
