@@ -231,17 +231,23 @@ def _check_url(hook: str, url: object) -> None:
         raise UsageError(f"hook {hook!r}: 'url' must be an http:// or https:// URL")
 
 
+TOKENISH_RE = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_-]{20,}")
+
+
 def mask_url(url: str) -> str:
-    """``scheme://host[:port]/path`` with any userinfo and query hidden (they may hold tokens)."""
+    """``scheme://host[:port]/path`` with userinfo, query and token-like path segments (20+
+    characters mixing letters and digits, as in many webhook URLs) shown as ``…``."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return "<invalid url>"
     host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    if port:
+        host = f"{host}:{port}"
+    path = "/".join("…" if TOKENISH_RE.fullmatch(seg) else seg for seg in parts.path.split("/"))
     query = "…" if parts.query else ""
-    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+    return urlunsplit((parts.scheme, host, path, query, ""))
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -19,7 +19,8 @@ Secrets come only from the environment (keys ending in ``_env`` name a variable)
 - a header whose name carries credentials (Authorization, Cookie, *token*, *key*, *secret*) in
   ``headers`` — use ``header_env``;
 - a value of a known token shape anywhere: Slack tokens (``xox[abposr]-…``) and incoming-webhook
-  URLs (``hooks.slack.com/services/T…/B…/…`` — use ``url_env``), GitHub (``ghp_…``,
+  URLs (``hooks.slack.com/services/T…/B…/…`` — use ``url_env``), Discord and Teams webhook URLs,
+  GitHub (``ghp_…``,
   ``github_pat_…``), AWS access keys (``AKIA…``), Google API keys (``AIza…``), private key blocks,
   passwords in URLs (``https://user:pass@host``) and URL query parameters named like a secret
   (``?token=…``, ``?api_key=…``, ``?sig=…``).
@@ -48,6 +49,8 @@ SECRET_QUERY_RE = re.compile(
 TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{8,}")),
     ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/(services|workflows|triggers)/\w+")),
+    ("a Discord webhook URL", re.compile(r"discord(app)?\.com/api/webhooks/\d+/")),
+    ("a Microsoft Teams webhook URL", re.compile(r"\.webhook\.office\.com/webhookb2/")),
     (
         "a GitHub token",
         re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}"),

@@ -101,6 +101,8 @@ def test_secret_keys_in_plain_text_are_refused(table: dict[str, Any], key: str) 
     [
         ("https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX", "Slack webhook URL"),
         ("https://user:pa55word@alerts.example.com/hook", "URL with a password"),
+        ("https://discord.com/api/webhooks/123456/abcdefXYZ", "Discord webhook URL"),
+        ("https://acme.webhook.office.com/webhookb2/1234-abcd@5678/IncomingWebhook/x", "Teams"),
         ("https://alerts.example.com/hook?token=abc123", "secret query parameter (token)"),
         ("https://alerts.example.com/hook?code=abc123", "secret query parameter (code)"),
     ],
@@ -174,3 +176,8 @@ def test_a_third_party_hook_type_from_the_entry_point_group_is_loaded_and_used(
     hook = parse(type="acme", url=receiver.url)
     assert deliver(hook, Event(make_result())).delivered
     assert receiver.requests[0].body == b"acme fail"
+
+
+def test_token_like_path_segments_are_masked_in_the_target() -> None:
+    hook = parse(type="webhook", url="https://example.com/hooks/a1B2c3D4e5F6g7H8i9J0k1L2/notify")
+    assert hook.target() == "https://example.com/hooks/…/notify"
