@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from dataguard.errors import UsageError
-from dataguard.service.pipelines import JobConfig, parse_secret_env
+from dataguard.service.job_steps import parse_secret_env
+from dataguard.service.pipelines import JobConfig
 
 JOBS = ("validate_batch", "compute_stats", "csv_to_tfrecord")
 

@@ -161,7 +161,8 @@ def test_the_final_step_checks_the_store_before_recording_anything(
     import apache_beam as beam
 
     from dataguard.errors import UsageError
-    from dataguard.service.pipelines import JobConfig, RecordAndCheckFn, translate_runner_error
+    from dataguard.service.job_steps import RecordAndCheckFn
+    from dataguard.service.pipelines import JobConfig, translate_runner_error
     from dataguard.stats.pipeline_options import make_pipeline
 
     cfg = JobConfig(
@@ -281,7 +282,7 @@ def test_the_command_lines_job_path_returns_the_check_the_workers_recorded(
     """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` calls;
     on the DirectRunner it gives what ``run`` gives."""
     from dataguard.service.check import run as local_run
-    from dataguard.service.pipelines import run_check_job, run_stats_job
+    from dataguard.service.remote_jobs import run_check_job, run_stats_job
     from dataguard.service.schemas import infer_schema
 
     run_stats_job("taxi", "first", [str(taxi / "train.csv")], settings=settings,
@@ -301,7 +302,7 @@ def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
     from dataclasses import replace
 
     from dataguard.errors import UsageError
-    from dataguard.service.pipelines import run_check_job
+    from dataguard.service.remote_jobs import run_check_job
     from tests.jobs.conftest import DATAFLOW_ARGS
 
     with pytest.raises(UsageError, match="workers record into the store themselves"):

@@ -1,0 +1,254 @@
+"""The steps of the Beam jobs that run on a worker and call the services.
+
+The last step of ``validate_batch`` / ``compute_stats`` is a DoFn over the single merged
+statistics element: it resolves the job's secrets (Secret Manager → environment), builds the
+settings the worker sees (job options > ``DATAGUARD_*`` environment > ``dataguard.toml``), and
+calls ``record_statistics`` and ``check`` (which runs the hooks) — the code the local commands
+run. Errors of the services leave the worker marked (``worker_error``) so the launcher raises the
+same class and message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import apache_beam as beam
+
+from dataguard.errors import DataguardError, RunnerError, UsageError
+
+if TYPE_CHECKING:
+    from dataguard.service.pipelines import JobConfig
+
+_LOG = logging.getLogger(__name__)
+
+
+def worker_error(exc: DataguardError) -> ValueError:
+    """A service error on a worker, marked so ``run_job`` raises the same class and message
+    (runners wrap worker exceptions in their own types and text)."""
+    return ValueError(f"[dataguard-error {type(exc).__name__}] {exc} [/dataguard-error]")
+
+
+class _ServiceFn(beam.DoFn):
+    """Base of the last step: settings and secrets from the job config and worker environment."""
+
+    def __init__(self, cfg: JobConfig) -> None:
+        super().__init__()
+        self._cfg = cfg
+
+    def setup(self) -> None:
+        resolve_secret_env(self._cfg.secret_env)
+
+    def _context(self) -> Any:
+        return worker_context(self._cfg)
+
+    def _record(
+        self, ctx: Any, role: str, batch: str, inputs: Sequence[str], statistics: Any
+    ) -> Any:
+        """Record a batch; a retried bundle finds its own batch already there and reuses it."""
+        from dataguard.core.models import Role
+        from dataguard.service.stats import record_statistics
+
+        source = ",".join(inputs)
+        num = statistics.datasets[0].num_examples if statistics.datasets else 0
+        if not self._cfg.replace:
+            with ctx.store.read() as q:
+                existing = q.get_batch(self._cfg.dataset, batch, Role(role))
+            if existing is not None and existing.source == source and existing.num_examples == num:
+                _LOG.warning(
+                    "batch %s/%s/%s already recorded: a retry, reusing it",
+                    self._cfg.dataset,
+                    role,
+                    batch,
+                )
+                return existing
+        return record_statistics(
+            ctx,
+            self._cfg.dataset,
+            batch,
+            role,
+            statistics,
+            source=source,
+            engine="beam",
+            replace=self._cfg.replace,
+        ).batch
+
+
+class RecordStatisticsFn(_ServiceFn):
+    """Statistics of one batch → artifact + batch row (``record_statistics``)."""
+
+    def __init__(self, cfg: JobConfig, role: str) -> None:
+        super().__init__(cfg)
+        self._role = role
+
+    def process(self, statistics: Any) -> Iterator[dict[str, Any]]:
+        try:
+            ctx = self._context()
+            batch = self._record(ctx, self._role, self._cfg.batch, self._cfg.inputs, statistics)
+        except DataguardError as exc:
+            raise worker_error(exc) from None
+        yield {
+            "dataset": batch.dataset,
+            "batch": batch.name,
+            "role": batch.role.value,
+            "num_examples": batch.num_examples,
+            "artifact": batch.artifact_uri,
+            "sha256": batch.sha256,
+        }
+
+
+class RecordAndCheckFn(_ServiceFn):
+    """Statistics (+ serving statistics) → record both → ``check`` (store + hooks)."""
+
+    def process(self, statistics: Any, serving: Any = None) -> Iterator[dict[str, Any]]:
+        try:
+            yield self._record_and_check(statistics, serving)
+        except DataguardError as exc:
+            raise worker_error(exc) from None
+
+    def _record_and_check(self, statistics: Any, serving: Any) -> dict[str, Any]:
+        from dataguard.service.check import check
+
+        cfg = self._cfg
+        ctx = self._context()
+        check_references(ctx, cfg)  # no schema / unknown baseline: fail before recording
+        serving_batch = None
+        if serving is not None:
+            serving_batch = cfg.serving_batch_name
+            self._record(ctx, "serving", serving_batch, cfg.serving_inputs, serving)
+        self._record(ctx, cfg.role, cfg.batch, cfg.inputs, statistics)
+        kwargs: dict[str, Any] = {}
+        if cfg.no_baseline:
+            kwargs["baseline"] = None
+        elif cfg.baseline:
+            kwargs["baseline"] = cfg.baseline
+        result = check(
+            cfg.dataset,
+            cfg.batch,
+            schema_version=cfg.schema_version,
+            serving=serving_batch,
+            hooks=cfg.hooks,
+            settings=ctx.settings,
+            **kwargs,
+        )
+        _LOG.warning("dataguard check %s/%s: %s", cfg.dataset, cfg.batch, result.verdict.value)
+        return result.to_dict()
+
+
+def worker_context(cfg: JobConfig) -> Any:
+    """The services' ``Context`` as the job sees it: options > DATAGUARD_* env > config file."""
+    from dataguard.config import load_settings
+    from dataguard.service.context import Context
+
+    settings = load_settings(
+        store_url=cfg.store_url,
+        artifacts=cfg.artifacts,
+        schemas_dir=cfg.schemas_dir,
+        config_path=localize_config(cfg.config) if cfg.config else None,
+    )
+    return Context.create(settings)
+
+
+def check_references(ctx: Any, cfg: JobConfig) -> None:
+    """What the check will need and the store must already have: the schema version and a
+    named baseline. ``UsageError`` (exit 2) with the check service's message otherwise."""
+    from dataguard.service.schemas import get_version
+
+    get_version(ctx, cfg.dataset, cfg.schema_version)
+    if cfg.baseline and not cfg.no_baseline:
+        from dataguard.core.models import Role
+
+        with ctx.store.read() as q:
+            found = q.get_batch(cfg.dataset, cfg.baseline, Role.TRAINING)
+        if found is None:
+            raise UsageError(
+                f"--baseline {cfg.baseline!r}: dataset {cfg.dataset!r} has no training batch "
+                "by that name"
+            )
+
+
+def preflight(name: str, cfg: JobConfig) -> None:
+    """Local runs can reach the store before computing: fail fast, like ``dataguard run``."""
+    from dataguard.core.models import Role
+    from dataguard.core.names import check_name
+
+    if name == "csv_to_tfrecord":
+        return
+    check_name("dataset", cfg.dataset)
+    check_name("batch", cfg.batch)
+    ctx = worker_context(cfg)
+    if name == "validate_batch":
+        check_references(ctx, cfg)
+    if cfg.replace:
+        return
+    wanted = [(cfg.batch, Role(cfg.role))]
+    if name == "validate_batch" and cfg.serving_inputs:
+        wanted.append((cfg.serving_batch_name, Role.SERVING))
+    with ctx.store.read() as q:
+        for batch, role in wanted:
+            if q.get_batch(cfg.dataset, batch, role) is not None:
+                raise UsageError(
+                    f"batch {batch!r} of dataset {cfg.dataset!r} ({role.value}) is already "
+                    "stored; pass --replace to recompute it"
+                )
+
+
+# --- secrets and config on workers ---------------------------------------------------------
+
+
+def parse_secret_env(text: str | Iterable[str] | None) -> tuple[tuple[str, str], ...]:
+    """``NAME=projects/p/secrets/s/versions/latest,NAME2=…`` → pairs (checked at launch)."""
+    if not text:
+        return ()
+    items = text.split(",") if isinstance(text, str) else list(text)
+    pairs = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        name, sep, ref = item.partition("=")
+        parts = ref.split("/")
+        if (
+            not sep
+            or not name.isidentifier()
+            or len(parts) != 6
+            or parts[0] != "projects"
+            or parts[2] != "secrets"
+            or parts[4] != "versions"
+        ):
+            raise UsageError(f"--secret_env: {item!r} is not NAME=projects/P/secrets/S/versions/V")
+        pairs.append((name, ref))
+    return tuple(pairs)
+
+
+def resolve_secret_env(pairs: Sequence[tuple[str, str]]) -> None:
+    """Read each Secret Manager version into the worker's environment (not into options)."""
+    missing = [(name, ref) for name, ref in pairs if name not in os.environ]
+    if not missing:
+        return
+    try:
+        from google.cloud import secretmanager
+    except ImportError as exc:  # pragma: no cover - in the lock via apache-beam[gcp]
+        raise RunnerError(f"--secret_env needs google-cloud-secret-manager: {exc}") from None
+    client = secretmanager.SecretManagerServiceClient()
+    for name, ref in missing:
+        payload = client.access_secret_version(name=ref).payload.data
+        os.environ[name] = payload.decode("utf-8")
+
+
+def localize_config(uri: str) -> str:
+    """A ``dataguard.toml`` on gs:// (or any Beam filesystem) copied to a local temp file."""
+    if "://" not in uri:
+        return uri
+    import tempfile
+
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.open(uri) as f:
+        data = f.read()
+    fd, path = tempfile.mkstemp(prefix="dataguard-", suffix=".toml")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return path
+

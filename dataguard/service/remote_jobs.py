@@ -1,0 +1,161 @@
+"""The command line's remote path: ``dataguard run|stats --engine beam --runner DataflowRunner``
+runs the same jobs as the schedule (validate_batch / compute_stats), waits, and reads the result
+back from the store that the workers wrote to.
+
+    result = run_check_job("taxi", "2026-11-25", ["gs://acme/taxi/2026-11-25/*.csv"],
+                           pipeline_args=["--runner=DataflowRunner", "--project=…", …])
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from dataguard.errors import RunnerError, UsageError
+from dataguard.service.check import PREVIOUS
+from dataguard.service.pipelines import JobConfig, run_job
+from dataguard.stats.pipeline_options import is_local, runner_name
+
+
+def run_check_job(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    serving_inputs: Sequence[str] | None = None,
+    serving_batch: str | None = None,
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    schema_version: int | None = None,
+    baseline: Any = PREVIOUS,
+    hooks: bool = True,
+    settings: Any = None,
+) -> Any:
+    """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
+    for, then its check read back from the store (the workers recorded it there)."""
+    cfg = _cli_config(
+        dataset,
+        batch,
+        inputs,
+        settings,
+        input_format=input_format,
+        delimiter=delimiter,
+        column_names=column_names,
+        replace=replace,
+        serving_inputs=serving_inputs,
+        serving_batch=serving_batch,
+        schema_version=schema_version,
+        baseline=baseline,
+        hooks=hooks,
+    )
+    options = _remote_ready(cfg, pipeline_args)
+    run_job("validate_batch", cfg, options, wait=True)
+    from dataguard.service.context import Context
+
+    with Context.create(_settings(cfg)).store.read() as q:
+        found = q.latest_check(dataset, batch)
+    if found is None:
+        raise RunnerError(f"validate_batch finished but recorded no check for {dataset}/{batch}")
+    return found
+
+
+def run_stats_job(
+    dataset: str,
+    batch: str,
+    inputs: Sequence[str],
+    *,
+    role: str = "training",
+    input_format: str | None = None,
+    delimiter: str = ",",
+    column_names: Sequence[str] | None = None,
+    replace: bool = False,
+    pipeline_args: Sequence[str] = (),
+    settings: Any = None,
+) -> Any:
+    """``dataguard stats --engine beam`` as the compute_stats job: the batch is recorded by the
+    workers; returns the stored batch's ``StatsResult``."""
+    from dataguard.core.models import Role, StatsResult
+    from dataguard.service.context import Context
+
+    cfg = _cli_config(
+        dataset,
+        batch,
+        inputs,
+        settings,
+        input_format=input_format,
+        delimiter=delimiter,
+        column_names=column_names,
+        replace=replace,
+        role=str(getattr(role, "value", role)),
+    )
+    options = _remote_ready(cfg, pipeline_args)
+    started = time.monotonic()
+    run_job("compute_stats", cfg, options, wait=True)
+    with Context.create(_settings(cfg)).store.read() as q:
+        found = q.get_batch(dataset, batch, Role(cfg.role))
+    if found is None:
+        raise RunnerError(f"compute_stats finished but recorded no batch {dataset}/{batch}")
+    return StatsResult(batch=found, engine="beam", seconds=time.monotonic() - started)
+
+
+def _cli_config(
+    dataset: str, batch: str, inputs: Sequence[str], settings: Any, **fields: Any
+) -> JobConfig:
+    from dataguard.config import load_settings
+
+    settings = settings or load_settings()
+    baseline = fields.pop("baseline", PREVIOUS)
+    if baseline is None:
+        fields["no_baseline"] = True
+    elif isinstance(baseline, str):
+        fields["baseline"] = baseline
+    fields["column_names"] = tuple(fields.get("column_names") or ()) or None
+    fields["serving_inputs"] = tuple(fields.get("serving_inputs") or ())
+    return JobConfig(
+        dataset=dataset,
+        batch=batch,
+        inputs=(inputs,) if isinstance(inputs, str) else tuple(inputs),
+        store_url=settings.store_url,
+        artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir,
+        config=settings.config_path,
+        **fields,
+    )
+
+
+def _settings(cfg: JobConfig) -> Any:
+    from dataguard.config import load_settings
+
+    return load_settings(
+        store_url=cfg.store_url,
+        artifacts=cfg.artifacts,
+        schemas_dir=cfg.schemas_dir,
+        config_path=cfg.config,
+    )
+
+
+def _remote_ready(cfg: JobConfig, pipeline_args: Sequence[str]) -> PipelineOptions:
+    """Remote workers must reach the store and the artifact root: refuse local ones up front."""
+    options = PipelineOptions(list(pipeline_args))
+    if is_local(options):
+        return options
+    runner = runner_name(options)
+    if (cfg.store_url or "").startswith("sqlite"):
+        raise UsageError(
+            f"--store {cfg.store_url}: {runner} workers record into the store themselves; "
+            "use a PostgreSQL URL they can reach (e.g. Cloud SQL on a private IP)"
+        )
+    for name, value in (("--artifacts", cfg.artifacts), ("schemas_dir", cfg.schemas_dir)):
+        if value and "://" not in value:
+            raise UsageError(
+                f"{name} {value}: {runner} workers cannot write to this machine; "
+                "use a gs:// location"
+            )
+    return options
+
