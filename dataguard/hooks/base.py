@@ -50,7 +50,7 @@ class Event:
     result: CheckResult
     kind: str = CHECK_EVENT
     dashboard_url: str | None = None
-    # batches of this dataset that this hook alerted on (verdict fail) and nothing resolved since;
+    # batches of this dataset this hook alerted on (fail/warn) with no pass delivered since;
     # PagerDuty resolves their incidents when a later check passes.
     open_alerts: tuple[str, ...] = ()
 

@@ -168,12 +168,12 @@ def _history(
     history: dict[str, tuple[bool, tuple[str, ...]]] = {}
     for hook in hooks:
         open_alerts: list[str] = []
-        for d in recent:  # newest first: fail alerts since this hook last sent a pass (resolve)
+        for d in recent:  # newest first: alerts since this hook last sent a pass (a resolve)
             if d.hook != hook.name or d.status != "delivered":
                 continue
             if d.verdict == Verdict.PASS:
                 break
-            if d.verdict == Verdict.FAIL and d.batch not in open_alerts:
+            if d.batch not in open_alerts:  # a fail (or warn) alert still open
                 open_alerts.append(d.batch)
         history[hook.name] = (done[hook.name], tuple(open_alerts))
     return history

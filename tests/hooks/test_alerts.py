@@ -130,10 +130,10 @@ def test_pagerduty_resolves_incidents_of_earlier_failed_batches_when_a_check_pas
 ) -> None:
     monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
     pd = {"name": "oncall", "type": "pagerduty", "routing_key_env": "TEST_PD_KEY"}
-    ctx = context(store_url, {**pd, "url": receiver.url})
+    ctx = context(store_url, {**pd, "url": receiver.url, "on": ["fail", "warn"]})
 
     notify(ctx, committed(ctx, Verdict.FAIL, "day1"))
-    notify(ctx, committed(ctx, Verdict.FAIL, "day2"))
+    notify(ctx, committed(ctx, Verdict.WARN, "day2"))
     notify(ctx, committed(ctx, Verdict.PASS, "day3"))
     assert notify(ctx, committed(ctx, Verdict.PASS, "day4")) == []  # nothing left open
 
