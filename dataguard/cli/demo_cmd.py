@@ -93,21 +93,23 @@ def prepare_folder(folder: Path) -> None:
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    from dataclasses import replace
-
     import dataguard
     from dataguard.cli.report import render_check
+    from dataguard.config import load_settings
 
     data = find_taxi_data(args.data)
-    folder = Path(args.dir)
+    folder = Path(args.dir).resolve()
     prepare_folder(folder)
-    demo = replace(
-        settings,
-        store_url=f"sqlite:///{folder / 'dataguard.db'}",
-        artifacts=str(folder / "artifacts"),
-        schemas_dir=str(folder / "schemas"),
+    config = folder / "dataguard.toml"
+    config.write_text(
+        "# written by `dataguard demo`: the demo's own store, artifacts and schemas\n"
+        f'store = "sqlite:///{folder / "dataguard.db"}"\n'
+        f'artifacts = "{folder / "artifacts"}"\n'
+        f'schemas_dir = "{folder / "schemas"}"\n',
+        encoding="utf-8",
     )
-    store_flag = f"--store {demo.store_url} --artifacts {demo.artifacts} "
+    demo = load_settings(config_path=str(config), env={})
+    store_flag = f"--config {os.path.relpath(config)} "
     say = Narrator(store_flag)
     started = time.perf_counter()
 
@@ -167,14 +169,16 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
     say.say(f"Latest check of taxi: {gated.verdict.value} (batch {gated.batch}).")
     say.say(
         f"""
-Done in {time.perf_counter() - started:.0f} s. Everything is in {folder}/:
+Done in {time.perf_counter() - started:.0f} s. Everything is in {os.path.relpath(folder)}/:
+  config     {os.path.relpath(config)}
   store      {demo.store_url}
   artifacts  {demo.artifacts}/
   schemas    {demo.schemas_dir}/taxi/v1.pbtxt
 Open the dashboard on this store:
-  .venv/bin/dataguard --store {demo.store_url} dashboard
+  .venv/bin/dataguard {store_flag}dashboard
 Machine-readable results, for CI and scripts:
   .venv/bin/dataguard {store_flag}check taxi {DAY2} --no-hooks --format json
+  .venv/bin/dataguard {store_flag}check taxi {DAY2} --no-hooks --format markdown
 Next: README.md ("A five-minute tour", "Gate your retraining")."""
     )
     return ExitCode.OK
