@@ -31,10 +31,13 @@ _PREFETCH = 3
 _DONE = object()
 
 
-def compute_statistics(spec: InputSpec) -> Any:
-    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``."""
+def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any:
+    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``.
+
+    ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
+    """
     loader = tfdv_modules.preload_in_background()
-    batches = _prefetch(record_batches(spec))
+    batches = _prefetch(record_batches(spec, block_size=block_size))
     try:
         first = next(batches, None)
         loader.join()
@@ -50,12 +53,14 @@ def compute_statistics(spec: InputSpec) -> Any:
         batches.close()
 
 
-def record_batches(spec: InputSpec) -> Iterator[pa.RecordBatch]:
+def record_batches(spec: InputSpec, *, block_size: int | None = None) -> Iterator[pa.RecordBatch]:
     """The decoded input, batch by batch, whatever its format (CSV may yield ``RESTART``)."""
     if spec.format == "csv":
-        from dataguard.io.csv import read_record_batches
+        from dataguard.io.csv import DEFAULT_BLOCK_SIZE, read_record_batches
 
-        return read_record_batches(spec, speculative=True)
+        return read_record_batches(
+            spec, speculative=True, block_size=block_size or DEFAULT_BLOCK_SIZE
+        )
     from dataguard.io.tfrecord import read_record_batches as read_tfrecord
 
     return read_tfrecord(spec)
