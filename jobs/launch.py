@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -16,9 +17,24 @@ def launch(
     job: str, argv: Sequence[str] | None = None, *, now: dt.datetime | None = None
 ) -> JobRun:
     """Run ``job`` with these command-line flags; local runners wait, remote ones submit."""
-    options, job_options = parse(argv)
+    options, job_options = parse(with_defaults(list(sys.argv[1:] if argv is None else argv)))
     cfg = job_options.to_config(job, now=now)
     return run_job(job, cfg, options, wait=True if job_options.wait else None)
+
+
+def with_defaults(args: list[str]) -> list[str]:
+    """Defaults that make the worker image the whole environment: with ``--sdk_container_image``
+    the SDK is not staged again (``--sdk_location=container``); inside the Flex Template
+    launcher (``FLEX_TEMPLATE_PYTHON_PY_FILE`` set) the runner is Dataflow unless named."""
+    def given(name: str) -> bool:
+        return any(a == f"--{name}" or a.startswith(f"--{name}=") for a in args)
+
+    extra = []
+    if given("sdk_container_image") and not given("sdk_location"):
+        extra.append("--sdk_location=container")
+    if os.environ.get("FLEX_TEMPLATE_PYTHON_PY_FILE") and not given("runner"):
+        extra.append("--runner=DataflowRunner")
+    return args + extra
 
 
 def main_for(job: str, argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,6 @@ DATAFLOW_ARGS = (
     "--temp_location=gs://acme-ml-dataguard/tmp",
     "--staging_location=gs://acme-ml-dataguard/staging",
     f"--sdk_container_image={WORKER_IMAGE}",
-    "--sdk_location=container",
     "--job_name=dataguard-validate-taxi",
 )
 DIRECT_ARGS = ("--runner=DirectRunner", "--direct_running_mode=in_memory")

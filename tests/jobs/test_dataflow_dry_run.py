@@ -46,6 +46,7 @@ def test_validate_batch_builds_offline_with_serving_input(no_network: list[objec
     assert (options["project"], options["region"]) == (PROJECT, REGION)
     assert options["temp_location"].startswith("gs://acme-ml-dataguard/tmp")
     assert options["dataset"] == "taxi"
+    assert options["sdk_location"] == "container"  # the worker image has the SDK: no staging
 
 
 def test_compute_stats_builds_offline_without_reading_the_glob(no_network: list[object]) -> None:
@@ -92,17 +93,20 @@ def test_csv_to_tfrecord_builds_offline_with_shards(no_network: list[object]) ->
 
 def test_flex_template_launcher_file_picks_the_job_and_builds_it() -> None:
     """What the launcher runs: ``python jobs/main.py --job=… <parameters> <Dataflow options>``
-    (as a file, from another directory)."""
+    (as a file, from another directory; the runner is Dataflow there unless named)."""
+    import os
     import subprocess
     import sys
 
     from tests.jobs.conftest import REPO
 
     argv = [sys.executable, str(REPO / "jobs" / "main.py")]
+    launcher_env = {**os.environ, "FLEX_TEMPLATE_PYTHON_PY_FILE": argv[1]}
+    no_runner = [a for a in DATAFLOW_ARGS if not a.startswith("--runner")]
     proc = subprocess.run(
         [*argv, "--job=validate_batch", "--dataset=taxi", "--batch={yesterday}",
-         f"--input={TAXI}", *DATAFLOW_ARGS],
-        capture_output=True, text=True, timeout=110, cwd="/",
+         f"--input={TAXI}", *no_runner],
+        capture_output=True, text=True, timeout=110, cwd="/", env=launcher_env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "validate_batch: DataflowRunner job dataguard-validate-taxi built" in proc.stdout
