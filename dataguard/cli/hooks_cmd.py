@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from dataguard.config import Settings
 from dataguard.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from dataguard.core.models import CheckResult
+    from dataguard.service.context import Context as ContextType
 
 VERDICT_ORDER = ("fail", "warn", "pass")
 
@@ -30,6 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "test", help='send a test event ("event": "test") to every hook, or to NAME'
     )
     test_p.add_argument("name", nargs="?", metavar="NAME", help="only this hook")
+    test_p.add_argument(
+        "--dataset", help="send the latest stored check of this dataset (default: a sample check)"
+    )
+    test_p.add_argument("--batch", help="with --dataset: the check of this batch")
     test_p.set_defaults(handler=send_test_event)
 
 
@@ -72,16 +81,33 @@ def list_hooks(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
 
 def send_test_event(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    from dataguard.service.alerts import configured_hooks, notify, sample_result
+    from dataguard.service.alerts import configured_hooks, notify
     from dataguard.service.context import Context
 
     ctx = Context.create(settings)
     if not configured_hooks(ctx):
         raise UsageError("no hooks configured: add [[hooks]] tables to dataguard.toml")
-    deliveries = notify(ctx, sample_result(), only=args.name, test=True)
+    deliveries = notify(ctx, _test_check(ctx, args), only=args.name, test=True)
     for d in deliveries:
         attempts = f"{d.attempts} attempt{'s' if d.attempts != 1 else ''}"
         mark = "ok    " if d.status == "delivered" else "FAILED"
         print(f"{mark} {d.hook}: test event {d.status} ({attempts})")
     failed = [d for d in deliveries if d.status != "delivered"]
     return ExitCode.INFRASTRUCTURE if failed else ExitCode.OK
+
+
+def _test_check(ctx: ContextType, args: argparse.Namespace) -> CheckResult:
+    """A stored check (to see real anomalies in the message) or the built-in sample."""
+    from dataguard.service.alerts import sample_result
+
+    if args.batch and not args.dataset:
+        raise UsageError("--batch needs --dataset")
+    if not args.dataset:
+        return sample_result()
+    with ctx.store.read() as q:
+        result = q.latest_check(args.dataset, args.batch)
+    if result is None:
+        where = f"batch {args.batch!r} of dataset" if args.batch else "dataset"
+        target = f"{where} {args.dataset!r}"
+        raise UsageError(f"no check of {target} in the store; run `dataguard check` first")
+    return result

@@ -124,3 +124,36 @@ def test_hooks_test_without_hooks_is_a_usage_error(
 ) -> None:
     assert main(["hooks", "test"]) == 2
     assert "no hooks configured" in capsys.readouterr().err
+
+
+def test_hooks_test_can_send_a_stored_check_as_a_test_event(
+    two_hooks: Path,
+    receiver: HttpReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from dataguard.config import load_settings
+    from dataguard.core.models import Batch, Role, Verdict
+    from dataguard.store import open_store
+
+    from .conftest import make_result
+
+    monkeypatch.setenv("OPS_SECRET", "ops-secret")
+    store = open_store(load_settings(env={}).store_url)
+    try:
+        with store.transaction() as tx:
+            tx.add_batch(Batch("taxi", "day9", Role.TRAINING, 1, "/a.pb", "0" * 64, "test"))
+            tx.add_check(make_result(Verdict.WARN, batch="day9", check_id=None))
+    finally:
+        store.dispose()
+
+    assert main(["hooks", "test", "ops", "--dataset", "taxi"]) == 0
+    body = json.loads(receiver.requests[0].body)
+    assert (body["event"], body["dataset"], body["batch"], body["verdict"]) == (
+        "test",
+        "taxi",
+        "day9",
+        "warn",
+    )
+    assert main(["hooks", "test", "ops", "--dataset", "taxi", "--batch", "nope"]) == 2
+    assert "no check of batch 'nope' of dataset 'taxi'" in capsys.readouterr().err
