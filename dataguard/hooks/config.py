@@ -20,8 +20,8 @@ Secrets come only from the environment (keys ending in ``_env`` name a variable)
   ``headers`` — use ``header_env``;
 - a value of a known token shape anywhere: Slack tokens (``xox[abposr]-…``) and incoming-webhook
   URLs (``hooks.slack.com/services/T…/B…/…`` — use ``url_env``), Discord and Teams webhook URLs,
-  GitHub (``ghp_…``,
-  ``github_pat_…``), AWS access keys (``AKIA…``), Google API keys (``AIza…``), private key blocks,
+  GitHub (``ghp_…``, ``github_pat_…``), AWS access keys (``AKIA…``), Google API keys (``AIza…``),
+  private key blocks,
   passwords in URLs (``https://user:pass@host``) and URL query parameters named like a secret
   (``?token=…``, ``?api_key=…``, ``?sig=…``).
 """

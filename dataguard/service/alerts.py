@@ -147,7 +147,7 @@ def notify(
 def _history(
     ctx: Context, hooks: list[Hook], result: CheckResult, err: TextIO
 ) -> dict[str, tuple[bool, tuple[str, ...]]]:
-    """Per hook: already delivered for this batch and verdict? and its unresolved fail alerts."""
+    """Per hook: already delivered for this batch and verdict? and its unresolved alerts."""
     if not hooks:
         return {}
     try:
