@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -147,6 +147,7 @@ class Store:
         self.read_only = read_only
         self._pending = pending  # read-only store not created yet: returns its engine once it is
         self._local = threading.local()  # is this thread inside transaction()?
+        self._attach_lock = threading.Lock()
         self._use(engine)
 
     def _use(self, engine: sa.Engine) -> None:
@@ -161,13 +162,15 @@ class Store:
         dashboard may start before the first ``dataguard`` command)."""
         if self._pending is None:
             return
-        real = self._pending()
-        if real is not None:
+        with self._attach_lock:  # Streamlit serves sessions from several threads
+            real = None if self._pending is None else self._pending()
+            if real is None:
+                return
             self._pending = None
             stand_in = self._engine
             self._use(real)
             stand_in.dispose()
-            self.check_revision()
+        self.check_revision()
 
     @property
     def engine(self) -> sa.Engine:
@@ -211,13 +214,14 @@ class Store:
             if write:
                 session.commit()
         except SQLAlchemyError as exc:
-            session.rollback()
+            _quietly_roll_back(session)
             raise StoreError(describe_error(exc, self.url)) from exc
         except BaseException:
-            session.rollback()
+            _quietly_roll_back(session)
             raise
         finally:
-            session.close()
+            with suppress(SQLAlchemyError):  # a dead connection: the first error matters more
+                session.close()
 
     def is_empty(self) -> bool:
         """True when the store holds no dataset (also: no tables yet, or no SQLite file)."""
@@ -273,6 +277,12 @@ class Store:
 
     def dispose(self) -> None:
         self._engine.dispose()
+
+
+def _quietly_roll_back(session: Session) -> None:
+    """Roll back without hiding the error being raised (the connection may be what failed)."""
+    with suppress(SQLAlchemyError):
+        session.rollback()
 
 
 def _empty_stand_in() -> sa.Engine:
