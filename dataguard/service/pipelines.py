@@ -102,14 +102,14 @@ class JobRun:
 
 
 def guess_format(pattern: str) -> str:
-    """The input format from the file name alone (building must not open the files)."""
+    """The input format from the file name alone (building must not open the files), by the
+    rule of ``resolve_inputs``: .csv/.tsv/.txt → csv; "tfrecord" in the name or .gz → tfrecord."""
     name = pattern.lower().rsplit("/", 1)[-1]
-    for suffix in (".gz", ".gzip", ".zz", ".deflate", ".bz2"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
+    gz = name.endswith((".gz", ".gzip"))
+    name = name.removesuffix(".gz").removesuffix(".gzip")
     if name.endswith((".csv", ".tsv", ".txt")):
         return "csv"
-    if "tfrecord" in name or name.endswith((".tfr", ".tfrecords")):
+    if "tfrecord" in name or name.endswith((".tfr", ".tfrecords")) or gz:
         return "tfrecord"
     raise UsageError(
         f"{pattern}: cannot tell the input format from the name; pass --input_format csv|tfrecord"
