@@ -93,9 +93,10 @@ def write_tfrecords(
             if folder:
                 os.makedirs(folder, exist_ok=True)
             raw = open(path, "wb")  # noqa: SIM115 - closed in the finally below
-            handles.append(
+            handle: Any = (
                 gzip_module.GzipFile(fileobj=raw, mode="wb", compresslevel=6) if gzip else raw
             )
+            handles.append(handle)
         writer = _BackgroundWriter(handles)
         for batch in batches:
             records = encode_record_batch(batch)
