@@ -30,6 +30,8 @@ Thresholds come from ``dataguard.toml``; the most specific setting wins:
     [datasets.taxi.thresholds]      # same keys as [thresholds], for this dataset
     [datasets.taxi.features.payment_type]
     l_infinity = 0.05               # same keys again, plus method = "l_infinity"|"jensen_shannon"
+    [datasets.taxi.features.trip_start_timestamp]
+    drift = false                   # no drift comparator (a timestamp always drifts); skew = false
 
 ``diff_schemas`` speaks in features (added, removed, type, presence, shape, domain values,
 drift/skew thresholds, environments) and dataset constraints; ``SchemaDiff.to_text`` renders it.
@@ -134,6 +136,16 @@ class ComparatorConfig:
             name: _table(table, f"[datasets.{dataset}.features.{name}]", _FEATURE_KEYS)
             for name, table in _table(ds.get("features", {}), "features", None).items()
         }
+        for where, table, flag_ok in (
+            ("[thresholds]", global_table, False),
+            (f"[datasets.{dataset}.thresholds]", ds_table, False),
+            *((f"[datasets.{dataset}.features.{n}]", t, True) for n, t in features.items()),
+        ):
+            for comparison in COMPARISONS:
+                sub = table.get(comparison, {})
+                if not (isinstance(sub, Mapping) or (flag_ok and isinstance(sub, bool))):
+                    hint = " or false" if flag_ok else ""
+                    raise UsageError(f"config {where} {comparison}: must be a table{hint}")
         label = ds.get("label")
         absent = ds.get("serving_absent", [])
         if label is not None and not isinstance(label, str):
@@ -198,6 +210,12 @@ def apply_comparators(
                 f"label/serving_absent feature {name!r} is not in the batch's statistics; "
                 f"features: {', '.join(sorted(names))}"
             )
+    for name in config.features:
+        if name not in names:
+            raise UsageError(
+                f"config [datasets.<name>.features.{name}]: no feature {name!r} in the batch's "
+                "statistics; fix or remove that table"
+            )
     for env in (TRAINING, SERVING):
         if env not in out.default_environment:
             out.default_environment.append(env)
@@ -207,11 +225,14 @@ def apply_comparators(
         if feature.type == schema_pb2.STRUCT:
             continue
         method = config.method(feature)
-        _set_comparator(feature.drift_comparator, method, config, "drift", feature.name)
-        if in_environment(feature, SERVING):
-            _set_comparator(feature.skew_comparator, method, config, "skew", feature.name)
-        else:
-            feature.ClearField("skew_comparator")
+        wanted = config.features.get(feature.name, {})
+        for comparison in COMPARISONS:
+            comparator = getattr(feature, f"{comparison}_comparator")
+            serving_ok = comparison == "drift" or in_environment(feature, SERVING)
+            if wanted.get(comparison, True) is False or not serving_ok:
+                feature.ClearField(f"{comparison}_comparator")
+            else:
+                _set_comparator(comparator, method, config, comparison, feature.name)
     drift = out.dataset_constraints.num_examples_drift_comparator
     drift.min_fraction_threshold = config.threshold("num_examples_min_fraction")
     drift.max_fraction_threshold = config.threshold("num_examples_max_fraction")

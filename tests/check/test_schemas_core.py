@@ -74,10 +74,23 @@ def test_thresholds_resolve_from_most_specific_config() -> None:
     assert sch.comparators(feature(other, "fare"), "skew") == {"jensen_shannon": 0.4}
 
 
+def test_a_feature_can_go_without_drift_or_skew_comparator() -> None:
+    document = {"datasets": {"d": {"features": {"trip_seconds": {"drift": False},
+                                                "fare": {"skew": False}}}}}
+    schema = sch.apply_comparators(inferred(), sch.ComparatorConfig.from_config(document, "d"))
+    assert sch.comparators(feature(schema, "trip_seconds"), "drift") == {}
+    assert sch.comparators(feature(schema, "trip_seconds"), "skew") == {"jensen_shannon": 0.1}
+    assert sch.comparators(feature(schema, "fare"), "skew") == {}
+    assert sch.comparators(feature(schema, "fare"), "drift") == {"jensen_shannon": 0.1}
+
+
 @pytest.mark.parametrize("document, words", [
     ({"thresholds": {"l_infinty": 0.1}}, "unknown key 'l_infinty'"),
     ({"thresholds": {"l_infinity": "high"}}, "must be a non-negative number"),
     ({"datasets": {"d": {"features": {"fare": {"method": "chi2"}}}}}, "method"),
+    ({"datasets": {"d": {"features": {"fair": {"l_infinity": 0.1}}}}}, "no feature 'fair'"),
+    ({"thresholds": {"drift": False}}, r"\[thresholds\] drift: must be a table$"),
+    ({"datasets": {"d": {"features": {"fare": {"drift": 1}}}}}, "must be a table or false"),
 ])
 def test_bad_threshold_config_is_a_usage_error(document, words) -> None:
     with pytest.raises(UsageError, match=words):
