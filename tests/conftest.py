@@ -45,7 +45,9 @@ def postgres_available() -> bool:
             return True
     except OSError:
         if wanted == "1":
-            raise RuntimeError("DATAGUARD_TEST_POSTGRES=1 but nothing answers on 127.0.0.1:5432")
+            raise RuntimeError(
+                "DATAGUARD_TEST_POSTGRES=1 but nothing answers on 127.0.0.1:5432"
+            ) from None
         return False
 
 
