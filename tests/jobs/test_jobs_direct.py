@@ -313,3 +313,58 @@ def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
         run_check_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=remote_store,
                       pipeline_args=list(DATAFLOW_ARGS))
     assert no_network == []
+
+
+def test_a_daily_run_with_everything_on_gcs_names_the_batch_after_yesterday(
+    workdir: Path, fake_gcs: Path, penguin: Path
+) -> None:
+    """The scheduled shape: inputs, artifacts, schemas and config on gs:// (a local stand-in
+    for GCS behind Beam's FileSystems), batch and input path named ``{yesterday}``."""
+    import datetime as dt
+    import json
+    import shutil
+
+    from dataguard.config import load_settings
+    from dataguard.service.schemas import infer_schema
+    from dataguard.service.stats import stats
+    from jobs import validate_batch
+
+    bucket = fake_gcs / "acme-ml-data"
+    for day in ("2026-11-23", "2026-11-24"):
+        (bucket / "penguin" / day).mkdir(parents=True)
+        shutil.copy(penguin / "train.csv", bucket / "penguin" / day / "part-0.csv")
+    (bucket / "config").mkdir()
+    marker = workdir / "retrain-triggered.json"
+    (bucket / "config" / "dataguard.toml").write_text(
+        '[[hooks]]\nname = "retrain"\ntype = "command"\non = ["pass"]\n'
+        f'command = ["sh", "-c", "cat > {marker}"]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        store_url=f"sqlite:///{workdir / 'dataguard.db'}",
+        artifacts="gs://acme-ml-data/artifacts",
+        schemas_dir="gs://acme-ml-data/schemas",
+        env={},
+    )
+    stats("penguin", "2026-11-23", ["gs://acme-ml-data/penguin/2026-11-23/*.csv"],
+          settings=settings)
+    infer_schema("penguin", settings=settings)
+    job = validate_batch.run(
+        [
+            "--dataset=penguin", "--batch={yesterday}",
+            "--input=gs://acme-ml-data/penguin/{yesterday}/*.csv",
+            "--config=gs://acme-ml-data/config/dataguard.toml",
+            *store_args(settings), *DIRECT_ARGS,
+        ],
+        now=dt.datetime(2026, 11, 25, 2, 30, tzinfo=dt.timezone.utc),
+    )
+    (result,) = job.results
+    assert (result["batch"], result["baseline_batch"]) == ("2026-11-24", "2026-11-23")
+    assert result["verdict"] == "pass"  # the same rows as the day before
+    with Context.create(settings).store.read() as q:
+        batch = q.get_batch("penguin", "2026-11-24", Role.TRAINING)
+    assert batch is not None and batch.num_examples == 334
+    assert batch.artifact_uri.startswith("gs://acme-ml-data/artifacts/penguin/training/2026-11-24/")
+    assert (fake_gcs / batch.artifact_uri.removeprefix("gs://")).is_file()
+    # the config came from gs:// on the worker: its retraining hook ran on the pass
+    assert json.loads(marker.read_text(encoding="utf-8"))["batch"] == "2026-11-24"
