@@ -368,3 +368,40 @@ def test_a_daily_run_with_everything_on_gcs_names_the_batch_after_yesterday(
     assert (fake_gcs / batch.artifact_uri.removeprefix("gs://")).is_file()
     # the config came from gs:// on the worker: its retraining hook ran on the pass
     assert json.loads(marker.read_text(encoding="utf-8"))["batch"] == "2026-11-24"
+
+
+def test_bad_input_found_on_a_worker_is_exit_2_naming_the_file_and_line(
+    settings: Settings, penguin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jobs import validate_batch
+
+    first_batch_and_schema(settings, "penguin", penguin / "train.csv")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    code = validate_batch.main([
+        "--dataset=penguin", "--batch=b2", f"--input={ragged}", *store_args(settings),
+        *DIRECT_ARGS,
+    ])
+    assert code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"dataguard job: error: {ragged}: line 3: 3 fields, expected 2"
+    with Context.create(settings).store.read() as q:
+        assert [b.name for b in q.list_batches("penguin")] == ["first"]
+
+
+def test_a_stored_batch_is_refused_before_computing_unless_replaced(
+    settings: Settings, penguin: Path
+) -> None:
+    from dataguard.errors import UsageError
+    from dataguard.service.stats import stats
+    from jobs import compute_stats
+
+    stats("penguin", "b1", [str(penguin / "train.csv")], settings=settings)
+    argv = ["--dataset=penguin", "--batch=b1", f"--input={penguin / 'skewed.csv'}",
+            *store_args(settings), *DIRECT_ARGS]
+    with pytest.raises(UsageError, match="already stored; pass --replace"):
+        compute_stats.run(argv)
+    (element,) = compute_stats.run([*argv, "--replace=true"]).results
+    with Context.create(settings).store.read() as q:
+        stored = q.get_batch("penguin", "b1", Role.TRAINING)
+    assert stored is not None and stored.sha256 == element["sha256"]
