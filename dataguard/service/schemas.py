@@ -23,6 +23,8 @@ from dataguard.config import Settings
 from dataguard.core import schemas as sch
 from dataguard.core.models import Batch, Role, SchemaVersion
 from dataguard.core.names import check_name
+from dataguard.core.schema_diff import SchemaDiff
+from dataguard.core.schema_diff import diff_schemas as diff_versions
 from dataguard.errors import ArtifactError, StoreError, UsageError
 from dataguard.io import artifacts
 from dataguard.service.context import Context
@@ -106,11 +108,11 @@ def show_schema(
 
 def diff_schemas(
     dataset: str, a: int, b: int, settings: Settings | None = None
-) -> sch.SchemaDiff:
+) -> SchemaDiff:
     """What changed from version ``a`` to version ``b``, in features."""
     ctx = Context.create(settings)
     left, right = get_version(ctx, dataset, a), get_version(ctx, dataset, b)
-    return sch.diff_schemas(load_schema(ctx, left), load_schema(ctx, right), f"v{a}", f"v{b}")
+    return diff_versions(load_schema(ctx, left), load_schema(ctx, right), f"v{a}", f"v{b}")
 
 
 # --- shared with the check use case ---------------------------------------------------------

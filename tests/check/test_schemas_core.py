@@ -6,6 +6,7 @@ import pytest
 from tensorflow_metadata.proto.v0 import schema_pb2
 
 from dataguard.core import schemas as sch
+from dataguard.core.schema_diff import diff_schemas
 from dataguard.errors import UsageError
 
 INFERRED = """
@@ -128,7 +129,7 @@ def test_diff_speaks_in_features() -> None:
     b.string_domain[0].value.remove("Cash")
     b.string_domain[0].value.append("Dispute")
     b.dataset_constraints.num_examples_drift_comparator.min_fraction_threshold = 0.9
-    diff = sch.diff_schemas(a, b, "v1", "v2")
+    diff = diff_schemas(a, b, "v1", "v2")
     assert diff.added == ("company",) and diff.removed == ("trip_seconds",)
     aspects = {(c.feature, c.aspect): (c.before, c.after) for c in diff.changes}
     assert aspects[("fare", "type")] == ("FLOAT", "INT")
@@ -142,4 +143,8 @@ def test_diff_speaks_in_features() -> None:
     assert text.splitlines()[0] == "schema v1 → v2"
     assert "  + company  (added feature)" in text
     assert "  ~ fare  type: FLOAT → INT" in text
-    assert sch.diff_schemas(a, a, "v1", "v1").to_text() == "schema v1 → v1: no changes"
+    assert diff_schemas(a, a, "v1", "v1").to_text() == "schema v1 → v1: no changes"
+
+
+def test_the_diff_is_also_reachable_from_core_schemas() -> None:
+    assert sch.diff_schemas is diff_schemas

@@ -252,3 +252,16 @@ def test_an_environment_the_schema_does_not_declare_is_a_usage_error(reference_s
     schema = sch.parse_schema('feature { name: "fare" type: FLOAT }', "inline")
     with pytest.raises(UsageError, match="Environment SERVING not found in the schema"):
         validate(reference_stats("taxi/train.csv"), schema, environment="SERVING")
+
+
+def test_an_empty_baseline_or_serving_batch_is_reported_not_compared(
+    reference_stats, taxi_schema
+) -> None:
+    empty = statistics_pb2.DatasetFeatureStatisticsList()
+    empty.datasets.add(num_examples=0)
+    result = validate(reference_stats("taxi/train.csv"), taxi_schema, baseline=empty,
+                      serving=empty)
+    assert by(result.anomalies) == {("", "COMPARATOR_CONTROL_DATA_MISSING")}
+    assert {a.kind for a in result.anomalies} == {AnomalyKind.DRIFT, AnomalyKind.SKEW}
+    assert result.metrics == ()
+    assert result.verdict == Verdict.FAIL
