@@ -108,6 +108,10 @@ def run(
     check_name("batch", batch)
     serving_name = check_name("batch", serving_batch or batch) if serving_inputs else None
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
+    _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
+               + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
+               input_format=input_format, delimiter=delimiter, column_names=column_names,
+               replace=replace)
     options: dict[str, Any] = dict(
         engine=engine, input_format=input_format, delimiter=delimiter,
         column_names=column_names, replace=replace, pipeline_args=pipeline_args,
@@ -150,6 +154,28 @@ def gate(dataset: str, batch: str | None = None, settings: Settings | None = Non
 
 
 # --- internals ------------------------------------------------------------------------------
+def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
+               *, input_format: str | None, delimiter: str,
+               column_names: Sequence[str] | None, replace: bool) -> None:
+    """Bad inputs or an existing batch fail ``run`` before any statistics are recorded."""
+    from dataguard.io.sources import resolve_inputs
+
+    for _, _, patterns in batches:
+        if not patterns:
+            raise UsageError("--input: give at least one file or glob")
+        if not any("://" in p for p in patterns):  # remote globs are resolved by the engine
+            resolve_inputs(patterns, input_format, delimiter, column_names)
+    if replace:
+        return
+    with ctx.store.read() as q:
+        for name, role, _ in batches:
+            if q.get_batch(dataset, name, role) is not None:
+                raise UsageError(
+                    f"batch {name!r} of dataset {dataset!r} ({role.value}) is already stored; "
+                    "pass --replace to recompute it"
+                )
+
+
 def _resolve_batches(
     ctx: Context, dataset: str, batch: str, baseline: str | None | _Previous, serving: str | None
 ) -> tuple[Batch, Batch | None, Batch | None]:

@@ -70,6 +70,12 @@ def test_stats_infer_check_gate_run(workdir: Path, taxi: Path, capsys) -> None:
     assert dg(capsys, "gate", "taxi")[0] == 1
 
     serving = without_label(taxi / "batch_b.csv", workdir / "serving.csv")
+    code, _, err = dg(capsys, "run", "taxi", DAY3, "--input", str(taxi / "batch_a.csv"),
+                      "--serving-input", str(workdir / "missing.csv"))
+    assert code == 2 and "missing.csv" in err
+    code, _, err = dg(capsys, "run", "taxi", DAY2, "--input", str(taxi / "batch_a.csv"))
+    assert code == 2 and "already stored; pass --replace" in err
+    assert (DAY3, "training") not in batches(workdir)  # nothing recorded by the refused runs
     code, out, _ = dg(capsys, "run", "taxi", DAY3, "--input", str(taxi / "batch_a.csv"),
                       "--serving-input", str(serving), "--format", "json", "--no-hooks")
     body = json.loads(out)
