@@ -1,7 +1,12 @@
 """Artifacts: whole files written atomically to a local folder or any Beam FileSystems URI.
 
-    sha = write_atomic(join(root, "taxi", "training", "b1", "stats-1a2b3c4d.pb"), data)
+    sha = write_atomic(join(root, "taxi", "training", "b1", "stats-1a2b3c4d.pb"),
+                       encode_statistics(stats))
     stats = read_statistics(uri, sha256=sha)   # DatasetFeatureStatisticsList, verified
+
+Statistics artifacts are a one-record TFRecord of the serialized ``DatasetFeatureStatisticsList``
+— the file TFDV itself writes, so ``tfdv.load_statistics(uri)`` reads them; ``parse_statistics``
+also accepts a plain binary proto.
 
 A file is written under a temporary name next to its final one and renamed, so a crash never
 leaves half a file where the store points. Local paths use ``os.replace``; other schemes (gs://,
@@ -86,26 +91,43 @@ def delete(uri: str) -> None:
         raise ArtifactError(f"{uri}: cannot delete artifact: {_one_line(exc)}") from None
 
 
+def encode_statistics(statistics: DatasetFeatureStatisticsList) -> bytes:
+    """The artifact bytes: a one-record TFRecord holding the serialized proto — TFDV's own
+    statistics file format (``WriteStatisticsToTFRecord``), so ``tfdv.load_statistics`` reads it."""
+    from dataguard.io.tfrecord import frame_record
+
+    return frame_record(statistics.SerializeToString(deterministic=True))
+
+
+def parse_statistics(data: bytes, uri: str = "statistics") -> DatasetFeatureStatisticsList:
+    """Artifact bytes → ``DatasetFeatureStatisticsList``: a one-record TFRecord (what dataguard
+    and TFDV write) or a plain binary proto. Pure: callers fetch the bytes however they like."""
+    from google.protobuf.message import DecodeError
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
+
+    from dataguard.io.tfrecord import unframe_record
+
+    payload = unframe_record(data)
+    stats = DatasetFeatureStatisticsList()
+    try:
+        stats.ParseFromString(data if payload is None else payload)
+    except DecodeError:
+        raise ArtifactError(f"{uri}: not a DatasetFeatureStatisticsList") from None
+    return stats
+
+
 def read_statistics(uri: str, sha256: str | None = None) -> DatasetFeatureStatisticsList:
-    """Load a binary ``DatasetFeatureStatisticsList`` (tensorflow-metadata only, no TensorFlow).
+    """Load statistics (tensorflow-metadata only, no TensorFlow).
 
     With ``sha256`` the bytes are verified first: a changed or truncated file is an
     ``ArtifactError`` rather than silently different statistics.
     """
-    from google.protobuf.message import DecodeError
-    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
-
     data = read_bytes(uri)
     if sha256 is not None and sha256_hex(data) != sha256:
         raise ArtifactError(
             f"{uri}: sha256 does not match the store (changed or truncated); re-run dataguard stats"
         )
-    stats = DatasetFeatureStatisticsList()
-    try:
-        stats.ParseFromString(data)
-    except DecodeError:
-        raise ArtifactError(f"{uri}: not a DatasetFeatureStatisticsList proto") from None
-    return stats
+    return parse_statistics(data, uri)
 
 
 def _write_local(path: str, data: bytes, tmp_name: str) -> None:

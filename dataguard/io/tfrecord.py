@@ -24,6 +24,7 @@ from dataguard.io.sources import InputSpec, is_gzip, is_remote, local_path
 DEFAULT_BATCH_RECORDS = 16384
 _HEADER = struct.Struct("<QI")
 _FOOTER = struct.Struct("<I")
+_LENGTH = struct.Struct("<Q")
 _MASK_DELTA = 0xA282EAD8
 
 
@@ -32,6 +33,26 @@ def masked_crc32c(data: bytes) -> int:
 
     crc = google_crc32c.value(data)
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def frame_record(payload: bytes) -> bytes:
+    """One TFRecord record: length, masked CRC of the length, payload, masked CRC of it."""
+    length = _LENGTH.pack(len(payload))
+    return (length + _FOOTER.pack(masked_crc32c(length)) + payload
+            + _FOOTER.pack(masked_crc32c(payload)))
+
+
+def unframe_record(data: bytes) -> bytes | None:
+    """The payload if ``data`` is exactly one valid TFRecord record, else None."""
+    if len(data) < 16:
+        return None
+    length, length_crc = _HEADER.unpack_from(data)
+    if len(data) != 16 + length or masked_crc32c(data[:8]) != length_crc:
+        return None
+    payload = data[12 : 12 + length]
+    if masked_crc32c(payload) != _FOOTER.unpack_from(data, 12 + length)[0]:
+        return None
+    return payload
 
 
 def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:

@@ -104,7 +104,7 @@ def record_statistics(
     role_ = parse_role(role)
     num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
     uri = artifact_uri(ctx.settings, dataset, role_, batch)
-    sha256 = artifacts.write_atomic(uri, statistics.SerializeToString(deterministic=True))
+    sha256 = artifacts.write_atomic(uri, artifacts.encode_statistics(statistics))
     record = Batch(
         dataset=dataset, name=batch, role=role_, num_examples=num_examples,
         artifact_uri=uri, sha256=sha256, source=source,

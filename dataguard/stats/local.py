@@ -51,6 +51,9 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
         return combiner.extract_output(acc)
     finally:
         batches.close()
+        # Bad input can surface while TFDV is still loading: let the import finish, since a
+        # process exiting in the middle of it may abort in native code instead of exiting 2.
+        loader.join()
 
 
 def record_batches(spec: InputSpec, *, block_size: int | None = None) -> Iterator[pa.RecordBatch]:

@@ -25,6 +25,15 @@ def test_write_then_read_round_trips_with_the_sha256(tmp_path: Path) -> None:
     assert os.listdir(Path(uri).parent) == ["stats-00000000.pb"]  # no temp file left
 
 
+def test_statistics_artifacts_are_one_tfrecord_record_and_plain_protos_still_read() -> None:
+    data = artifacts.encode_statistics(_stats())
+    assert data[12:-4] == _stats().SerializeToString(deterministic=True)
+    assert artifacts.parse_statistics(data) == _stats()
+    assert artifacts.parse_statistics(_stats().SerializeToString()) == _stats()
+    with pytest.raises(ArtifactError, match="not a DatasetFeatureStatisticsList"):
+        artifacts.parse_statistics(b"\xff\xff\xff")
+
+
 def test_a_changed_artifact_fails_its_sha256_check(tmp_path: Path) -> None:
     uri = str(tmp_path / "stats.pb")
     sha = artifacts.write_atomic(uri, _stats().SerializeToString())
