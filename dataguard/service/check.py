@@ -232,3 +232,6 @@ def _notify(ctx: Context, result: CheckResult, refire: bool) -> None:
         notify(ctx, result, refire=refire)
     except DataguardError as exc:
         print(f"dataguard: hooks not run: {exc}", file=sys.stderr)
+    except Exception as exc:  # a hook bug must not hide a committed check or change the exit
+        print(f"dataguard: hooks failed unexpectedly: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
