@@ -43,7 +43,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from tfx_bsl.coders import csv_decoder
 
-from dataguard.errors import BadInputError, DataguardError, RunnerError
+from dataguard.errors import BadInputError, DataguardError, RunnerError, UsageError
 from dataguard.stats.pipeline_options import (
     make_pipeline,
     parse_options,
@@ -111,6 +111,9 @@ class _ReadCsvRows(beam.DoFn):
         if first is None:
             raise bad_input(f"{path}: the file is empty (expected a CSV header line)")
         names = self._names or tuple(first[1])
+        if len(set(names)) != len(names):
+            dupes = sorted({name for name in names if names.count(name) > 1})
+            raise bad_input(f"{path}: line 1: duplicate column names {dupes}")
         yield beam.pvalue.TaggedOutput(self.HEADER, names)
         batch: list[tuple[list[bytes], str]] = []
         rows = 0
@@ -290,6 +293,9 @@ class ReadExamples(beam.PTransform):
         super().__init__()
         if spec.format not in ("csv", "tfrecord"):
             raise BadInputError(f"input format {spec.format!r}: use csv or tfrecord")
+        wrong = {k: v for k, v in (column_types or {}).items() if v.upper() not in _TYPE_NAMES}
+        if wrong:
+            raise UsageError(f"column types {wrong}: use INT, FLOAT or STRING")
         self._spec = spec
         self._column_types = dict(column_types or {})
 

@@ -123,6 +123,7 @@ def test_building_the_read_never_touches_the_input_files(tmp_path: Path):
         ("latin1.csv", b"a,b\n1,caf\xe9\n", "latin1.csv: line 2: not UTF-8"),
         ("header_only.csv", b"a,b\n", "header_only.csv: no data rows"),
         ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("dupes.csv", b"a,b,a\n1,2,3\n", "dupes.csv: line 1: duplicate column names ['a']"),
         (
             "quote.csv",
             b'a,b\n1,"never closed\n2,3\n',
