@@ -147,3 +147,17 @@ def test_gate_never_loads_tensorflow(cli, capsys) -> None:
                           text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith(f"taxi/{DAY2}: fail")
+
+
+def test_a_failing_hook_changes_neither_the_exit_code_nor_the_stored_check(
+    cli, capsys, monkeypatch
+) -> None:
+    (cli / "dataguard.toml").write_text(
+        CONFIG + '\n[[hooks]]\nname = "broken"\ntype = "command"\ncommand = ["false"]\n'
+        'on = ["fail"]\n'
+    )
+    dg(capsys, "schema", "infer", "taxi", "--batch", DAY1)
+    code, out, err = dg(capsys, "check", "taxi", DAY2)
+    assert code == 1 and out.startswith(f"taxi / {DAY2}: FAIL")
+    assert "hook 'broken' failed" in err
+    assert dg(capsys, "gate", "taxi")[0] == 1
