@@ -160,10 +160,10 @@ def fill(url: str, root: Path, datasets: int, batches: int, features: int) -> di
 
 PAGES = [
     ("overview", None, {}),
-    ("dataset", "pages/dataset.py", {"dataset": "dataset_07"}),
-    ("batch", "pages/batch.py", {"dataset": "dataset_07"}),
-    ("schemas", "pages/schemas.py", {"dataset": "dataset_07"}),
-    ("hooks", "pages/hooks.py", {}),
+    ("dataset", "views/dataset.py", {"dataset": "dataset_07"}),
+    ("batch", "views/batch.py", {"dataset": "dataset_07"}),
+    ("schemas", "views/schemas.py", {"dataset": "dataset_07"}),
+    ("hooks", "views/hooks.py", {}),
 ]
 
 

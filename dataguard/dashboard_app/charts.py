@@ -90,15 +90,20 @@ def row_counts(batches: pd.DataFrame) -> alt.Chart:
     )
 
 
-def histogram_overlay(rows: Sequence[dict[str, Any]], sides: Sequence[str]) -> alt.Chart:
-    """Equal-width buckets of both batches as overlaid translucent bars (shares, not counts)."""
+def histogram_overlay(
+    rows: Sequence[dict[str, Any]], sides: Sequence[str], log: bool = False
+) -> alt.Chart:
+    """Equal-width buckets of both batches as overlaid translucent bars (shares, not counts);
+    ``log`` puts the shares on a symlog axis so the tail of a skewed feature stays visible."""
     return (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar(opacity=0.5, binSpacing=0)
         .encode(
             x=alt.X("low:Q", title="value"),
             x2="high:Q",
-            y=alt.Y("share:Q", title="share of values", stack=None),
+            y=alt.Y("share:Q", title="share of values" + (" (log)" if log else ""), stack=None,
+                    scale=alt.Scale(type="symlog", constant=0.01) if log else alt.Undefined),
+            y2=alt.datum(0),
             color=_side_color(sides),
             tooltip=["side:N", "low:Q", "high:Q", alt.Tooltip("share:Q", format=".2%")],
         )
@@ -106,14 +111,17 @@ def histogram_overlay(rows: Sequence[dict[str, Any]], sides: Sequence[str]) -> a
     )
 
 
-def quantile_overlay(rows: Sequence[dict[str, Any]], sides: Sequence[str]) -> alt.Chart:
+def quantile_overlay(
+    rows: Sequence[dict[str, Any]], sides: Sequence[str], log: bool = False
+) -> alt.Chart:
     """The quantile curves of both batches: where they part, the distribution moved."""
     return (
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True, interpolate="step-after")
         .encode(
             x=alt.X("quantile:Q", title="quantile", axis=alt.Axis(format="%")),
-            y=alt.Y("value:Q", title="value"),
+            y=alt.Y("value:Q", title="value" + (" (symlog)" if log else ""),
+                    scale=alt.Scale(type="symlog") if log else alt.Undefined),
             color=_side_color(sides),
             tooltip=["side:N", alt.Tooltip("quantile:Q", format=".0%"), "value:Q"],
         )

@@ -9,7 +9,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from dataguard.dashboard_app import PAGES_DIR
 
-# url_path == file stem, so AppTest.switch_page("pages/<name>.py") finds the same page.
+# url_path == file stem, so AppTest.switch_page("views/<name>.py") finds the same page.
 PAGES = {
     "overview": ("Overview", ":material/monitoring:"),
     "dataset": ("Dataset", ":material/timeline:"),

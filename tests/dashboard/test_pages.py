@@ -19,7 +19,7 @@ PACKAGE_APP = APP.parent
 def open_page(page: str | None = None, timeout: float = 60, **params: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     if page:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -206,7 +206,7 @@ pages = [(None, {{}}), ("dataset", {{"dataset": "taxi"}}),
 for page, params in pages:
     at = AppTest.from_file({str(APP)!r}, default_timeout=60)
     if page:
-        at.switch_page(f"pages/{{page}}.py")
+        at.switch_page(f"views/{{page}}.py")
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

@@ -122,6 +122,14 @@ st.dataframe(table, hide_index=True, column_config={
        for c in ("mean", "std", "min", "median", "max")},
 })
 
+
+
+def heavy_tailed(f: sv.FeatureStats) -> bool:
+    """A few extreme values squash a linear axis: the extremes are 20x the median's scale."""
+    scale = max(abs(f.median or 0.0), abs(f.std or 0.0) / 10, 1e-9)
+    return max(abs(f.max or 0.0), abs(f.min or 0.0)) > 20 * scale
+
+
 feature = ui.pick("Feature", [c.feature for c in changes], "feature", sidebar=False)
 picked = next((c for c in changes if c.feature == feature), None)
 if picked is not None:
@@ -137,10 +145,11 @@ if picked is not None:
         left, right = st.columns(2)
         hist = [r for label, f in present for r in sv.histogram_rows(f, label)]
         quant = [r for label, f in present for r in sv.quantile_rows(f, label)]
-        left.caption("Histogram (equal-width buckets)")
-        left.altair_chart(charts.histogram_overlay(hist, labels), width="stretch")
+        log = any(heavy_tailed(f) for _, f in present)
+        left.caption("Histogram (equal-width buckets)" + (", log scale: heavy tail" if log else ""))
+        left.altair_chart(charts.histogram_overlay(hist, labels, log), width="stretch")
         right.caption("Quantiles")
-        right.altair_chart(charts.quantile_overlay(quant, labels), width="stretch")
+        right.altair_chart(charts.quantile_overlay(quant, labels, log), width="stretch")
     elif kind == sv.CATEGORICAL:
         st.caption("Most frequent values")
         st.altair_chart(charts.top_values_overlay(sv.overlay_top_values(present), labels),
