@@ -17,7 +17,7 @@ from dataguard.config import load_settings
 from dataguard.dashboard_app import APP_PATH
 from dataguard.dashboard_app.nav import batch_url
 from tests.dashboard.browser import free_port, headless_chromium, wait_http
-from tests.dashboard.conftest import FilledStore
+from tests.dashboard.conftest import DAY2, FilledStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,6 +78,11 @@ def test_dataguard_dashboard_shows_the_datasets_in_headless_chromium(
         assert "Data quality overview" in text
         assert "taxi" in text and "penguin" in text
         assert shot.stat().st_size > 10_000
+        # the link an alert carries opens the batch page inside the app's navigation
+        link = batch_url(f"http://127.0.0.1:{port}", "taxi", DAY2)
+        with headless_chromium(chromium, link) as page:
+            text = page.wait_for_text(["Anomalies", "Batch / check"], 60)
+        assert f"taxi · batch {DAY2}" in text and "Batch / check" in text
     finally:
         server.terminate()
         try:
