@@ -114,25 +114,25 @@ def test_validate_batch_with_serving_input_in_multi_processing_mode(
     assert recorded.baseline_batch == "first"
 
 
-def test_compute_stats_stores_the_batch_like_dataguard_stats(
+def test_compute_stats_in_multi_processing_mode_stores_the_batch_like_dataguard_stats(
     settings: Settings, penguin: Path
 ) -> None:
     from dataguard.io.artifacts import read_statistics
     from dataguard.service.stats import stats
     from jobs import compute_stats
+    from tests.convert.parity import assert_same_statistics
 
     pattern = str(penguin / "tfrecord" / "*.gz")
     job = compute_stats.run([
         "--dataset=penguin", "--batch=job", f"--input={pattern}", "--input_format=tfrecord",
-        *store_args(settings), *DIRECT_ARGS,
+        *store_args(settings), *MULTI_PROCESS_ARGS,
     ])
     local = stats("penguin", "local", [pattern], input_format="tfrecord", settings=settings)
     (element,) = job.results
     assert element["num_examples"] == local.batch.num_examples == 334
-    ours = read_statistics(element["artifact"], element["sha256"]).datasets[0]
-    theirs = read_statistics(local.batch.artifact_uri, local.batch.sha256).datasets[0]
-    assert sorted(f.path.step[0] for f in ours.features) == sorted(
-        f.path.step[0] for f in theirs.features
+    assert_same_statistics(
+        read_statistics(element["artifact"], element["sha256"]),
+        read_statistics(local.batch.artifact_uri, local.batch.sha256),
     )
 
 
