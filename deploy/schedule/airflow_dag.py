@@ -6,9 +6,10 @@
 ``gate`` task asks the store for that check's verdict: exit 0 (pass/warn) lets training run, exit
 1 (fail) skips it (``skip_on_exit_code``), exit 2/3 (no check, store down) fail the task so
 Airflow's retries and alerts apply. Copy it into your DAGs folder and set the Airflow Variables
-``dataguard_project``, ``dataguard_bucket`` and the ``dataguard_store`` connection (a SQLAlchemy
-URL for the gate's read); needs ``apache-airflow-providers-google`` and ``pip install dataguard``
-on the workers that run ``gate`` (no TensorFlow is loaded by ``dataguard gate``).
+``dataguard_project``, ``dataguard_bucket`` and ``dataguard_store_url`` (the SQLAlchemy URL the
+gate reads, e.g. ``postgresql+psycopg://…``; keep it in a secrets backend); needs
+``apache-airflow-providers-google`` and ``pip install dataguard`` where ``gate`` runs (``dataguard
+gate`` loads no TensorFlow).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ with DAG(
     gate = BashOperator(
         task_id="gate",
         bash_command=f"dataguard gate {DATASET} --batch {{{{ ds }}}}",
-        env={"DATAGUARD_STORE_URL": "{{ conn.dataguard_store.get_uri() }}"},
+        env={"DATAGUARD_STORE_URL": "{{ var.value.dataguard_store_url }}"},
         append_env=True,
         skip_on_exit_code=1,
     )
