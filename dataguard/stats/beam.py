@@ -18,10 +18,12 @@ tfx_bsl's own (``csv_decoder``'s type inference and row → RecordBatch conversi
 
 CSV: each file is read whole by Python's ``csv`` module, so quoted fields with delimiters and
 newlines work (TFDV's line-based ``ReadFromText`` splits those rows); the price is one worker per
-file, so shard big CSVs into several files for parallelism. Column names are the header of each
-file (all files must agree) unless ``spec.column_names`` gives them; then a first row equal to
-those names is taken as a header and skipped. Column types are inferred over all files as TFDV
-does (INT → FLOAT → STRING; empty = missing), or forced per column with ``column_types``.
+file, so shard big CSVs into several files for parallelism. Each file is read twice (types, then
+decoding) instead of buffering its rows between stages, so memory stays bounded. Column names
+are the header of each file (all files must agree) unless ``spec.column_names`` gives them;
+then a first row equal to those names is taken as a header and skipped. Column types are
+inferred over all files as TFDV does (INT → FLOAT → STRING; empty = missing), or forced per
+column with ``column_types``.
 
 Bad input found on a worker (ragged row, bad UTF-8, corrupt TFRecord/gzip, …) surfaces as
 ``BadInputError`` naming the file and line/record; any other pipeline failure as ``RunnerError``.
@@ -82,20 +84,19 @@ def _compression(spec: InputSpec) -> str:
     )
 
 
-class _ReadCsvRows(beam.DoFn):
-    """One CSV file → batches of ``(cells, "")`` rows (cells as bytes, like tfx_bsl's parser).
+class _CsvFile:
+    """Reads one CSV file: first the column names in use, then batches of ``(cells, "")`` rows.
 
-    The column names in use are emitted once per file on the ``header`` output.
+    Cells are bytes, like tfx_bsl's parser gives them. Both CSV passes (type inference, then
+    decoding) read the file through this, so no row is ever buffered between pipeline stages.
     """
-
-    HEADER = "header"
 
     def __init__(self, delimiter: str, column_names: Sequence[str] | None, compression: str):
         self._delimiter = delimiter
         self._names = tuple(column_names) if column_names else None
         self._compression = compression
 
-    def process(self, readable: Any) -> Iterator[Any]:
+    def read(self, readable: Any) -> Iterator[Any]:
         path = readable.metadata.path
         raw = readable.open(compression_type=self._compression)
         reader = csv.reader(_text_lines(raw, path), delimiter=self._delimiter, strict=True)
@@ -114,7 +115,7 @@ class _ReadCsvRows(beam.DoFn):
         if len(set(names)) != len(names):
             dupes = sorted({name for name in names if names.count(name) > 1})
             raise bad_input(f"{path}: line 1: duplicate column names {dupes}")
-        yield beam.pvalue.TaggedOutput(self.HEADER, names)
+        yield names
         batch: list[tuple[list[bytes], str]] = []
         rows = 0
         is_header = self._names is None or tuple(first[1]) == self._names
@@ -132,6 +133,40 @@ class _ReadCsvRows(beam.DoFn):
             yield batch
         if rows == 0:
             raise bad_input(f"{path}: no data rows after the header")
+
+
+class _InferFileTypes(beam.DoFn):
+    """Pass 1 over one CSV file → ``(column names, column types by position)``."""
+
+    def __init__(self, reader: _CsvFile):
+        self._reader = reader
+
+    def process(self, readable: Any) -> Iterator[tuple[tuple[str, ...], list[int]]]:
+        rows = self._reader.read(readable)
+        names = next(rows)
+        inferrer = _InferColumnTypes()
+        types = inferrer.create_accumulator()
+        for batch in rows:
+            types = inferrer.add_input(types, batch)
+        yield names, types
+
+
+class _DecodeCsvFile(beam.DoFn):
+    """Pass 2 over one CSV file → RecordBatches, with tfx_bsl's decoder and the global types."""
+
+    def __init__(self, reader: _CsvFile):
+        self._reader = reader
+
+    def process(self, readable: Any, column_infos: Any) -> Iterator[pa.RecordBatch]:
+        decoder = csv_decoder.BatchedCSVRowsToRecordBatch(skip_blank_lines=True)
+        rows = self._reader.read(readable)
+        next(rows)  # names: the same for every file (checked with the types)
+        for batch in rows:
+            try:
+                yield from decoder.process(batch, column_infos)
+            except (ValueError, pa.ArrowInvalid) as exc:
+                path = readable.metadata.path
+                raise bad_input(f"{path}: a value does not match its column type: {exc}") from None
 
 
 def _text_lines(raw: Any, path: str) -> Iterator[str]:
@@ -163,23 +198,26 @@ def _chain(first: list[Any], rest: Any) -> Iterator[Any]:
     yield from rest
 
 
-class _SameHeader(beam.CombineFn):
-    """All CSV files of a batch must have the same columns; the result is those names."""
+class _MergeFileTypes(beam.CombineFn):
+    """All CSV files of a batch must have the same columns; their types widen as in TFDV."""
 
-    def create_accumulator(self) -> frozenset[tuple[str, ...]]:
-        return frozenset()
+    def create_accumulator(self) -> tuple[frozenset[tuple[str, ...]], list[int]]:
+        return frozenset(), []
 
-    def add_input(self, acc: frozenset, names: tuple[str, ...]) -> frozenset:
-        return acc | {tuple(names)}
+    def add_input(self, acc: Any, file_types: tuple[tuple[str, ...], list[int]]) -> Any:
+        return self.merge_accumulators([acc, (frozenset([tuple(file_types[0])]), file_types[1])])
 
-    def merge_accumulators(self, accs: Any) -> frozenset:
-        return frozenset().union(*accs)
+    def merge_accumulators(self, accs: Any) -> Any:
+        accs = list(accs)
+        names = frozenset().union(*(a[0] for a in accs))
+        return names, _InferColumnTypes().merge_accumulators([a[1] for a in accs])
 
-    def extract_output(self, acc: frozenset) -> tuple[str, ...]:
-        if len(acc) > 1:
-            a, b = sorted(acc)[:2]
+    def extract_output(self, acc: Any) -> tuple[tuple[str, ...], list[int]]:
+        names, types = acc
+        if len(names) > 1:
+            a, b = sorted(names)[:2]
             raise bad_input(f"the CSV files have different headers: {list(a)} vs {list(b)}")
-        return next(iter(acc), ())
+        return next(iter(names), ()), types
 
 
 class _InferColumnTypes(beam.CombineFn):
@@ -214,7 +252,8 @@ class _InferColumnTypes(beam.CombineFn):
         return acc
 
 
-def _column_infos(types: list[int], names: tuple[str, ...], forced: Mapping[str, str]) -> list[Any]:
+def _column_infos(header_types: Any, forced: Mapping[str, str]) -> list[Any]:
+    names, types = header_types
     unknown = csv_decoder.ColumnType.UNKNOWN
     infos = []
     for i, name in enumerate(names):
@@ -224,16 +263,6 @@ def _column_infos(types: list[int], names: tuple[str, ...], forced: Mapping[str,
             kind = csv_decoder.ColumnType(types[i]) if i < len(types) else unknown
         infos.append(csv_decoder.ColumnInfo(name, kind))
     return infos
-
-
-class _DecodeCsvRows(csv_decoder.BatchedCSVRowsToRecordBatch):
-    """tfx_bsl's row → RecordBatch conversion; a value that doesn't fit its type is bad input."""
-
-    def process(self, batch: Any, column_infos: Any) -> Iterator[pa.RecordBatch]:
-        try:
-            yield from super().process(batch, column_infos)
-        except (ValueError, pa.ArrowInvalid) as exc:
-            raise bad_input(f"a CSV value does not match its column type: {exc}") from None
 
 
 class _ReadTFRecordExamples(beam.DoFn):
@@ -313,19 +342,15 @@ class ReadExamples(beam.PTransform):
 
     def _decode_csv(self, files: Any) -> Any:
         spec = self._spec
-        parsed = files | "ReadCsvRows" >> beam.ParDo(
-            _ReadCsvRows(spec.delimiter, spec.column_names, _compression(spec))
-        ).with_outputs(_ReadCsvRows.HEADER, main="rows")
-        rows = parsed.rows
-        names = parsed[_ReadCsvRows.HEADER] | "CheckHeaders" >> beam.CombineGlobally(_SameHeader())
-        types = rows | "InferColumnTypes" >> beam.CombineGlobally(_InferColumnTypes())
-        infos = types | "ColumnInfos" >> beam.Map(
-            _column_infos,
-            names=beam.pvalue.AsSingleton(names),
-            forced=self._column_types,
+        reader = _CsvFile(spec.delimiter, spec.column_names, _compression(spec))
+        infos = (
+            files
+            | "InferColumnTypes" >> beam.ParDo(_InferFileTypes(reader))
+            | "MergeColumnTypes" >> beam.CombineGlobally(_MergeFileTypes())
+            | "ColumnInfos" >> beam.Map(_column_infos, forced=self._column_types)
         )
-        return rows | "DecodeCsv" >> beam.ParDo(
-            _DecodeCsvRows(skip_blank_lines=True), beam.pvalue.AsSingleton(infos)
+        return files | "DecodeCsv" >> beam.ParDo(
+            _DecodeCsvFile(reader), beam.pvalue.AsSingleton(infos)
         )
 
 

@@ -205,8 +205,9 @@ def test_the_whole_read_and_statistics_graph_pickles_for_remote_workers(tmp_path
     from dataguard.stats import beam as engine
 
     for fn in (
-        engine._ReadCsvRows(";", None, "auto"),
-        engine._SameHeader(),
+        engine._InferFileTypes(engine._CsvFile(";", None, "auto")),
+        engine._DecodeCsvFile(engine._CsvFile(";", ("a", "b"), "auto")),
+        engine._MergeFileTypes(),
         engine._InferColumnTypes(),
         engine._ReadTFRecordExamples("auto"),
     ):
