@@ -95,7 +95,10 @@ def import_schema(
 def list_schemas(dataset: str, settings: Settings | None = None) -> list[SchemaVersion]:
     ctx = Context.create(settings)
     with ctx.store.read() as q:
-        return q.list_schema_versions(check_name("dataset", dataset))
+        versions = q.list_schema_versions(check_name("dataset", dataset))
+        if not versions and dataset not in q.list_datasets():
+            raise UsageError(f"unknown dataset {dataset!r}; run `dataguard stats {dataset} ...`")
+    return versions
 
 
 def show_schema(

@@ -131,6 +131,8 @@ def test_schema_list_show_diff_import(cli, capsys, taxi) -> None:
     assert "  ~ payment_type  drift: l_infinity 0.01 → none" in out
     code, _, err = dg(capsys, "schema", "diff", "taxi", "1", "3")
     assert code == 2 and "no schema version 3" in err
+    code, _, err = dg(capsys, "schema", "list", "cabs")
+    assert code == 2 and "unknown dataset 'cabs'" in err
 
 
 def test_gate_never_loads_tensorflow(cli, capsys) -> None:
