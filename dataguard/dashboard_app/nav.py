@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -35,8 +36,11 @@ def link(name: str, label: str, params: Mapping[str, str] | None = None) -> None
     st.page_link(page(name), label=label, query_params=dict(params or {}))
 
 
+def relative_url(name: str, params: Mapping[str, str]) -> str:
+    """``dataset?dataset=taxi``: a link (table cell) relative to the app's base URL path."""
+    return f"{name}?{urlencode(dict(params))}"
+
+
 def batch_url(base_url: str, dataset: str, batch: str) -> str:
     """The link alert hooks put in messages (``settings.dashboard_url`` + this)."""
-    from urllib.parse import urlencode
-
-    return f"{base_url.rstrip('/')}/batch?{urlencode({'dataset': dataset, 'batch': batch})}"
+    return f"{base_url.rstrip('/')}/{relative_url('batch', {'dataset': dataset, 'batch': batch})}"

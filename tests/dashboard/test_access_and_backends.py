@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,13 +41,26 @@ def test_the_allow_list_admits_listed_addresses_and_domains_only() -> None:
     assert email_allowed("anyone@anywhere.org", {})
 
 
-def test_a_new_check_shows_at_once_despite_the_caches(
-    filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shutil.copy(filled_store.root / "dataguard.db", workdir / "copy.db")
+def copy_of(filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the session store (its artifacts stay where they are), for writing."""
+    # sqlite3's backup API, not a file copy: the store runs in WAL mode, so recent commits may
+    # still live in dataguard.db-wal
+    source = sqlite3.connect(filled_store.root / "dataguard.db")
+    target = sqlite3.connect(workdir / "copy.db")
+    with source, target:
+        source.backup(target)
+    source.close()
+    target.close()
     url = f"sqlite:///{workdir / 'copy.db'}"
     monkeypatch.setenv("DATAGUARD_STORE_URL", url)
     monkeypatch.setenv("DATAGUARD_CONFIG", str(filled_store.config))
+    return url
+
+
+def test_a_new_check_shows_at_once_despite_the_caches(
+    filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = copy_of(filled_store, workdir, monkeypatch)
     before = frame_with(open_page(), "recent verdicts").set_index("dataset")
     assert "fail" in before.loc["taxi", "status"]
     store = open_store(url)
@@ -61,6 +74,22 @@ def test_a_new_check_shows_at_once_despite_the_caches(
     after = frame_with(open_page(), "recent verdicts").set_index("dataset")
     assert "pass" in after.loc["taxi", "status"] and after.loc["taxi", "anomalies"] == 0
     assert isinstance(latest, CheckResult)
+
+
+def test_overview_says_which_batch_the_verdict_belongs_to(
+    filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = copy_of(filled_store, workdir, monkeypatch)
+    store = open_store(url)
+    with store.read() as q:
+        day2 = q.get_batch("taxi", DAY2)
+    assert day2 is not None
+    with store.transaction() as tx:  # a third day arrives, not checked yet
+        tx.add_batch(replace(day2, name="2026-11-26", id=None, created_at=None))
+    store.dispose()
+    rows = frame_with(open_page(), "recent verdicts").set_index("dataset")
+    assert rows.loc["taxi", "batch"] == "2026-11-26"
+    assert rows.loc["taxi", "checked"] == DAY2 and rows.loc["penguin", "checked"] == "latest"
 
 
 @pytest.mark.postgres

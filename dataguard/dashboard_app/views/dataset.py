@@ -76,7 +76,8 @@ if not history.empty:
     st.subheader("Checks")
     recent = history.iloc[::-1].head(100).copy()
     recent["verdict"] = [ui.verdict_label(v) for v in recent["verdict"]]
-    recent["open"] = [f"batch?dataset={dataset}&batch={b}" for b in recent["batch"]]
+    recent["open"] = [nav.relative_url("batch", {"dataset": dataset, "batch": str(b)})
+                      for b in recent["batch"]]
     st.dataframe(
         recent, hide_index=True,
         column_order=["created_at", "batch", "verdict", "anomalies", "num_examples", "open"],

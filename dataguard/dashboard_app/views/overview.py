@@ -29,7 +29,11 @@ table["stale"] = [
 table["age"] = [ui.age_text(t.to_pydatetime() if pd.notna(t) else None, now) for t in batch_at]
 table["status"] = [ui.verdict_label(v if isinstance(v, str) else None) for v in table["verdict"]]
 table["recent verdicts"] = [ui.verdict_bars(r) for r in table["recent"]]
-table["open"] = [f"dataset?dataset={d}" for d in table["dataset"]]
+table["open"] = [nav.relative_url("dataset", {"dataset": d}) for d in table["dataset"]]
+table["checked"] = [
+    "(not checked)" if not isinstance(c, str) else (c if c != b else "latest")
+    for c, b in zip(table["checked_batch"], table["batch"], strict=True)
+]
 rank = {"fail": 0, "warn": 1, "pass": 3}
 table["_rank"] = [rank.get(v, 2) for v in table["verdict"]]
 table["_fresh"] = ~table["stale"]
@@ -50,7 +54,8 @@ if not stale.empty:
         + ", ".join(f"`{d}` ({a})" for d, a in zip(stale["dataset"], stale["age"], strict=True))
     )
 
-shown = ["status", "dataset", "batch", "age", "stale", "anomalies", "recent verdicts", "open"]
+shown = ["status", "dataset", "batch", "age", "stale", "checked", "anomalies", "recent verdicts",
+         "open"]
 
 
 def highlight(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,6 +75,9 @@ st.dataframe(
         "batch": st.column_config.TextColumn("latest batch"),
         "age": st.column_config.TextColumn("last batch"),
         "stale": st.column_config.CheckboxColumn("stale", width="small"),
+        "checked": st.column_config.TextColumn(
+            "verdict of", help="the batch the verdict belongs to: the latest, or an older one "
+            "when the latest batch has not been checked yet"),
         "anomalies": st.column_config.NumberColumn("anomalies", format="%d", width="small"),
         "recent verdicts": st.column_config.BarChartColumn(
             "recent verdicts", y_min=0, y_max=3,
