@@ -69,3 +69,18 @@ def test_native_answers_equal_tfdv_and_load_no_tensorflow(
     for name, want in expected.items():
         assert native(name, anomalies_pb2.Anomalies) == want, name
     assert len(expected["drift"].drift_skew_info) == 17
+
+
+def test_without_the_extension_the_public_tfdv_api_gives_the_same_answer(
+    reference_stats, taxi_schema, monkeypatch
+) -> None:
+    from dataguard.core import tfdv_native
+    from dataguard.core.validate import infer, validate
+
+    train, batch_a = reference_stats("taxi/train.csv"), reference_stats("taxi/batch_a.csv")
+    fast = validate(batch_a, taxi_schema, baseline=train, serving=train)
+    fast_schema = infer(train)
+    monkeypatch.setattr(tfdv_native, "_LOADED", [None])
+    assert tfdv_native.native() is None
+    assert validate(batch_a, taxi_schema, baseline=train, serving=train) == fast
+    assert infer(train) == fast_schema
