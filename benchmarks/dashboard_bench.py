@@ -216,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, cold, warm in time_pages():
         worst = max(worst, warm)
         print(f"{name:<10} {cold:>10.2f}s {warm:>7.2f}s")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
     verdict = "OK" if worst < 2.0 else "SLOW"
     print(f"{verdict}: slowest page after the first load {worst:.2f} s (target < 2 s)")
     return 0 if worst < 2.0 else 1

@@ -9,6 +9,7 @@ a check). Statistics are cached by artifact URI + sha256: artifacts never change
 from __future__ import annotations
 
 import dataclasses
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,7 @@ def _frame(items: list[Any], columns: list[str]) -> pd.DataFrame:
 
 def _as_dict(item: Any) -> dict[str, Any]:
     row = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-    return {k: (v.value if hasattr(v, "value") and not isinstance(v, float) else v)
-            for k, v in row.items()}
+    return {k: (v.value if isinstance(v, Enum) else v) for k, v in row.items()}
 
 
 # --- cached queries (arguments: store URL and version first, so a new check refreshes them) ---

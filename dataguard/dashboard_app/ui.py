@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.dashboard_app import data
+from dataguard.errors import DataguardError
 
 # Plain symbols (no emoji): they render with any font, headless browsers included.
 VERDICT_ICONS = {"pass": "✔", "warn": "▲", "fail": "✖"}
@@ -84,8 +85,12 @@ def open_source() -> tuple[str, int, pd.DataFrame]:
     if store is None:
         first_run(data.safe_url(url))
         st.stop()
-    key = data.cache_key(store)
-    summary = data.overview(url, key)
+    try:
+        key = data.cache_key(store)
+        summary = data.overview(url, key)
+    except DataguardError as exc:  # the database went away, or was never migrated
+        st.error(f"Cannot read the store {data.safe_url(url)}: {exc}")
+        st.stop()
     if summary.empty:
         first_run(data.safe_url(url))
         st.stop()

@@ -226,3 +226,12 @@ def test_no_page_renders_html_from_the_data() -> None:
         source = path.read_text()
         for risky in ("unsafe_allow_html", "st.html", "components.html", "components.v1"):
             assert risky not in source, f"{path.name} uses {risky}"
+
+
+def test_a_store_that_cannot_be_read_is_reported_on_the_page(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workdir / "broken.db").write_text("this is not a database")
+    monkeypatch.setenv("DATAGUARD_STORE_URL", f"sqlite:///{workdir / 'broken.db'}")
+    at = open_page()
+    assert at.error and "Cannot" in at.error[0].value and "broken.db" in at.error[0].value
