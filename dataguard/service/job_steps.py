@@ -142,11 +142,15 @@ def worker_context(cfg: JobConfig) -> Any:
     from dataguard.config import load_settings
     from dataguard.service.context import Context
 
+    if cfg.config_text is not None:
+        config_path: str | None = _temp_config(cfg.config_text.encode("utf-8"))
+    else:
+        config_path = localize_config(cfg.config) if cfg.config else None
     settings = load_settings(
         store_url=cfg.store_url,
         artifacts=cfg.artifacts,
         schemas_dir=cfg.schemas_dir,
-        config_path=localize_config(cfg.config) if cfg.config else None,
+        config_path=config_path,
     )
     return Context.create(settings)
 
@@ -241,14 +245,28 @@ def localize_config(uri: str) -> str:
     """A ``dataguard.toml`` on gs:// (or any Beam filesystem) copied to a local temp file."""
     if "://" not in uri:
         return uri
-    import tempfile
-
     from apache_beam.io.filesystems import FileSystems
 
-    with FileSystems.open(uri) as f:
-        data = f.read()
-    fd, path = tempfile.mkstemp(prefix="dataguard-", suffix=".toml")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    return path
+    try:
+        with FileSystems.open(uri) as f:
+            data = f.read()
+    except Exception as exc:  # Beam raises many types for a missing object or bucket
+        first = next((ln for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        raise UsageError(f"--config {uri}: cannot read: {first.strip()[:200]}") from None
+    return _temp_config(data)
 
+
+def _temp_config(data: bytes) -> str:
+    """One temp file per distinct config on this worker (not one per bundle)."""
+    import hashlib
+    import tempfile
+
+    path = os.path.join(
+        tempfile.gettempdir(), f"dataguard-{hashlib.sha256(data).hexdigest()[:16]}.toml"
+    )
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(prefix="dataguard-", suffix=".toml")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    return path

@@ -74,6 +74,7 @@ class JobConfig:
     artifacts: str | None = None
     schemas_dir: str | None = None
     config: str | None = None
+    config_text: str | None = None  # a local config file's text, shipped with the job
     secret_env: tuple[tuple[str, str], ...] = ()
     # csv_to_tfrecord only
     output: str | None = None

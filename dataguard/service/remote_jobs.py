@@ -38,7 +38,8 @@ def run_check_job(
     settings: Any = None,
 ) -> Any:
     """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
-    for, then its check read back from the store (the workers recorded it there)."""
+    for, then its check read back from the store (the workers recorded it there). The hooks run
+    here, after the job, with this machine's environment (their secrets are not on workers)."""
     cfg = _cli_config(
         dataset,
         batch,
@@ -52,17 +53,33 @@ def run_check_job(
         serving_batch=serving_batch,
         schema_version=schema_version,
         baseline=baseline,
-        hooks=hooks,
+        hooks=False,
     )
     options = _remote_ready(cfg, pipeline_args)
     run_job("validate_batch", cfg, options, wait=True)
     from dataguard.service.context import Context
 
-    with Context.create(_settings(cfg)).store.read() as q:
+    ctx = Context.create(settings or _settings(cfg))
+    with ctx.store.read() as q:
         found = q.latest_check(dataset, batch)
     if found is None:
         raise RunnerError(f"validate_batch finished but recorded no check for {dataset}/{batch}")
+    if hooks:
+        _notify(ctx, found)
     return found
+
+
+def _notify(ctx: Any, result: Any) -> None:
+    """As ``check`` does: after the commit, never changing the verdict or the exit code."""
+    import sys
+
+    from dataguard.errors import DataguardError
+    from dataguard.service.alerts import notify
+
+    try:
+        notify(ctx, result)
+    except DataguardError as exc:
+        print(f"dataguard: hooks not run: {exc}", file=sys.stderr)
 
 
 def run_stats_job(
@@ -124,20 +141,23 @@ def _cli_config(
         store_url=settings.store_url,
         artifacts=settings.artifacts,
         schemas_dir=settings.schemas_dir,
-        config=settings.config_path,
+        config_text=_read_config(settings.config_path),
         **fields,
     )
 
 
-def _settings(cfg: JobConfig) -> Any:
-    from dataguard.config import load_settings
+def _read_config(path: str | None) -> str | None:
+    """The local config file travels inside the job (workers can't read this machine)."""
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as f:
+        return f.read()
 
-    return load_settings(
-        store_url=cfg.store_url,
-        artifacts=cfg.artifacts,
-        schemas_dir=cfg.schemas_dir,
-        config_path=cfg.config,
-    )
+
+def _settings(cfg: JobConfig) -> Any:
+    from dataguard.service.job_steps import worker_context
+
+    return worker_context(cfg).settings
 
 
 def _remote_ready(cfg: JobConfig, pipeline_args: Sequence[str]) -> PipelineOptions:

@@ -3,6 +3,7 @@ over the shared data and gives the same results as the local commands."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -276,24 +277,40 @@ def test_validate_batch_runs_the_hooks_of_its_config_file_with_secrets_from_the_
     assert (delivery.hook, delivery.batch, delivery.status) == ("ops", "b2", "delivered")
 
 
-def test_the_command_lines_job_path_returns_the_check_the_workers_recorded(
-    settings: Settings, taxi: Path
+def test_the_command_lines_job_path_ships_the_config_and_runs_hooks_here(
+    settings: Settings, taxi: Path, workdir: Path
 ) -> None:
-    """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` calls;
-    on the DirectRunner it gives what ``run`` gives."""
+    """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` can
+    call: the local config file travels with the job (its policy decides the verdict on the
+    workers), the hooks run on this machine afterwards, and the check equals ``run``'s."""
+    from dataguard.config import load_settings
     from dataguard.service.check import run as local_run
     from dataguard.service.remote_jobs import run_check_job, run_stats_job
     from dataguard.service.schemas import infer_schema
 
+    marker = workdir / "hook.jsonl"
+    config = workdir / "dataguard.toml"
+    config.write_text(
+        '[policy]\nfail = []\n\n[[hooks]]\nname = "note"\ntype = "command"\non = ["warn"]\n'
+        f'command = ["sh", "-c", "cat >> {marker}; echo >> {marker}"]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        store_url=settings.store_url, artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir, config_path=str(config), env={},
+    )
     run_stats_job("taxi", "first", [str(taxi / "train.csv")], settings=settings,
                   pipeline_args=list(DIRECT_ARGS))
     infer_schema("taxi", settings=settings)
     job = run_check_job("taxi", "job-b", [str(taxi / "batch_b.csv")], baseline="first",
-                        hooks=False, settings=settings, pipeline_args=list(DIRECT_ARGS))
+                        settings=settings, pipeline_args=list(DIRECT_ARGS))
     local = local_run("taxi", "local-b", [str(taxi / "batch_b.csv")], baseline="first",
                       hooks=False, settings=settings)
     assert job.batch == "job-b" and job.id is not None
+    assert job.verdict.value == "warn" and job.anomalies  # errors only warn by that policy
     assert comparable(job) == comparable(local)
+    (line,) = [ln for ln in marker.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert json.loads(line)["batch"] == "job-b"
 
 
 def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
