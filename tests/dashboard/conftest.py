@@ -66,11 +66,8 @@ def _serving_copy(source: Path, target: Path, drop: str) -> Path:
 
 
 def fill(root: Path, shared_data: Path) -> FilledStore:
-    # The services directly: ``dataguard.stats`` (the lazy API name) is shadowed by the
-    # ``dataguard.stats`` engines package once that has been imported.
-    from dataguard.service.check import check
-    from dataguard.service.schemas import import_schema, infer_schema
-    from dataguard.service.stats import stats
+    from dataguard import check, import_schema, infer_schema
+    from dataguard import compute_stats as stats
 
     root.mkdir(parents=True, exist_ok=True)
     config = root / "dataguard.toml"

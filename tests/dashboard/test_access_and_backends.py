@@ -107,9 +107,8 @@ def test_every_page_reads_a_pipeline_store_on_postgresql(
 def _penguins_through_the_pipeline(
     store_url: str, shared_data: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dataguard.service.check import check
-    from dataguard.service.schemas import infer_schema
-    from dataguard.service.stats import stats
+    from dataguard import check, infer_schema
+    from dataguard import compute_stats as stats
 
     settings = load_settings(store_url=store_url, artifacts=str(workdir / "artifacts"),
                              schemas_dir=str(workdir / "schemas"), env={})
