@@ -90,6 +90,9 @@ def test_quoted_fields_with_delimiters_and_newlines_and_a_custom_delimiter(tmp_p
     fare = features["fare"].num_stats
     assert fare.common_stats.num_non_missing == 3
     assert fare.max == pytest.approx(3.0) and fare.mean == pytest.approx(6.5 / 3)
+    from dataguard.stats.local import compute_statistics as local_statistics
+
+    assert_same_statistics(stats, local_statistics(resolve_inputs([str(path)], delimiter=";")))
 
 
 def test_column_names_from_the_spec_skip_a_matching_header_and_read_headerless_files(
@@ -252,3 +255,34 @@ def test_dataguard_stats_beam_engine_reports_bad_input_with_exit_2(
     err = capsys.readouterr().err.strip()
     assert err == f"dataguard: error: {bad}: line 3: 1 fields, expected 2"
     assert not (workdir / "art").exists() or not any((workdir / "art").rglob("*.pb"))
+
+
+def test_forced_column_types_override_inference(tmp_path: Path):
+    import apache_beam as beam
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from dataguard.stats.beam import ReadExamples
+    from dataguard.stats.pipeline_options import make_pipeline
+
+    path = tmp_path / "zips.csv"
+    path.write_text("zip,fare\n60601,1\n,2\n")
+    spec = resolve_inputs([str(path)])
+    with make_pipeline(LOCAL) as pipeline:
+        types = (
+            pipeline
+            | ReadExamples(spec, {"zip": "STRING", "fare": "FLOAT"})
+            | beam.Map(lambda batch: (str(batch.schema.field("zip").type), batch.to_pydict()))
+        )
+        assert_that(
+            types,
+            equal_to(
+                [
+                    (
+                        "large_list<item: large_binary>",
+                        {"zip": [[b"60601"], None], "fare": [[1.0], [2.0]]},
+                    )
+                ]
+            ),
+        )
+    with pytest.raises(UsageError, match="column types"):
+        ReadExamples(spec, {"zip": "DATE"})
