@@ -20,6 +20,18 @@ from dataguard.service.pipelines import JobConfig, run_job
 from dataguard.stats.pipeline_options import is_local, runner_name
 
 
+def workers_can_record(pipeline_args: Sequence[str], settings: Any) -> bool:
+    """Whether ``run``/``stats --engine beam`` can hand the whole job to the runner's workers:
+    the runner is remote and they can reach the store (not SQLite) and the artifact root and
+    schemas (gs:// or another remote filesystem). Otherwise the command computes statistics on
+    the runner and records them itself."""
+    if is_local(PipelineOptions(list(pipeline_args))):
+        return False
+    return not settings.store_url.startswith("sqlite") and all(
+        "://" in value for value in (settings.artifacts, settings.schemas_dir)
+    )
+
+
 def run_check_job(
     dataset: str,
     batch: str,

@@ -422,3 +422,21 @@ def test_a_stored_batch_is_refused_before_computing_unless_replaced(
     with Context.create(settings).store.read() as q:
         stored = q.get_batch("penguin", "b1", Role.TRAINING)
     assert stored is not None and stored.sha256 == element["sha256"]
+
+
+def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
+    settings: Settings,
+) -> None:
+    from dataclasses import replace
+
+    from dataguard.service.remote_jobs import workers_can_record
+    from tests.jobs.conftest import DATAFLOW_ARGS
+
+    cloud = replace(
+        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
+        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
+    )
+    assert workers_can_record(DATAFLOW_ARGS, cloud)
+    assert not workers_can_record(DIRECT_ARGS, cloud)
+    assert not workers_can_record(DATAFLOW_ARGS, settings)  # SQLite + local folders
+    assert not workers_can_record(DATAFLOW_ARGS, replace(cloud, schemas_dir="schemas"))
