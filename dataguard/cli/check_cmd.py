@@ -7,6 +7,7 @@ Exit codes (DESIGN.md): 0 pass or warn, 1 fail, 2 bad usage or input, 3 store/ar
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Any
@@ -38,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     gate.add_argument("dataset")
     gate.add_argument("--batch", help="that batch's latest check (default: the dataset's latest)")
+    gate.add_argument("--format", choices=("text", "json"), default="text",
+                      help="json: the check as `check --format json` prints it, plus its id")
     gate.set_defaults(handler=handle_gate)
 
     run = sub.add_parser(
@@ -116,6 +119,11 @@ def handle_gate(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.service.check import gate
 
     result = gate(args.dataset, args.batch, settings=settings)
+    if args.format == "json":
+        created = result.created_at.isoformat() if result.created_at else None
+        print(json.dumps({**result.to_dict(), "check_id": result.id, "created_at": created},
+                         indent=2))
+        return ExitCode(verdict_exit_code(result.verdict))
     when = f" at {result.created_at:%Y-%m-%d %H:%M:%S}" if result.created_at else ""
     print(f"{result.dataset}/{result.batch}: {result.verdict.value} "
           f"(check {result.id}{when}, schema v{result.schema_version})")

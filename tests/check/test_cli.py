@@ -107,6 +107,10 @@ def test_gate_after_fail_and_pass(cli, capsys) -> None:
     assert dg(capsys, "gate", "taxi")[0] == 0
     assert dg(capsys, "gate", "taxi", "--batch", DAY2)[0] == 1
     assert dg(capsys, "gate", "taxi", "--batch", "2027-01-01")[0] == 2
+    code, out, _ = dg(capsys, "gate", "taxi", "--batch", DAY2, "--format", "json")
+    body = json.loads(out)
+    assert (code, body["verdict"], body["batch"]) == (1, "fail", DAY2)
+    assert isinstance(body["check_id"], int) and body["created_at"]
 
 
 def test_bad_schema_version_exits_2_and_records_nothing(cli, capsys) -> None:
@@ -163,3 +167,15 @@ def test_a_failing_hook_changes_neither_the_exit_code_nor_the_stored_check(
     assert code == 1 and out.startswith(f"taxi / {DAY2}: FAIL")
     assert "hook 'broken' failed" in err
     assert dg(capsys, "gate", "taxi")[0] == 1
+
+
+def test_the_use_cases_are_the_public_api() -> None:
+    import dataguard
+    from dataguard.service import check as check_module
+    from dataguard.service import schemas as schema_module
+
+    assert dataguard.check is check_module.check
+    assert dataguard.run is check_module.run and dataguard.gate is check_module.gate
+    assert dataguard.infer_schema is schema_module.infer_schema
+    assert dataguard.import_schema is schema_module.import_schema
+    assert dataguard.diff_schemas is schema_module.diff_schemas
