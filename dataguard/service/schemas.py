@@ -70,9 +70,10 @@ def import_schema(
     ctx = Context.create(settings)
     check_name("dataset", dataset)
     try:
-        data = Path(file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{file}: cannot read the schema file ({exc.strerror})") from None
+        data = artifacts.read_bytes(file) if "://" in file else Path(file).read_bytes()
+    except (OSError, ArtifactError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise UsageError(f"{file}: cannot read the schema file ({reason})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
