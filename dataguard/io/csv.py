@@ -274,7 +274,11 @@ def _arrow_cast(column: pa.Array, target: pa.DataType) -> pa.Array | None:
         pc.any(pc.starts_with(column, "0x")).as_py() or pc.any(pc.starts_with(column, "0X")).as_py()
     ):
         return None  # Arrow reads "0x1f" as an integer; Python's int() (so TFDV) does not
-    if target == pa.float64() and pc.any(pc.match_substring_regex(column, _LONG_INT)).as_py():
+    if (
+        target == pa.float64()
+        and (pc.max(pc.binary_length(column)).as_py() or 0) >= 19  # cheap: lengths only
+        and pc.any(pc.match_substring_regex(column, _LONG_INT)).as_py()
+    ):
         return None  # an integer past int64 makes tfx_bsl say STRING, not FLOAT
     return cast
 
