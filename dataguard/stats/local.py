@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -109,7 +109,7 @@ class StatisticsCombiner:
         return merged
 
 
-def _prefetch(source: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _prefetch(source: Iterator[pa.RecordBatch]) -> Generator[pa.RecordBatch, None, None]:
     """Run ``source`` in a reader thread, ``_PREFETCH`` batches ahead; re-raise its errors here."""
     q: queue.Queue[Any] = queue.Queue(maxsize=_PREFETCH)
     stop = threading.Event()
