@@ -11,7 +11,7 @@
 Building a pipeline never touches the inputs, so a Dataflow job can be built offline by a
 launcher that can't read the data: tfx_bsl's ``TFExampleRecord`` / ``CsvTFXIO`` sources match
 their file patterns at build time, so instead the patterns go through ``beam.Create`` →
-``fileio.MatchAll`` → ``ReadMatches`` and each file is read by a DoFn on a worker. Decoding is
+a match DoFn → ``fileio.ReadMatches`` and each file is read by a DoFn on a worker. Decoding is
 tfx_bsl's own (``csv_decoder``'s type inference and row → RecordBatch conversion,
 ``ExamplesToRecordBatchDecoder`` for tf.Example), which is what
 ``tfdv.generate_statistics_from_csv`` / ``_from_tfrecord`` run, so the statistics are the same.
@@ -82,6 +82,21 @@ def _compression(spec: InputSpec) -> str:
     return {"gzip": CompressionTypes.GZIP, "none": CompressionTypes.UNCOMPRESSED}.get(
         value, CompressionTypes.AUTO
     )
+
+
+class _MatchFiles(beam.DoFn):
+    """A path or glob → its files' metadata, on a worker; no match is bad input (not a crash)."""
+
+    def process(self, pattern: str) -> Iterator[Any]:
+        from apache_beam.io.filesystems import FileSystems
+
+        try:
+            found = FileSystems.match([pattern])[0].metadata_list
+        except Exception as exc:  # Beam raises many types (BeamIOError, ValueError for schemes)
+            raise bad_input(f"{pattern}: cannot list input: {str(exc).splitlines()[0]}") from None
+        if not found:
+            raise bad_input(f"{pattern}: no such file, or the glob matches no file")
+        yield from sorted(found, key=lambda metadata: metadata.path)
 
 
 class _CsvFile:
@@ -333,7 +348,7 @@ class ReadExamples(beam.PTransform):
         files = (
             pbegin
             | "Patterns" >> beam.Create(list(spec.paths))
-            | "Match" >> fileio.MatchAll()
+            | "Match" >> beam.ParDo(_MatchFiles())
             | "Open" >> fileio.ReadMatches()
         )
         if spec.format == "tfrecord":

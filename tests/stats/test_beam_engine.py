@@ -286,3 +286,9 @@ def test_forced_column_types_override_inference(tmp_path: Path):
         )
     with pytest.raises(UsageError, match="column types"):
         ReadExamples(spec, {"zip": "DATE"})
+
+
+def test_an_input_missing_when_the_workers_look_is_bad_input(tmp_path: Path):
+    spec = InputSpec(paths=(str(tmp_path / "gone" / "*.csv"),), format="csv")
+    with pytest.raises(BadInputError, match=r"gone/\*\.csv: no such file, or the glob matches"):
+        _beam(spec)
