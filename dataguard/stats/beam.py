@@ -349,6 +349,7 @@ class ReadExamples(beam.PTransform):
             pbegin
             | "Patterns" >> beam.Create(list(spec.paths))
             | "Match" >> beam.ParDo(_MatchFiles())
+            | "Spread" >> beam.Reshuffle()  # one worker per file, not one for all (fusion)
             | "Open" >> fileio.ReadMatches()
         )
         if spec.format == "tfrecord":
