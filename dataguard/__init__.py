@@ -39,6 +39,8 @@ _USE_CASES = {
     "infer_schema": ("dataguard.service.schemas", "infer_schema"),
     "import_schema": ("dataguard.service.schemas", "import_schema"),
     "diff_schemas": ("dataguard.service.schemas", "diff_schemas"),
+    "list_schemas": ("dataguard.service.schemas", "list_schemas"),
+    "show_schema": ("dataguard.service.schemas", "show_schema"),
     "check": ("dataguard.service.check", "check"),
     "run": ("dataguard.service.check", "run"),
     "gate": ("dataguard.service.check", "gate"),
@@ -83,6 +85,8 @@ __all__ = [
     "gate",
     "import_schema",
     "infer_schema",
+    "list_schemas",
     "load_settings",
     "run",
+    "show_schema",
 ]

@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate ML data batches: statistics, schemas, drift and skew checks, alerts.",
     )
     parser.add_argument("--store", metavar="URL", help="store URL (env DATAGUARD_STORE_URL)")
-    parser.add_argument("--artifacts", metavar="URI", help="artifact root (env DATAGUARD_ARTIFACTS)")
+    parser.add_argument("--artifacts", metavar="URI", help="artifacts root (DATAGUARD_ARTIFACTS)")
     parser.add_argument("--config", metavar="FILE", help="config file (default dataguard.toml)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dataguard.config import load_settings
 
     try:
-        settings = load_settings(store_url=args.store, artifacts=args.artifacts, config_path=args.config)
+        settings = load_settings(
+            store_url=args.store, artifacts=args.artifacts, config_path=args.config
+        )
         return int(args.handler(args, settings))
     except DataguardError as exc:
         print(f"dataguard: error: {exc}", file=sys.stderr)

@@ -1,1 +1,1 @@
-"""The pure core: statistics views, comparisons and verdicts. No IO, Beam, SQLAlchemy or HTTP here."""
+"""The pure core: statistics views, comparisons and verdicts; no IO, Beam, SQL or HTTP."""
