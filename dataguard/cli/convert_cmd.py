@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--compression", choices=("gzip", "none"), help="default: gzip if OUTPUT ends in .gz"
     )
     csv_tfr.add_argument(
-        "--shards", type=int, default=1, help="number of output files: OUTPUT-0000i-of-0000N"
+        "--shards",
+        type=int,
+        help="number of output files OUTPUT-0000i-of-0000N (default: 1 locally, "
+        "the runner's choice with --engine beam)",
     )
     csv_tfr.add_argument("--engine", choices=("local", "beam"), default="local")
     csv_tfr.add_argument("--delimiter", default=",", help="CSV field delimiter (default ,)")

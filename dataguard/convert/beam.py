@@ -47,7 +47,10 @@ class EncodeExamples(beam.PTransform):
 
 
 class WriteTFRecords(beam.PTransform):
-    """Serialized records → ``OUTPUT`` (one shard) or ``OUTPUT-0000i-of-0000N[.gz]``."""
+    """Serialized records → ``OUTPUT`` (one shard) or ``OUTPUT-0000i-of-0000N[.gz]``.
+
+    ``shards=0`` lets the runner choose how many files (Dataflow: by data size and workers).
+    """
 
     def __init__(self, output: str, *, shards: int = 1, gzip: bool = False):
         super().__init__()
@@ -112,8 +115,10 @@ def build_csv_to_tfrecord(
     from dataguard.convert.examples import schema_column_types
     from dataguard.errors import UsageError
 
-    if shards < 1:
-        raise UsageError(f"--shards {shards}: give a number of output files, at least 1")
+    if shards < 0:
+        raise UsageError(
+            f"--shards {shards}: give a number of output files (0: the runner's choice)"
+        )
     if compression not in (None, "gzip", "none"):
         raise UsageError(f"--compression {compression!r}: use gzip or none")
     gzip = compression == "gzip" or (compression is None and output.endswith(".gz"))
@@ -139,6 +144,22 @@ def convert(
     )
     result = run_pipeline(pipeline)
     return _rows_written(result)
+
+
+def written_files(output: str, shards: int, *, gzip: bool = False) -> list[str]:
+    """The files a conversion wrote (matched afterwards when the runner chose the sharding)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    from dataguard.convert.local import shard_paths
+
+    if shards:
+        return shard_paths(output, shards, gzip=gzip)
+    gz = output.endswith(".gz")
+    stem = output[:-3] if gz else output
+    pattern = f"{stem}-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]" + (
+        ".gz" if gz or gzip else ""
+    )
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
 
 
 def _rows_written(result: Any) -> int:

@@ -53,7 +53,7 @@ def csv_to_tfrecord(
     *,
     schema: str | None = None,
     compression: str | None = None,
-    shards: int = 1,
+    shards: int | None = None,
     engine: str = "local",
     delimiter: str = ",",
     pipeline_args: Sequence[str] = (),
@@ -68,7 +68,9 @@ def csv_to_tfrecord(
             f"unrecognized arguments: {' '.join(pipeline_args)} "
             "(Beam pipeline options need --engine beam)"
         )
-    if shards < 1:
+    if shards is None:  # one file locally; the Beam runner picks a number for its workers
+        shards = 1 if engine == "local" else 0
+    elif shards < 1:
         raise UsageError(f"--shards {shards}: give a number of output files, at least 1")
     if compression not in (None, "gzip", "none"):
         raise UsageError(f"--compression {compression!r}: use gzip or none")
@@ -82,7 +84,6 @@ def csv_to_tfrecord(
         outputs, rows, types = _convert_locally(spec, output, forced, shards, gzip)
     else:
         from dataguard.convert import beam as convert_beam
-        from dataguard.convert.local import shard_paths
 
         rows = convert_beam.convert(
             spec,
@@ -92,7 +93,8 @@ def csv_to_tfrecord(
             gzip=gzip,
             pipeline_args=pipeline_args,
         )
-        outputs, types = shard_paths(output, shards, gzip=gzip), dict(forced)
+        outputs = convert_beam.written_files(output, shards, gzip=gzip)
+        types = dict(forced)
     return ConvertResult(
         source=spec.source,
         outputs=tuple(outputs),

@@ -50,3 +50,24 @@ def test_the_conversion_job_builds_offline_with_stable_step_labels():
         "CsvToTFRecord/EncodeExamples",
         "CsvToTFRecord/WriteTFRecords",
     }
+
+
+@pytest.mark.slow
+def test_without_shards_the_beam_runner_chooses_and_the_result_lists_what_it_wrote(
+    penguin: Path, tmp_path: Path
+):
+    from dataguard.service.convert import csv_to_tfrecord
+
+    output = tmp_path / "penguin.tfrecord.gz"
+    result = csv_to_tfrecord(
+        str(penguin / "train.csv"),
+        str(output),
+        engine="beam",
+        pipeline_args=("--runner=FnApiRunner",),
+    )
+    assert result.rows == 334 and result.compression == "gzip"
+    assert result.outputs and all(Path(p).is_file() for p in result.outputs)
+    assert sorted(str(p) for p in tmp_path.iterdir()) == list(result.outputs)
+    assert all(p.endswith(".gz") and "-of-" in p for p in result.outputs)
+    stats = local_statistics(list(result.outputs), input_format="tfrecord")
+    assert stats.datasets[0].num_examples == 334
