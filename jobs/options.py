@@ -16,7 +16,8 @@ process): ``to_config`` checks what each job needs, with a one-line ``UsageError
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -106,6 +107,7 @@ class DataguardJobOptions(PipelineOptions):
             if not values.get(name):
                 raise UsageError(f"--{name}: required by the {job} job")
         fill = _date_filler(now)
+        _check_names(job, values, fill)
         column_names = split_list(values["column_names"]) or None
         serving_columns = split_list(values["serving_column_names"]) or None
         return JobConfig(
@@ -136,7 +138,19 @@ class DataguardJobOptions(PipelineOptions):
         )
 
 
-def _date_filler(now: dt.datetime | None):  # type: ignore[no-untyped-def]
+def _check_names(job: str, values: Mapping[str, Any], fill: Callable[[str], str]) -> None:
+    """Dataset and batch names are checked at launch, not after the statistics on a worker."""
+    from dataguard.core.names import check_name
+
+    if job == "csv_to_tfrecord":
+        return
+    check_name("dataset", values["dataset"])
+    for option in ("batch", "serving_batch", "baseline"):
+        if values.get(option):
+            check_name("batch", fill(values[option]))
+
+
+def _date_filler(now: dt.datetime | None) -> Callable[[str], str]:
     today = (now or dt.datetime.now(dt.timezone.utc)).date()
     values = {"date": today.isoformat(), "yesterday": (today - dt.timedelta(days=1)).isoformat()}
 

@@ -79,3 +79,10 @@ def test_job_options_do_not_disturb_other_pipelines() -> None:
 
     options = PipelineOptions(["--runner=DirectRunner"]).view_as(DataguardJobOptions)
     assert options.dataset is None and options.hooks is True
+
+
+def test_names_are_checked_at_launch_not_after_the_statistics() -> None:
+    with pytest.raises(UsageError):
+        config("validate_batch", "--dataset=taxi", "--batch=2026/11/24", "--input=a.csv")
+    with pytest.raises(UsageError):
+        config("compute_stats", "--dataset=-taxi", "--batch=b1", "--input=a.csv")
