@@ -9,6 +9,7 @@ a check). Statistics are cached by artifact URI + sha256: artifacts never change
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import streamlit as st
 from dataguard.config import Settings, load_settings
 from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion
 from dataguard.core.stats_view import DatasetStats, dataset_stats
-from dataguard.errors import DataguardError
+from dataguard.errors import ArtifactError, DataguardError
 from dataguard.store import Store, open_store
 
 TTL = 60  # seconds: batches and hook deliveries can land without a new check id
@@ -173,40 +174,39 @@ def deliveries(url: str, version: int, dataset: str | None = None) -> pd.DataFra
 def statistics(uri: str, sha256: str | None) -> DatasetStats:
     """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV).
 
-    ``gs://`` artifacts are read with google-cloud-storage rather than Beam's FileSystems, so the
-    dashboard (and its slim container) never loads Beam.
-    """
-    from dataguard.io import artifacts
+    ``parse_statistics`` reads both artifact forms: a one-record TFRecord (what dataguard and
+    TFDV write) and a plain binary proto."""
+    from dataguard.io.artifacts import parse_statistics
 
-    if uri.startswith("gs://"):
-        return dataset_stats(_read_gcs_statistics(uri, sha256 or None))
-    return dataset_stats(artifacts.read_statistics(uri, sha256 or None))
-
-
-def _read_gcs_statistics(uri: str, sha256: str | None) -> Any:
-    import hashlib
-
-    from google.cloud import storage  # type: ignore[attr-defined]
-    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
-
-    from dataguard.errors import ArtifactError
-
-    bucket, _, name = uri[len("gs://"):].partition("/")
-    try:
-        data = storage.Client().bucket(bucket).blob(name).download_as_bytes()
-    except Exception as exc:
-        raise ArtifactError(f"{uri}: cannot read artifact: {str(exc).splitlines()[0]}") from None
-    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
-        raise ArtifactError(f"{uri}: sha256 does not match the store; re-run dataguard stats")
-    stats = DatasetFeatureStatisticsList()
-    stats.ParseFromString(data)
-    return stats
+    return dataset_stats(parse_statistics(read_bytes(uri, sha256), uri))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def schema_text(path: str, sha256: str | None = None) -> str:
     """A schema version file; schema files are immutable, so the path + sha256 is the key."""
-    return Path(path).read_text(encoding="utf-8")
+    return read_bytes(path, sha256).decode("utf-8")
+
+
+def read_bytes(uri: str, sha256: str | None = None) -> bytes:
+    """A local file or a ``gs://`` object, verified against the store's sha256 when given.
+
+    ``gs://`` goes through google-cloud-storage rather than Beam's FileSystems (what the
+    pipeline uses), so the dashboard and its slim container never load Beam.
+    """
+    try:
+        if uri.startswith("gs://"):
+            from google.cloud import storage  # type: ignore[attr-defined]
+
+            bucket, _, name = uri[len("gs://"):].partition("/")
+            data = storage.Client().bucket(bucket).blob(name).download_as_bytes()
+        else:
+            data = Path(uri.removeprefix("file://")).read_bytes()
+    except Exception as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise ArtifactError(f"{uri}: cannot read: {first}") from None
+    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
+        raise ArtifactError(f"{uri}: sha256 does not match the store (changed or truncated)")
+    return data
 
 
 def text_diff(a: str, b: str, name_a: str, name_b: str) -> str:

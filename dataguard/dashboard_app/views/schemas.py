@@ -41,7 +41,7 @@ with right:
 a, b = by_number[old or numbers[-1]], by_number[new or numbers[0]]
 try:
     text_a, text_b = data.schema_text(a.path, a.sha256), data.schema_text(b.path, b.sha256)
-except OSError as exc:
+except DataguardError as exc:
     st.error(f"Cannot read the schema file: {exc}")
     st.stop()
 
