@@ -440,3 +440,43 @@ def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
     assert not workers_can_record(DIRECT_ARGS, cloud)
     assert not workers_can_record(DATAFLOW_ARGS, settings)  # SQLite + local folders
     assert not workers_can_record(DATAFLOW_ARGS, replace(cloud, schemas_dir="schemas"))
+
+
+def test_a_retried_final_step_reuses_its_batch_and_does_not_alert_twice(
+    settings: Settings, penguin: Path, workdir: Path
+) -> None:
+    """Dataflow retries a failed bundle: the second attempt finds the batch it recorded (same
+    inputs, same row count) and goes on; the hook for that batch and verdict is not re-sent."""
+    import apache_beam as beam
+
+    from dataguard.config import load_settings
+    from dataguard.service.job_steps import RecordAndCheckFn
+    from dataguard.service.pipelines import JobConfig
+    from dataguard.stats.pipeline_options import make_pipeline
+
+    marker = workdir / "alerts.log"
+    config = workdir / "dataguard.toml"
+    config.write_text(
+        '[[hooks]]\nname = "note"\ntype = "command"\non = ["pass", "warn", "fail"]\n'
+        f'command = ["sh", "-c", "echo sent >> {marker}"]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        store_url=settings.store_url, artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir, config_path=str(config), env={},
+    )
+    first_batch_and_schema(settings, "penguin", penguin / "train.csv")
+    cfg = JobConfig(
+        dataset="penguin", batch="b2", inputs=(str(penguin / "train.csv"),),
+        store_url=settings.store_url, artifacts=settings.artifacts,
+        schemas_dir=settings.schemas_dir, config=str(config),
+    )
+    statistics = _statistics_of(penguin / "train.csv")
+    for _attempt in range(2):
+        pipeline = make_pipeline(list(DIRECT_ARGS))
+        _ = pipeline | beam.Create([statistics]) | beam.ParDo(RecordAndCheckFn(cfg))
+        pipeline.run().wait_until_finish()
+    with Context.create(settings).store.read() as q:
+        assert [b.name for b in q.list_batches("penguin", Role.TRAINING)] == ["first", "b2"]
+        assert len(q.list_checks("penguin")) == 2
+    assert marker.read_text(encoding="utf-8").split() == ["sent"]
