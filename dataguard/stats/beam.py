@@ -33,7 +33,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
+import logging
 import re
+import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import zip_longest
@@ -382,6 +385,7 @@ class ComputeStatistics(beam.PTransform):
         self._options = options
 
     def expand(self, record_batches: Any) -> Any:
+        import_tfdv_quietly()
         from tensorflow_data_validation.api import stats_api
         from tensorflow_data_validation.statistics import stats_options
 
@@ -389,12 +393,42 @@ class ComputeStatistics(beam.PTransform):
         return record_batches | "GenerateStatistics" >> stats_api.GenerateStatistics(options)
 
 
+_WORKER_LOGGERS = (
+    "apache_beam.runners.common",
+    "apache_beam.runners.worker.bundle_processor",
+    "apache_beam.runners.worker.sdk_worker",
+    "apache_beam.runners.portability.fn_api_runner.fn_runner",
+)
+
+
+@contextlib.contextmanager
+def _quiet_worker_errors() -> Iterator[None]:
+    """In-process workers log each failure with a traceback; we re-raise it as one line."""
+    loggers = [logging.getLogger(name) for name in _WORKER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def import_tfdv_quietly() -> None:
+    """Import TFDV without its 'Unable to import IPython' note on stderr (we never display)."""
+    if "tensorflow_data_validation" not in sys.modules:
+        with contextlib.redirect_stderr(io.StringIO()):
+            import tensorflow_data_validation  # noqa: F401
+
+
 def run_pipeline(pipeline: Any) -> Any:
     """Run to completion, return the result; bad data → ``BadInputError``, else ``RunnerError``."""
     runner = runner_name(pipeline.options)
     try:
-        result = pipeline.run()
-        state = result.wait_until_finish()
+        with _quiet_worker_errors():
+            result = pipeline.run()
+            state = result.wait_until_finish()
     except DataguardError:
         raise
     except Exception as exc:  # runners wrap worker errors in their own types
@@ -422,6 +456,8 @@ def compute_statistics(
     or ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
     """
     from apache_beam.io.filesystems import FileSystems
+
+    import_tfdv_quietly()
     from tensorflow_data_validation.api import stats_api
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
