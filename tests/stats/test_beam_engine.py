@@ -292,3 +292,18 @@ def test_an_input_missing_when_the_workers_look_is_bad_input(tmp_path: Path):
     spec = InputSpec(paths=(str(tmp_path / "gone" / "*.csv"),), format="csv")
     with pytest.raises(BadInputError, match=r"gone/\*\.csv: no such file, or the glob matches"):
         _beam(spec)
+
+
+def test_the_real_command_prints_one_line_and_no_traceback_for_bad_input(workdir: Path):
+    import subprocess
+    import sys
+
+    bad = workdir / "ragged.csv"
+    bad.write_text("a,b\n1,2\n3\n")
+    argv = [sys.executable, "-m", "dataguard", "--store", f"sqlite:///{workdir / 'dg.db'}"]
+    argv += ["--artifacts", str(workdir / "art"), "stats", "t", "b1", "--input", str(bad)]
+    done = subprocess.run(
+        [*argv, "--engine", "beam"], capture_output=True, text=True, timeout=300, cwd=workdir
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"dataguard: error: {bad}: line 3: 1 fields, expected 2"
