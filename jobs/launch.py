@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -47,7 +48,7 @@ def main_for(job: str, argv: Sequence[str] | None = None) -> int:
         print(f"dataguard job: error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
     for element in run.results:
-        print(_summary(job, element))
+        print(json.dumps(element, sort_keys=True))
     if run.job_id:
         print(f"{job}: submitted to {run.runner} as job {run.job_id}")
     elif run.job is not None:
@@ -55,9 +56,3 @@ def main_for(job: str, argv: Sequence[str] | None = None) -> int:
     if job == "validate_batch" and any(r.get("verdict") == "fail" for r in run.results):
         return 1
     return 0
-
-
-def _summary(job: str, element: dict) -> str:  # type: ignore[type-arg]
-    import json
-
-    return json.dumps(element, sort_keys=True)

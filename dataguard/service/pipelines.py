@@ -24,7 +24,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import apache_beam as beam
@@ -287,6 +287,9 @@ def _run(pipeline: beam.Pipeline, *, wait: bool) -> Any:
 
 
 def translate_runner_error(exc: BaseException, runner: str) -> DataguardError:
+    """A runner's exception → the dataguard error inside it: a service error marked by
+    ``job_steps.worker_error`` (same class), bad input marked by the stats engine
+    (``BadInputError``), else ``RunnerError`` with the first line."""
     text = str(exc)
     found = _ERR.search(text)
     if found:
@@ -303,7 +306,3 @@ def _rebuild(class_name: str, message: str) -> DataguardError:
     if not (isinstance(cls, type) and issubclass(cls, DataguardError)):
         cls = RunnerError
     return cls(message.replace("\\'", "'"))
-
-
-def with_config(cfg: JobConfig, **changes: Any) -> JobConfig:
-    return replace(cfg, **changes)
