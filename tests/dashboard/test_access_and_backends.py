@@ -76,6 +76,21 @@ def test_a_new_check_shows_at_once_despite_the_caches(
     assert isinstance(latest, CheckResult)
 
 
+def test_browsing_every_page_never_writes_to_the_store(
+    filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = copy_of(filled_store, workdir, monkeypatch)
+    db = Path(url.removeprefix("sqlite:///"))
+    before = db.read_bytes()
+    open_page()
+    open_page("dataset", dataset="taxi")
+    open_page("batch", dataset="taxi", batch=DAY2)
+    open_page("schemas", dataset="taxi")
+    open_page("hooks")
+    assert db.read_bytes() == before
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+
+
 def test_overview_says_which_batch_the_verdict_belongs_to(
     filled_store: FilledStore, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
