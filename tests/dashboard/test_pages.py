@@ -46,11 +46,19 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
-def test_an_empty_store_shows_how_to_start_instead_of_an_error(empty_env: str) -> None:
+def test_an_empty_store_shows_how_to_start_instead_of_an_error(
+    empty_env: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for page in (None, "dataset", "batch", "schemas", "hooks"):
         at = open_page(page)
         assert "dataguard demo" in texts(at), page
         assert not at.error
+    from dataguard.store import open_store
+
+    migrated = f"sqlite:///{workdir / 'migrated.db'}"  # a store with tables and no rows
+    open_store(migrated).dispose()
+    monkeypatch.setenv("DATAGUARD_STORE_URL", migrated)
+    assert "dataguard demo" in texts(open_page())
 
 
 def test_overview_lists_every_dataset_with_latest_batch_verdict_and_anomalies(
