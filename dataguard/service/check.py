@@ -107,6 +107,16 @@ def run(
     check_name("dataset", dataset)
     check_name("batch", batch)
     serving_name = check_name("batch", serving_batch or batch) if serving_inputs else None
+    if engine == "beam":
+        from dataguard.service import remote_jobs
+
+        if remote_jobs.workers_can_record(pipeline_args, ctx.settings):  # the whole job remote
+            return remote_jobs.run_check_job(
+                dataset, batch, inputs, serving_inputs=serving_inputs, serving_batch=serving_name,
+                input_format=input_format, delimiter=delimiter, column_names=column_names,
+                replace=replace, pipeline_args=pipeline_args, schema_version=schema_version,
+                baseline=baseline, hooks=hooks, settings=ctx.settings,
+            )
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
