@@ -46,11 +46,13 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
 
 
 def test_missing_input_and_bad_flags_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture):
-    assert main(["convert", "csv-to-tfrecord", str(tmp_path / "nope.csv"), "x.tfrecord"]) == 2
+    out = str(tmp_path / "x.tfrecord")
+    assert main(["convert", "csv-to-tfrecord", str(tmp_path / "nope.csv"), out]) == 2
     assert "nope.csv" in capsys.readouterr().err
     csv = tmp_path / "a.csv"
     csv.write_text("a\n1\n")
-    assert main(["convert", "csv-to-tfrecord", str(csv), "x", "--shards", "0"]) == 2
+    assert main(["convert", "csv-to-tfrecord", str(csv), out, "--shards", "0"]) == 2
     assert "--shards 0" in capsys.readouterr().err
-    assert main(["convert", "csv-to-tfrecord", str(csv), "x", "--runner=DataflowRunner"]) == 2
+    assert main(["convert", "csv-to-tfrecord", str(csv), out, "--runner=DataflowRunner"]) == 2
     assert "--engine beam" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
