@@ -2,7 +2,7 @@
 
 The TOML file is data, never executed. Sections other than the top-level keys (``[thresholds]``,
 ``[policy]``, ``[datasets.<name>]``, ``[[hooks]]``) are kept in ``document`` and interpreted by the
-module that owns the idea (``core.policy``, ``core.schemas``, ``hooks``), so this module stays small.
+module that owns the idea (``core.policy``, ``core.schemas``, ``hooks``); this module stays small.
 
     store = "sqlite:///.dataguard/dataguard.db"
     artifacts = ".dataguard/artifacts"
@@ -42,7 +42,7 @@ class Settings:
     document: Mapping[str, Any] = field(default_factory=dict)
 
     def section(self, *keys: str) -> Mapping[str, Any]:
-        """A nested table of the config file, ``{}`` when absent (``section("datasets", "taxi")``)."""
+        """A nested table of the config file, ``{}`` when absent: ``section("datasets", "taxi")``."""
         node: Any = self.document
         for key in keys:
             node = node.get(key, {}) if isinstance(node, Mapping) else {}

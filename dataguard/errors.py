@@ -2,7 +2,7 @@
 
     DataguardError                 exit 3 unless a subclass says otherwise
     ├── UsageError                 exit 2  bad flags, unknown dataset/batch/version, bad config
-    │   └── BadInputError          exit 2  unreadable or malformed input data (names file, line/record)
+    │   └── BadInputError          exit 2  unreadable input data (names file and line/record)
     ├── StoreError                 exit 3  the database could not be read or written
     ├── ArtifactError              exit 3  an artifact location could not be read or written
     └── RunnerError                exit 3  a Beam runner failed

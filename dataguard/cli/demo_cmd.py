@@ -36,10 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def find_taxi_data(explicit: str | None) -> Path:
     """The TFX taxi sample: --data, DATAGUARD_DEMO_DATA, or ../shared/data/taxi near here."""
-    candidates = [explicit] if explicit else []
-    candidates += [os.environ.get("DATAGUARD_DEMO_DATA")]
-    here = Path.cwd().resolve()
-    candidates += [str(p / "shared" / "data" / "taxi") for p in (here, *here.parents)]
+    candidates: list[str | None] = [explicit, os.environ.get("DATAGUARD_DEMO_DATA")]
+    for start in (Path.cwd().resolve(), Path(__file__).resolve()):
+        candidates += [str(p / "shared" / "data" / "taxi") for p in (start, *start.parents)]
     for candidate in filter(None, candidates):
         path = Path(candidate)
         if (path / "train.csv").is_file() and (path / "batch_a.csv").is_file():
