@@ -42,7 +42,7 @@ class Settings:
     document: Mapping[str, Any] = field(default_factory=dict)
 
     def section(self, *keys: str) -> Mapping[str, Any]:
-        """A nested table of the config file, ``{}`` when absent: ``section("datasets", "taxi")``."""
+        """A nested config table, ``{}`` when absent: ``section("datasets", "taxi")``."""
         node: Any = self.document
         for key in keys:
             node = node.get(key, {}) if isinstance(node, Mapping) else {}
