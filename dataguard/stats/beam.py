@@ -21,9 +21,9 @@ newlines work (TFDV's line-based ``ReadFromText`` splits those rows); the price 
 file, so shard big CSVs into several files for parallelism. Each file is read twice (types, then
 decoding) instead of buffering its rows between stages, so memory stays bounded. Column names
 are the header of each file (all files must agree) unless ``spec.column_names`` gives them;
-then a first row equal to those names is taken as a header and skipped. Column types are
-inferred over all files as TFDV does (INT → FLOAT → STRING; empty = missing), or forced per
-column with ``column_types``.
+then a first row holding those names (in any order) is the header: skipped, its order used.
+Column types are inferred over all files as TFDV does (INT → FLOAT → STRING; empty = missing),
+or forced per column with ``column_types``.
 
 Bad input found on a worker (ragged row, bad UTF-8, corrupt TFRecord/gzip, …) surfaces as
 ``BadInputError`` naming the file and line/record; any other pipeline failure as ``RunnerError``.
@@ -129,14 +129,16 @@ class _CsvFile:
         first = next(lines, None)
         if first is None:
             raise bad_input(f"{path}: the file is empty (expected a CSV header line)")
-        names = self._names or tuple(first[1])
+        # A first row naming the given columns (in any order) is a header, and its order wins:
+        # names from a schema need not list the columns in file order.
+        is_header = self._names is None or sorted(first[1]) == sorted(self._names)
+        names = tuple(first[1]) if is_header else tuple(self._names or ())
         if len(set(names)) != len(names):
             dupes = sorted({name for name in names if names.count(name) > 1})
             raise bad_input(f"{path}: line 1: duplicate column names {dupes}")
         yield names
         batch: list[tuple[list[bytes], str]] = []
         rows = 0
-        is_header = self._names is None or tuple(first[1]) == self._names
         for line, row in _chain([] if is_header else [first], lines):
             if not row:  # blank line: skipped, as TFDV does
                 continue

@@ -105,6 +105,10 @@ def test_column_names_from_the_spec_skip_a_matching_header_and_read_headerless_f
     assert stats.datasets[0].num_examples == 3
     x = next(f for f in stats.datasets[0].features if f.path.step[0] == "x")
     assert x.num_stats.max == 3 and x.type == x.INT
+    # names from a schema come in the schema's order; the file's header order wins
+    spec = resolve_inputs([str(tmp_path / "a.csv")], column_names=["y", "x"])
+    x = next(f for f in _beam(spec).datasets[0].features if f.path.step[0] == "x")
+    assert x.num_stats.max == 2 and x.type == x.INT
 
 
 def test_building_the_read_never_touches_the_input_files(tmp_path: Path):
