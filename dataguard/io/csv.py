@@ -345,12 +345,18 @@ def _parsed_batches(
         quoted_strings_can_be_null=True,
     )
     rows = 0
-    native = not count_quotes and not is_remote(path) and not is_gzip(spec, path)
+    failure: BadInputError | None = None
+    counter: _QuoteCounter | None = None
     with contextlib.ExitStack() as stack:
-        if native:  # pyarrow reads the file itself, without the GIL
-            source: Any = local_path(path)
+        source: Any
+        if is_remote(path):
+            counter = _QuoteCounter(stack.enter_context(_open_binary(spec, path)))
+            source = counter
         else:
-            source = _QuoteCounter(stack.enter_context(_open_binary(spec, path)))
+            # A native stream: pyarrow's read-ahead threads must never call back into Python
+            # (at interpreter exit that aborts the process).
+            source = stack.enter_context(_open_native(spec, path))
+        reader = None
         try:
             reader = pacsv.open_csv(
                 source, read_options=read_options, parse_options=parse_options,
@@ -361,8 +367,19 @@ def _parsed_batches(
                     rows += batch.num_rows
                     yield batch
         except (pa.ArrowException, OSError, EOFError) as exc:
-            raise _locate_error(spec, path, exc) from None
-    if count_quotes and source.quotes % 2:
+            failure = _locate_error(spec, path, exc)
+        finally:
+            # Stop pyarrow's read-ahead now: a reader left to the interpreter's exit (say, via
+            # an error's traceback) can abort the process in native code.
+            if reader is not None:
+                reader.close()
+            reader = None
+    if failure is not None:
+        raise failure  # outside the except block: no traceback keeps the reader alive
+    quotes = 0
+    if count_quotes:
+        quotes = counter.quotes if counter is not None else _count_quotes(spec, path)
+    if quotes % 2:
         error = _diagnose(spec, path)
         if error is not None:
             raise error
@@ -390,6 +407,26 @@ class _QuoteCounter(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def _open_native(spec: InputSpec, path: str) -> pa.NativeFile:
+    try:
+        gz = is_gzip(spec, path)
+        return pa.input_stream(local_path(path), compression="gzip" if gz else None)
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
+
+
+def _count_quotes(spec: InputSpec, path: str) -> int:
+    """``"`` bytes in a local file (decompressed): an odd count means an unterminated quote."""
+    quotes = 0
+    try:
+        with _open_native(spec, path) as f:
+            while chunk := f.read(16 << 20):
+                quotes += chunk.count(b'"')
+    except OSError:
+        return 0  # unreadable: the parse already reported it
+    return quotes
 
 
 def _open_binary(spec: InputSpec, path: str) -> IO[bytes]:

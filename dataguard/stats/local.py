@@ -8,8 +8,8 @@ How it is fast and still TFDV's numbers:
 - a reader thread parses (pyarrow and the tf.Example decoder release the GIL) while the main
   thread feeds TFDV's ``BasicStatsGenerator`` and an exact top-k/uniques combiner
   (``stats.topk``, the numbers of TFDV's Beam path) — two cores busy;
-- TFDV's generator modules load in the background while the CSV column types are inferred, and
-  without importing TensorFlow at all (``stats.tfdv_modules``).
+- TFDV's generator modules load in a thread while the reader goes ahead, and without
+  importing TensorFlow at all (``stats.tfdv_modules``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataguard.io.sources import InputSpec
 from dataguard.stats import tfdv_modules
 from dataguard.stats.topk import ExactTopKUniques
 
-_PREFETCH = 3
+_PREFETCH = 8  # batches read ahead (~5 MB each for taxi rows)
 _DONE = object()
 
 
@@ -36,10 +36,13 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
 
     ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
     """
-    loader = tfdv_modules.preload_in_background()
     batches = _prefetch(record_batches(spec, block_size=block_size))
+    loader = None
     try:
+        # The header and first block are checked before TFDV starts loading: most bad input
+        # fails here, at once. The reader keeps going (``_PREFETCH`` batches) while it loads.
         first = next(batches, None)
+        loader = tfdv_modules.preload_in_background()
         loader.join()
         combiner = StatisticsCombiner(tfdv_modules.load())
         acc = combiner.create_accumulator()
@@ -51,9 +54,10 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
         return combiner.extract_output(acc)
     finally:
         batches.close()
-        # Bad input can surface while TFDV is still loading: let the import finish, since a
-        # process exiting in the middle of it may abort in native code instead of exiting 2.
-        loader.join()
+        if loader is not None:
+            # Bad input found later must not end the process in the middle of the import:
+            # exiting then may abort in native code instead of exiting 2.
+            loader.join()
 
 
 def record_batches(spec: InputSpec, *, block_size: int | None = None) -> Iterator[pa.RecordBatch]:
