@@ -42,6 +42,7 @@ class Run:
     tool: str
     rows: int
     wall: float
+    cpu: float
     rss_mb: float
     compute: float | None
     ok: bool
@@ -77,8 +78,10 @@ def worker(kind: str, path: str) -> None:
 
 
 # --- the parent -------------------------------------------------------------------------------
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
-    """(wall s, peak RSS MB, exit code, stdout, stderr) of one child process."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float, int, str, str]:
+    """(wall s, CPU s, peak RSS MB, exit code, stdout, stderr) of one child process.
+
+    CPU time (user + system, all threads) is the steadier figure on a shared machine."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=_env())
@@ -87,7 +90,8 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, cpu, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read()
 
 
 def _env() -> dict[str, str]:
@@ -109,26 +113,29 @@ def run_tool(tool: str, path: Path, rows: int, work: Path) -> Run:
                "--artifacts", str(work / "artifacts"), "stats", "bench",
                f"{tool}-{rows}-{time.time_ns()}", "--input", str(path), "--format", "json",
                *engine]
-    wall, rss, code, out, err = measure(cmd, work)
+    wall, cpu, rss, code, out, err = measure(cmd, work)
     if code != 0:
         last = (err.strip().splitlines() or ["?"])[-1]
-        return Run(tool, rows, wall, rss, None, False, f"exit {code}: {last[:80]}")
+        return Run(tool, rows, wall, cpu, rss, None, False, f"exit {code}: {last[:80]}")
     result = json.loads(out.strip().splitlines()[-1])
     compute = result.get("compute", result.get("seconds"))
-    return Run(tool, rows, wall, rss, compute, True)
+    return Run(tool, rows, wall, cpu, rss, compute, True)
 
 
 def report(runs: list[Run]) -> None:
-    print(f"\n{'tool':<16}{'rows':>10}{'wall s':>9}{'peak MB':>9}{'compute s':>11}  note")
+    print(f"\n{'tool':<16}{'rows':>10}{'wall s':>9}{'CPU s':>8}{'peak MB':>9}{'compute s':>11}"
+          "  note")
     for r in runs:
         compute = f"{r.compute:.2f}" if r.compute is not None else "-"
-        print(f"{r.tool:<16}{r.rows:>10,}{r.wall:>9.2f}{r.rss_mb:>9.0f}{compute:>11}  {r.note}")
+        print(f"{r.tool:<16}{r.rows:>10,}{r.wall:>9.2f}{r.cpu:>8.2f}{r.rss_mb:>9.0f}{compute:>11}"
+              f"  {r.note}")
     for rows in sorted({r.rows for r in runs}):
         by = {r.tool: r for r in runs if r.rows == rows and r.ok}
         lines = []
         dg, comp, tf, pa_ = (by.get(k) for k in ("dataguard", "local-compute", "tfdv", "pyarrow"))
         if dg and tf:
-            lines.append(f"whole process: TFDV / dataguard = {tf.wall / dg.wall:.1f}x (target ≥ 6)")
+            lines.append(f"whole process: TFDV / dataguard = {tf.wall / dg.wall:.1f}x wall, "
+                         f"{tf.cpu / dg.cpu:.1f}x CPU (target ≥ 6)")
         if comp and tf and comp.compute and tf.compute:
             lines.append(f"computation: TFDV / dataguard = {tf.compute / comp.compute:.1f}x "
                          "(target ≥ 30)")
@@ -177,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             tools += ["tfdv"] if rows in tfdv else []
             for tool in tools:
                 run = run_tool(tool, path, rows, work)
-                print(f"  {tool:<16} {rows:>10,} rows  wall {run.wall:7.2f}s  "
-                      f"peak {run.rss_mb:6.0f} MB  {run.note}", flush=True)
+                print(f"  {tool:<16} {rows:>10,} rows  wall {run.wall:7.2f}s  cpu {run.cpu:7.2f}s"
+                      f"  peak {run.rss_mb:6.0f} MB  {run.note}", flush=True)
                 runs.append(run)
         report(runs)
     return 0
