@@ -12,9 +12,13 @@ with no value at all is a null column; blank lines are skipped. Arrays are
 present cell, which is what TFDV's generators receive from ``generate_statistics_from_csv``.
 
 Parsing is pyarrow's streaming reader (multi-threaded, fixed block size) with every column read as
-a string; types are decided with vectorised casts, falling back to Python's ``int``/``float`` on
-the distinct values of a block only where Arrow's number syntax differs from Python's. Errors are
-located afterwards with Python's ``csv`` module, so messages name the file and line.
+a string; types follow ``csv_types`` (Arrow casts, Python where their syntax differs). Whole-input
+typing normally costs a first pass; ``speculative=True`` (the local engine) makes it one pass:
+the first block's types are used and checked on every block, a column first seen empty may get
+values (its earlier batches hold a null column, which TFDV counts as missing, the same
+statistics), and only a real widening (INT meets ``2.5``) yields ``RESTART`` and starts over.
+Errors are located afterwards with Python's ``csv`` module, so messages name the file and line;
+an unterminated quote (which pyarrow accepts at the end of a file) is caught by counting quotes.
 """
 
 from __future__ import annotations
@@ -33,10 +37,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from dataguard.errors import BadInputError
+from dataguard.io.csv_types import (
+    FLOAT,
+    INT,
+    STRING,
+    UNKNOWN,
+    arrow_parses,
+    python_cast,
+    widen,
+)
 from dataguard.io.sources import InputSpec, is_gzip, is_remote, local_path
 
-UNKNOWN, INT, FLOAT, STRING = "UNKNOWN", "INT", "FLOAT", "STRING"
-_RANK = {UNKNOWN: 0, INT: 1, FLOAT: 2, STRING: 3}
 ARROW_TYPES = {
     INT: pa.large_list(pa.int64()),
     FLOAT: pa.large_list(pa.float32()),
@@ -46,8 +57,6 @@ ARROW_TYPES = {
 # ~33k taxi rows per batch. CPU is flat from 2 to 8 MiB; peak RSS grows with the block size
 # (pyarrow reads blocks ahead): 1M taxi rows peak at ~400 / 470 / 550 MB for 2 / 4 / 8 MiB.
 DEFAULT_BLOCK_SIZE = 4 << 20
-_LONG_INT = r"^\s*[+-]?[0-9_]{19,}\s*$"
-_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -180,9 +189,9 @@ def _number_column(
 ) -> pa.Array:
     if column.type == target:
         return column
-    if _arrow_parses(column, target):
+    if arrow_parses(column, target):
         return column.cast(target)
-    return _python_cast(column, target, convert, path, name)
+    return python_cast(column, target, convert, path, name)
 
 
 # --- type inference ---------------------------------------------------------------------------
@@ -214,89 +223,13 @@ def _widen_all(
     for name, column in zip(names, batch.columns, strict=True):
         current = result.types[name]
         if current != STRING and column.null_count < len(column):
-            result.types[name], arrow_ok, cast = _widen(current, column)
+            result.types[name], arrow_ok, cast = widen(current, column)
             if not arrow_ok:
                 result.python_columns.add(name)
             columns.append(column if cast is None else cast)
         else:
             columns.append(column)
     return columns
-
-
-def infer_value_type(value: str) -> str:
-    """tfx_bsl ``_InferValueType`` for one non-empty cell."""
-    try:
-        return INT if _INT64_MIN <= int(value) <= _INT64_MAX else STRING
-    except ValueError:
-        try:
-            float(value)
-        except ValueError:
-            return STRING
-        return FLOAT
-
-
-def _widen(current: str, column: pa.Array) -> tuple[str, bool, pa.Array | None]:
-    """(type of ``column`` joined with ``current``, whether Arrow parsed it as Python would,
-    the column cast to that type by Arrow when it did).
-
-    INT → FLOAT → STRING never narrows. Arrow's casts decide the common case; the distinct
-    values go through Python's ``int``/``float`` only where Arrow refuses a value.
-    """
-    if _RANK[current] <= _RANK[INT]:
-        cast = _arrow_cast(column, pa.int64())
-        if cast is not None:
-            return INT, True, cast
-    if _RANK[current] <= _RANK[FLOAT]:
-        cast = _arrow_cast(column, pa.float64())
-        if cast is not None:
-            return FLOAT, True, cast
-    found = current
-    for value in pc.unique(column).to_pylist():
-        if value is None:
-            continue
-        kind = infer_value_type(value)
-        if _RANK[kind] > _RANK[found]:
-            found = kind
-            if found == STRING:
-                return STRING, True, None
-    return found, False, None
-
-
-def _arrow_parses(column: pa.Array, target: pa.DataType) -> bool:
-    return _arrow_cast(column, target) is not None
-
-
-def _arrow_cast(column: pa.Array, target: pa.DataType) -> pa.Array | None:
-    """``column`` cast by Arrow, or None unless every value casts as Python would read it."""
-    try:
-        cast = column.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    if target == pa.int64() and (
-        pc.any(pc.starts_with(column, "0x")).as_py() or pc.any(pc.starts_with(column, "0X")).as_py()
-    ):
-        return None  # Arrow reads "0x1f" as an integer; Python's int() (so TFDV) does not
-    if (
-        target == pa.float64()
-        and (pc.max(pc.binary_length(column)).as_py() or 0) >= 19  # cheap: lengths only
-        and pc.any(pc.match_substring_regex(column, _LONG_INT)).as_py()
-    ):
-        return None  # an integer past int64 makes tfx_bsl say STRING, not FLOAT
-    return cast
-
-
-def _python_cast(
-    column: pa.Array, target: pa.DataType, convert: Any, path: str, name: str
-) -> pa.Array:
-    try:
-        return pa.array(
-            [None if v is None else convert(v) for v in column.to_pylist()], type=target
-        )
-    except (ValueError, OverflowError):
-        raise BadInputError(
-            f"{path}: column {name!r}: a value does not match the column type inferred "
-            "over the input"
-        ) from None
 
 
 # --- reading ----------------------------------------------------------------------------------
