@@ -134,3 +134,15 @@ def test_gzipped_csv_reads_like_plain(tmp_path: Path) -> None:
     zipped = tmp_path / "data.csv.gz"
     zipped.write_bytes(gzip.compress(Path(plain).read_bytes()))
     assert _table(str(zipped)).equals(_table(plain))
+
+
+def test_gs_csv_reads_like_local_and_names_bad_lines(tmp_path: Path, fake_gcs: Path) -> None:
+    (fake_gcs / "bucket").mkdir()
+    (fake_gcs / "bucket" / "good.csv").write_text("a,b\n1,x\n2,y\n")
+    (fake_gcs / "bucket" / "bad.csv").write_text('a,b\n1,x\n2,"y\n')
+    local = _write(tmp_path, "a,b\n1,x\n2,y\n")
+    assert _table("gs://bucket/good.csv").equals(_table(local))
+    for speculative in (False, True):
+        spec = resolve_inputs(["gs://bucket/bad.csv"])
+        with pytest.raises(BadInputError, match=r"gs://bucket/bad\.csv: line 3: unexpected end"):
+            list(read_record_batches(spec, speculative=speculative))
