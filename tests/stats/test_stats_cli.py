@@ -178,3 +178,22 @@ def test_the_artifact_is_what_tfdv_load_statistics_reads(
     assert code == 0
     loaded = tfdv.load_statistics(json.loads(out)["artifact"])
     assert loaded.datasets[0].num_examples == 334
+
+
+def test_tab_separated_files_take_a_typed_tab_delimiter(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "data.tsv").write_text("a\tb\n1\tx, y\n2\tz\n")
+    code, out, err = _cli(capsys, "t", "b1", "--input", "data.tsv", "--delimiter", "\\t",
+                          "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["num_examples"] == 2
+
+
+def test_local_engine_refuses_beam_pipeline_options(
+    workdir: Path, penguin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _cli(capsys, "penguin", "day1", "--input", str(penguin / "train.csv"),
+                        "--runner=DataflowRunner")
+    assert code == 2
+    assert "--runner=DataflowRunner (Beam pipeline options need --engine beam)" in err
