@@ -97,18 +97,18 @@ def read_record_batches(
 
     Inferred types cost a first pass over the input; then numbers are parsed by pyarrow
     directly. With ``speculative=True`` there is one pass in the common case: the types of
-    the first block are used, every block is checked, and if a later block widens a column
-    (an INT column meets ``1.5``) the generator yields ``RESTART`` and starts over with the
-    types of the whole input — the consumer drops what it has and keeps reading.
+    the first block are used and checked, and if a later block widens a column (an INT
+    column meets ``1.5``) the generator yields ``RESTART`` and starts over with the types of
+    the whole input — the consumer drops what it has and keeps reading.
     Types given by the caller are applied to text columns, checking every cell.
     """
     names = _common_header(spec)
     if column_types is None and speculative:
-        found = yield from _speculative_batches(spec, names, block_size)
-        if found is None:
+        if (yield from _speculative_batches(spec, names, block_size)):
             return
         yield RESTART
-        column_types, python_columns = found.types, found.python_columns
+        inference = _infer(spec)
+        column_types, python_columns = inference.types, inference.python_columns
     elif column_types is None:
         inference = _infer(spec)
         column_types, python_columns = inference.types, inference.python_columns
@@ -124,28 +124,68 @@ def read_record_batches(
             yield _to_tfdv_batch(batch.columns, names, column_types, path)
 
 
+class _Widened(Exception):
+    """A later block does not fit the types of the first one: start over, exactly."""
+
+
 def _speculative_batches(
     spec: InputSpec, names: tuple[str, ...], block_size: int
-) -> Generator[pa.RecordBatch, None, _Inference | None]:
-    """Yield batches with the first block's types; return None if they held for the whole
-    input, else the whole input's inference (after reading it to the end without yielding)."""
-    found = _Inference(dict.fromkeys(names, UNKNOWN))
-    used: dict[str, str] | None = None
-    text = dict.fromkeys(names, pa.string())
-    for path in spec.paths:
-        for batch in _parsed_batches(spec, path, names, text, block_size=block_size,
-                                     count_quotes=True):
-            columns = _widen_all(found, names, batch)
-            if used is None:
-                used = dict(found.types)
-            elif used and found.types != used:
-                if any(used[n] not in (UNKNOWN, found.types[n]) for n in names):
-                    used = {}  # widened: keep inferring, stop yielding
-                else:  # a column seen empty so far got values: earlier batches held nulls,
-                    used = dict(found.types)  # which TFDV counts the same as missing values
-            if used:
+) -> Generator[pa.RecordBatch, None, bool]:
+    """Yield batches typed from the first block, parsed by pyarrow as numbers directly.
+
+    Returns True if those types held for the whole input, False (having yielded part of it)
+    if a column widened: the caller then yields ``RESTART`` and reads exactly. Numbers are
+    trusted to Arrow only where it reads them as Python does: a conversion error (``2.5``
+    in an INT column, ``+5``, `` 7``), a float past int64 in a FLOAT column (tfx_bsl says
+    STRING) or a ``0x`` anywhere in the file (Arrow reads hexadecimal integers) means widen.
+    Columns empty or Python-typed in the first block are read as text and checked per block.
+    """
+    first = _first_block_types(spec, names, block_size)
+    used = dict(first.types)
+    typed = {
+        name: _PARSE_TYPES[kind]
+        if kind in (INT, FLOAT) and name not in first.python_columns else pa.string()
+        for name, kind in used.items()
+    }
+    try:
+        for path in spec.paths:
+            scan = _RawScan()
+            for batch in _parsed_batches(spec, path, names, typed, block_size=block_size,
+                                         scan=scan, conversion_errors=True):
+                columns = []
+                for name, column in zip(names, batch.columns, strict=True):
+                    kind = used[name]
+                    present = column.null_count < len(column)
+                    if typed[name] == pa.string() and kind != STRING and present:
+                        widened, _, cast = widen(kind, column)
+                        if kind != UNKNOWN and widened != kind:
+                            raise _Widened(name)
+                        used[name] = widened  # empty so far: earlier batches held nulls, which
+                        column = column if cast is None else cast  # TFDV counts as missing
+                    elif (
+                        kind == FLOAT and present
+                        and (pc.max(pc.abs(column)).as_py() or 0.0) >= _INT64_LIMIT
+                    ):
+                        raise _Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
+                    columns.append(column)
                 yield _to_tfdv_batch(columns, names, used, path)
-    return None if used else found
+            if scan.hex and any(kind == INT for kind in used.values()):
+                raise _Widened("0x")
+    except _Widened:
+        return False
+    return True
+
+
+def _first_block_types(spec: InputSpec, names: tuple[str, ...], block_size: int) -> _Inference:
+    found = _Inference(dict.fromkeys(names, UNKNOWN))
+    text = dict.fromkeys(names, pa.string())
+    blocks = _parsed_batches(spec, spec.paths[0], names, text, block_size=min(block_size, 1 << 20))
+    try:
+        batch = next(blocks)
+    finally:
+        blocks.close()
+    _widen_all(found, names, batch)
+    return found
 
 
 def _to_tfdv_batch(
@@ -197,6 +237,7 @@ def _number_column(
 # --- type inference ---------------------------------------------------------------------------
 _PARSE_TYPES = {INT: pa.int64(), FLOAT: pa.float64(), STRING: pa.large_binary(),
                 UNKNOWN: pa.string()}
+_INT64_LIMIT = 2.0**63
 
 
 @dataclass
@@ -258,10 +299,14 @@ def _parsed_batches(
     *,
     block_size: int = DEFAULT_BLOCK_SIZE,
     count_quotes: bool = False,
-) -> Iterator[pa.RecordBatch]:
+    scan: _RawScan | None = None,
+    conversion_errors: bool = False,
+) -> Generator[pa.RecordBatch, None, None]:
     """One file as record batches of the given Arrow types (empty cell = null); raises
-    ``BadInputError`` naming the file and line. ``count_quotes`` also detects an unterminated
-    quote, which pyarrow accepts at the end of a file and Python's ``csv`` (TFDV) does not."""
+    ``BadInputError`` naming the file and line. ``count_quotes`` (or ``scan``, which also
+    notes a ``0x``) detects an unterminated quote, which pyarrow accepts at the end of a file
+    and Python's ``csv`` (TFDV) does not. With ``conversion_errors`` a value that does not
+    parse as its column's type raises ``_Widened`` instead of being bad input."""
     read_options = pacsv.ReadOptions(
         block_size=block_size,
         use_threads=True,
@@ -279,6 +324,7 @@ def _parsed_batches(
     )
     rows = 0
     failure: BadInputError | None = None
+    widened = False
     counter: _QuoteCounter | None = None
     with contextlib.ExitStack() as stack:
         source: Any
@@ -300,7 +346,10 @@ def _parsed_batches(
                     rows += batch.num_rows
                     yield batch
         except (pa.ArrowException, OSError, EOFError) as exc:
-            failure = _locate_error(spec, path, exc)
+            if conversion_errors and "conversion error" in str(exc):
+                widened = True
+            else:
+                failure = _locate_error(spec, path, exc)
         finally:
             # Stop pyarrow's read-ahead now: a reader left to the interpreter's exit (say, via
             # an error's traceback) can abort the process in native code.
@@ -309,9 +358,15 @@ def _parsed_batches(
             reader = None
     if failure is not None:
         raise failure  # outside the except block: no traceback keeps the reader alive
-    quotes = 0
-    if count_quotes:
-        quotes = counter.quotes if counter is not None else _count_quotes(spec, path)
+    if widened:
+        raise _Widened(path)
+    if scan is not None or count_quotes:
+        found = counter.scan if counter is not None else _scan_raw(spec, path)
+        if scan is not None:
+            scan.quotes, scan.hex = found.quotes, found.hex
+        quotes = found.quotes
+    else:
+        quotes = 0
     if quotes % 2:
         error = _diagnose(spec, path)
         if error is not None:
@@ -320,12 +375,29 @@ def _parsed_batches(
         raise BadInputError(f"{path}: no data rows (header only); a batch needs at least one row")
 
 
+@dataclass
+class _RawScan:
+    """What a look at the raw bytes found: ``"`` count (odd = unterminated quote), any ``0x``."""
+
+    quotes: int = 0
+    hex: bool = False
+    _last: bytes = b""
+
+    def add(self, chunk: bytes) -> None:
+        data = np.frombuffer(self._last + chunk, dtype=np.uint8)
+        self.quotes += int(np.count_nonzero(data[len(self._last):] == 34))  # '"'
+        if not self.hex:
+            x = np.flatnonzero((data[1:] | 0x20) == 120) + 1  # 'x' or 'X' …
+            self.hex = bool(np.any(data[x - 1] == 48))  # … after a '0'
+        self._last = chunk[-1:]
+
+
 class _QuoteCounter(io.RawIOBase):
-    """Pass-through reader counting ``"`` bytes (an odd count means an unterminated quote)."""
+    """Pass-through reader scanning the raw bytes on the way (remote files)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
-        self.quotes = 0
+        self.scan = _RawScan()
 
     def readable(self) -> bool:
         return True
@@ -333,7 +405,7 @@ class _QuoteCounter(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
         if data:
-            self.quotes += data.count(b'"')
+            self.scan.add(data)
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -350,16 +422,16 @@ def _open_native(spec: InputSpec, path: str) -> pa.NativeFile:
         raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
 
 
-def _count_quotes(spec: InputSpec, path: str) -> int:
-    """``"`` bytes in a local file (decompressed): an odd count means an unterminated quote."""
-    quotes = 0
+def _scan_raw(spec: InputSpec, path: str) -> _RawScan:
+    """Scan a local file's (decompressed) bytes: one fast native read, page-cache warm."""
+    scan = _RawScan()
     try:
         with _open_native(spec, path) as f:
             while chunk := f.read(16 << 20):
-                quotes += chunk.count(b'"')
+                scan.add(chunk)
     except OSError:
-        return 0  # unreadable: the parse already reported it
-    return quotes
+        pass  # unreadable: the parse already reported it
+    return scan
 
 
 def _open_binary(spec: InputSpec, path: str) -> IO[bytes]:

@@ -146,3 +146,24 @@ def test_gs_csv_reads_like_local_and_names_bad_lines(tmp_path: Path, fake_gcs: P
         spec = resolve_inputs(["gs://bucket/bad.csv"])
         with pytest.raises(BadInputError, match=r"gs://bucket/bad\.csv: line 3: unexpected end"):
             list(read_record_batches(spec, speculative=speculative))
+
+
+@pytest.mark.parametrize(
+    ("late", "kind"),
+    [("0x1f", "STRING"), ("+5", "INT"), (" 7", "INT"), ("2.5", "FLOAT"),
+     ("99999999999999999999", "STRING"), ("abc", "STRING")],
+    ids=["hex", "plus-sign", "space", "float", "past-int64", "text"],
+)
+def test_one_pass_reading_gives_the_two_pass_result_whatever_comes_late(
+    tmp_path: Path, late: str, kind: str
+) -> None:
+    # Arrow parses numbers in the fast pass; where it would read a value otherwise than
+    # Python (so tfx_bsl) does, or a column widens, the reader restarts and reads exactly.
+    rows = "".join(f"{i},{i * 0.5}\n" for i in range(3000))
+    path = _write(tmp_path, f"n,f\n{rows}{late},{late}\n")
+    spec = resolve_inputs([path])
+    expected = list(read_record_batches(spec, block_size=8192))
+    items = list(read_record_batches(spec, block_size=8192, speculative=True))
+    after = items[items.index(RESTART) + 1:] if RESTART in items else items
+    assert [b.to_pylist() for b in after] == [b.to_pylist() for b in expected]
+    assert infer_column_types(spec)["n"] == kind
