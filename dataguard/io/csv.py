@@ -27,6 +27,7 @@ import codecs
 import contextlib
 import csv as pycsv
 import io
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -324,8 +325,10 @@ def _parsed_batches(
     )
     rows = 0
     failure: BadInputError | None = None
-    widened = False
+    widened = completed = False
     counter: _QuoteCounter | None = None
+    scanner: threading.Thread | None = None
+    local_scan = _RawScan()
     with contextlib.ExitStack() as stack:
         source: Any
         if is_remote(path):
@@ -335,6 +338,10 @@ def _parsed_batches(
             # A native stream: pyarrow's read-ahead threads must never call back into Python
             # (at interpreter exit that aborts the process).
             source = stack.enter_context(_open_native(spec, path))
+            if scan is not None or count_quotes:  # scanned meanwhile, on the other core
+                scanner = threading.Thread(target=_scan_raw, args=(spec, path, local_scan),
+                                           daemon=True)
+                scanner.start()
         reader = None
         try:
             reader = pacsv.open_csv(
@@ -345,6 +352,7 @@ def _parsed_batches(
                 if batch.num_rows:
                     rows += batch.num_rows
                     yield batch
+            completed = True
         except (pa.ArrowException, OSError, EOFError) as exc:
             if conversion_errors and "conversion error" in str(exc):
                 widened = True
@@ -356,12 +364,17 @@ def _parsed_batches(
             if reader is not None:
                 reader.close()
             reader = None
+            if scanner is not None and not (completed and rows):
+                local_scan.stop = True  # not needed any more; never outlive this generator
+                scanner.join()
     if failure is not None:
         raise failure  # outside the except block: no traceback keeps the reader alive
     if widened:
         raise _Widened(path)
     if scan is not None or count_quotes:
-        found = counter.scan if counter is not None else _scan_raw(spec, path)
+        if scanner is not None:
+            scanner.join()
+        found = counter.scan if counter is not None else local_scan
         if scan is not None:
             scan.quotes, scan.hex = found.quotes, found.hex
         quotes = found.quotes
@@ -381,6 +394,7 @@ class _RawScan:
 
     quotes: int = 0
     hex: bool = False
+    stop: bool = False
     _last: bytes = b""
 
     def add(self, chunk: bytes) -> None:
@@ -422,16 +436,14 @@ def _open_native(spec: InputSpec, path: str) -> pa.NativeFile:
         raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
 
 
-def _scan_raw(spec: InputSpec, path: str) -> _RawScan:
+def _scan_raw(spec: InputSpec, path: str, scan: _RawScan) -> None:
     """Scan a local file's (decompressed) bytes: one fast native read, page-cache warm."""
-    scan = _RawScan()
     try:
         with _open_native(spec, path) as f:
-            while chunk := f.read(16 << 20):
+            while not scan.stop and (chunk := f.read(16 << 20)):
                 scan.add(chunk)
     except OSError:
         pass  # unreadable: the parse already reported it
-    return scan
 
 
 def _open_binary(spec: InputSpec, path: str) -> IO[bytes]:
