@@ -5,10 +5,14 @@
 How it is fast and still TFDV's numbers:
 - input is streamed as Arrow record batches (``io.csv`` / ``io.tfrecord``), decoded as TFDV's
   own CSV and TFRecord paths decode it, so memory stays bounded whatever the file size;
-- a reader thread decodes (pyarrow releases the GIL) while the main thread feeds TFDV's
-  ``BasicStatsGenerator`` and an exact top-k/uniques combiner (``stats.topk``, the numbers of
-  TFDV's Beam path) — both cores busy. (A reader *process* was measured too: slower, the IPC
-  and its start-up cost more than the GIL does: 4M rows 6.5 s vs 5.7 s);
+- CSV numbers are parsed by pyarrow in one pass (``io.csv``: typed from the first block,
+  restarting exactly in the rare case a column widens later);
+- a reader thread decodes (pyarrow releases the GIL) while two workers feed TFDV's
+  ``BasicStatsGenerator`` (its quantile sketches release the GIL too) and an exact
+  top-k/uniques combiner (``stats.topk``, the numbers of TFDV's Beam path) into separate
+  accumulators, merged at the end — both cores busy. Measured on 1M taxi rows (idle 2 cores):
+  one worker 1.46 s, two 1.30 s; a reader *process* instead of a thread was slower (IPC and
+  start-up cost more than the GIL);
 - TFDV's generator modules load in a thread while the reader goes ahead, and without
   importing TensorFlow at all (``stats.tfdv_modules``).
 """
