@@ -63,8 +63,17 @@ def stats(
         )
     if isinstance(inputs, str):
         inputs = [inputs]
-    spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     ctx = Context.create(settings)
+    if engine == "beam":
+        from dataguard.service import remote_jobs
+
+        if remote_jobs.workers_can_record(pipeline_args, ctx.settings):  # the compute_stats job
+            return remote_jobs.run_stats_job(
+                dataset, batch, inputs, role=role_.value, input_format=input_format,
+                delimiter=delimiter, column_names=column_names, replace=replace,
+                pipeline_args=pipeline_args, settings=ctx.settings,
+            )
+    spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     if not replace:
         _refuse_existing(ctx, dataset, batch, role_)
     started = time.perf_counter()
