@@ -5,6 +5,8 @@ BIN     := $(VENV)/bin
 UV      := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv-bootstrap/bin/uv)
 PYTEST_ARGS ?=
 JOBS    ?= 2
+# The TFX example data next to the checkout (or where this workplace keeps it).
+SHARED_DATA ?= $(firstword $(wildcard ../shared/data /work/shared/data))
 
 .PHONY: setup demo test test-fast bench lint lock clean
 
@@ -18,7 +20,7 @@ $(BIN)/dataguard: requirements.lock pyproject.toml
 setup: $(BIN)/dataguard
 
 demo: setup
-	$(BIN)/dataguard demo
+	$(BIN)/dataguard demo $(if $(SHARED_DATA),--data $(SHARED_DATA)/taxi)
 
 test: setup
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
