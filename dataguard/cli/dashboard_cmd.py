@@ -48,6 +48,7 @@ def streamlit_command(args: argparse.Namespace, settings: Settings) -> tuple[lis
         "--server.port", str(args.port),
         "--server.address", args.address,
         "--server.headless", "true",
+        "--client.toolbarMode", "viewer",  # no "Deploy" or developer menu for readers
         *getattr(args, "extra", []),
     ]
     return argv, env

@@ -13,7 +13,6 @@ from dataguard.errors import DataguardError
 
 # Plain symbols (no emoji): they render with any font, headless browsers included.
 VERDICT_ICONS = {"pass": "✔", "warn": "▲", "fail": "✖"}
-VERDICT_HEIGHT = {"pass": 1, "warn": 2, "fail": 3}
 VERDICT_BACKGROUND = {"pass": "#d9f2de", "warn": "#fdebc8", "fail": "#f9d3d3"}
 
 
@@ -37,9 +36,10 @@ def verdict_label(verdict: str | None) -> str:
     return f"{VERDICT_ICONS.get(verdict or '', '○')} {verdict or 'not checked'}"
 
 
-def verdict_bars(verdicts: Sequence[str]) -> list[int]:
-    """The overview's sparkline, oldest first: bar height 1 pass, 2 warn, 3 fail."""
-    return [VERDICT_HEIGHT.get(v, 0) for v in verdicts]
+def verdict_bars(verdicts: Sequence[str]) -> str:
+    """The overview's sparkline, oldest first, one symbol per check (a one-colour bar chart
+    would paint a passing dataset red)."""
+    return " ".join(VERDICT_ICONS.get(v, "○") for v in verdicts)
 
 
 def verdict_style(label: object) -> str:

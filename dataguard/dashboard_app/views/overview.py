@@ -79,9 +79,8 @@ st.dataframe(
             "verdict of", help="the batch the verdict belongs to: the latest, or an older one "
             "when the latest batch has not been checked yet"),
         "anomalies": st.column_config.NumberColumn("anomalies", format="%d", width="small"),
-        "recent verdicts": st.column_config.BarChartColumn(
-            "recent verdicts", y_min=0, y_max=3,
-            help="oldest → newest; bar height: 1 pass, 2 warn, 3 fail"),
+        "recent verdicts": st.column_config.TextColumn(
+            "recent verdicts", help="oldest → newest: ✔ pass, ▲ warn, ✖ fail"),
         "open": st.column_config.LinkColumn("details", display_text="open ›", width="small"),
     },
 )
