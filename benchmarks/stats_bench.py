@@ -61,7 +61,7 @@ def worker(kind: str, path: str) -> None:
         from dataguard.io.sources import resolve_inputs
         from dataguard.stats import local, tfdv_modules
 
-        tfdv_modules.load()
+        tfdv_modules.load(stub_beam=True)  # as the engine loads them for local files
         imported = time.perf_counter()
         rows = local.compute_statistics(resolve_inputs([path])).datasets[0].num_examples
     elif kind == "tfdv":

@@ -29,6 +29,7 @@ def test_statistics_are_computed_without_importing_tensorflow(taxi: Path) -> Non
         assert stats.datasets[0].num_examples == 15002
         assert "tensorflow" not in sys.modules, "TensorFlow was imported"
         assert "tensorflow_data_validation" not in sys.modules  # the package stand-in is gone
+        assert not [m for m in sys.modules if m.startswith("apache_beam")], "Beam was imported"
         print("ok")
     """)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
@@ -47,6 +48,9 @@ def test_full_tfdv_works_in_the_same_process_afterwards(penguin: Path) -> None:
         anomalies = tfdv.validate_statistics(stats, schema)
         assert not anomalies.anomaly_info, anomalies
         assert io_util.tf.io.gfile.exists({str(penguin / "train.csv")!r})  # real TF behind it
+        import apache_beam as beam
+        from tensorflow_data_validation import types
+        assert issubclass(types._ArrowRecordBatchCoder, beam.coders.Coder)  # real Beam behind it
         print("ok")
     """)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
