@@ -23,7 +23,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from dataguard.errors import ArtifactError
-from dataguard.io.sources import is_remote, local_path
+from dataguard.io.sources import is_remote, local_path, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
@@ -61,7 +61,7 @@ def read_bytes(uri: str) -> bytes:
         with open(local_path(uri), "rb") as f:
             return f.read()
     except Exception as exc:
-        raise ArtifactError(f"{uri}: cannot read artifact: {_one_line(exc)}") from None
+        raise ArtifactError(f"{uri}: cannot read artifact: {one_line(exc)}") from None
 
 
 def exists(uri: str) -> bool:
@@ -71,7 +71,7 @@ def exists(uri: str) -> bool:
         try:
             return bool(FileSystems.exists(uri))
         except Exception as exc:
-            raise ArtifactError(f"{uri}: cannot stat artifact: {_one_line(exc)}") from None
+            raise ArtifactError(f"{uri}: cannot stat artifact: {one_line(exc)}") from None
     return os.path.exists(local_path(uri))
 
 
@@ -88,7 +88,7 @@ def delete(uri: str) -> None:
     except FileNotFoundError:
         pass
     except Exception as exc:
-        raise ArtifactError(f"{uri}: cannot delete artifact: {_one_line(exc)}") from None
+        raise ArtifactError(f"{uri}: cannot delete artifact: {one_line(exc)}") from None
 
 
 def encode_statistics(statistics: DatasetFeatureStatisticsList) -> bytes:
@@ -162,13 +162,8 @@ def _write_remote(uri: str, data: bytes, tmp: str) -> None:
                 FileSystems.delete([tmp])
         except Exception:
             pass
-        raise ArtifactError(f"{uri}: cannot write artifact: {_one_line(exc)}") from None
+        raise ArtifactError(f"{uri}: cannot write artifact: {one_line(exc)}") from None
 
 
 def _basename(uri: str) -> str:
     return posixpath.basename(uri) if is_remote(uri) else os.path.basename(local_path(uri))
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -47,7 +47,14 @@ from dataguard.io.csv_types import (
     python_cast,
     widen,
 )
-from dataguard.io.sources import InputSpec, is_gzip, is_remote, local_path
+from dataguard.io.sources import (
+    InputSpec,
+    is_gzip,
+    is_remote,
+    local_path,
+    one_line,
+    open_binary,
+)
 
 ARROW_TYPES = {
     INT: pa.large_list(pa.int64()),
@@ -65,14 +72,14 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
     """The column names of one file: ``spec.column_names`` or its first CSV record."""
     if spec.column_names:
         return spec.column_names
-    with _open_binary(spec, path) as raw:
+    with open_binary(spec, path) as raw:
         lines = (line.decode("utf-8") for line in raw)  # line by line: later lines may be bad
         try:
             row = next(pycsv.reader(lines, delimiter=spec.delimiter, strict=True), None)
         except UnicodeDecodeError:
             raise BadInputError(f"{path}: line 1: header is not UTF-8 text") from None
         except (pycsv.Error, OSError, EOFError) as exc:
-            raise BadInputError(f"{path}: line 1: cannot read header: {_one_line(exc)}") from None
+            raise BadInputError(f"{path}: line 1: cannot read header: {one_line(exc)}") from None
     if not row or all(not name.strip() for name in row):
         raise BadInputError(f"{path}: empty file (no header line); a CSV batch needs a header")
     return tuple(row)
@@ -332,7 +339,7 @@ def _parsed_batches(
     with contextlib.ExitStack() as stack:
         source: Any
         if is_remote(path):
-            counter = _QuoteCounter(stack.enter_context(_open_binary(spec, path)))
+            counter = _QuoteCounter(stack.enter_context(open_binary(spec, path)))
             source = counter
         else:
             # A native stream: pyarrow's read-ahead threads must never call back into Python
@@ -433,7 +440,7 @@ def _open_native(spec: InputSpec, path: str) -> pa.NativeFile:
         gz = is_gzip(spec, path)
         return pa.input_stream(local_path(path), compression="gzip" if gz else None)
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
+        raise BadInputError(f"{path}: cannot open: {one_line(exc)}") from None
 
 
 def _scan_raw(spec: InputSpec, path: str, scan: _RawScan) -> None:
@@ -446,32 +453,12 @@ def _scan_raw(spec: InputSpec, path: str, scan: _RawScan) -> None:
         pass  # unreadable: the parse already reported it
 
 
-def _open_binary(spec: InputSpec, path: str) -> IO[bytes]:
-    """A binary stream of the file's (decompressed) bytes, local or through Beam FileSystems."""
-    gz = is_gzip(spec, path)
-    try:
-        if is_remote(path):
-            from apache_beam.io.filesystems import CompressionTypes, FileSystems
-
-            kind = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
-            return FileSystems.open(path, compression_type=kind)
-        if gz:
-            import gzip
-
-            return gzip.open(local_path(path), "rb")  # type: ignore[return-value]
-        return open(local_path(path), "rb", buffering=1 << 20)
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    except Exception as exc:
-        raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
-
-
 def _locate_error(spec: InputSpec, path: str, exc: BaseException) -> BadInputError:
     """Turn a pyarrow/IO failure into a one-line error with the line number where we can find it."""
     found = _diagnose(spec, path)
     if found is not None:
         return found
-    return BadInputError(f"{path}: cannot parse CSV: {_one_line(exc)}")
+    return BadInputError(f"{path}: cannot parse CSV: {one_line(exc)}")
 
 
 def _diagnose(spec: InputSpec, path: str) -> BadInputError | None:
@@ -480,7 +467,7 @@ def _diagnose(spec: InputSpec, path: str) -> BadInputError | None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 0
     try:
-        with _open_binary(spec, path) as raw:
+        with open_binary(spec, path) as raw:
 
             def lines() -> Iterator[str]:
                 nonlocal line
@@ -505,12 +492,7 @@ def _diagnose(spec: InputSpec, path: str) -> BadInputError | None:
     except BadInputError as err:
         return err
     except pycsv.Error as exc:
-        return BadInputError(f"{path}: line {start}: {_one_line(exc)} (unterminated quote?)")
+        return BadInputError(f"{path}: line {start}: {one_line(exc)} (unterminated quote?)")
     except Exception as exc:  # corrupt gzip and the like
-        return BadInputError(f"{path}: cannot read: {_one_line(exc)}")
+        return BadInputError(f"{path}: cannot read: {one_line(exc)}")
     return None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from dataguard.errors import BadInputError, UsageError
 
@@ -126,7 +127,7 @@ def _expand_remote(pattern: str) -> list[str]:
         else:
             found = [pattern] if FileSystems.exists(pattern) else []
     except Exception as exc:  # Beam raises many types (BeamIOError, ValueError for bad schemes)
-        raise BadInputError(f"{pattern}: cannot list input: {_one_line(exc)}") from None
+        raise BadInputError(f"{pattern}: cannot list input: {one_line(exc)}") from None
     if not found:
         kind = "glob matches no file" if _GLOB_CHARS.search(pattern) else "no such file"
         raise BadInputError(f"{pattern}: {kind}")
@@ -155,6 +156,27 @@ def _guess_format(paths: Sequence[str]) -> str:
     return kinds.pop()
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """The first line of an exception's message: errors here are one line."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def open_binary(spec: InputSpec, path: str) -> IO[bytes]:
+    """A binary stream of the file's (decompressed) bytes, local or through Beam FileSystems."""
+    gz = is_gzip(spec, path)
+    try:
+        if is_remote(path):
+            from apache_beam.io.filesystems import CompressionTypes, FileSystems
+
+            kind = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
+            return FileSystems.open(path, compression_type=kind)
+        if gz:
+            import gzip
+
+            return gzip.open(local_path(path), "rb")  # type: ignore[return-value]
+        return open(local_path(path), "rb", buffering=1 << 20)
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    except Exception as exc:
+        raise BadInputError(f"{path}: cannot open: {one_line(exc)}") from None

@@ -17,12 +17,11 @@ import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO
 
 import pyarrow as pa
 
 from dataguard.errors import BadInputError
-from dataguard.io.sources import InputSpec, is_gzip, is_remote, local_path
+from dataguard.io.sources import InputSpec, one_line, open_binary
 
 DEFAULT_BATCH_RECORDS = 16384
 _HEADER = struct.Struct("<QI")
@@ -62,7 +61,7 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
     """Yield the payload of every record of one file, checking lengths and CRCs."""
     masked = masked_crc32c
     number = 0
-    with _open_binary(spec, path) as f:
+    with open_binary(spec, path) as f:
         read = f.read
         while True:
             number += 1
@@ -80,7 +79,7 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
             except BadInputError:
                 raise
             except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-                raise _bad(path, number, f"cannot decompress: {_one_line(exc)}") from None
+                raise _bad(path, number, f"cannot decompress: {one_line(exc)}") from None
             if len(payload) < length or len(footer) < 4:
                 raise _bad(path, number, "truncated record")
             if masked(payload) != _FOOTER.unpack(footer)[0]:
@@ -153,35 +152,11 @@ def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.Re
         try:
             single.DecodeBatch([payload])
         except Exception as exc:
-            raise _bad(path, first + offset, f"not a tf.Example: {_one_line(exc)}") from None
+            raise _bad(path, first + offset, f"not a tf.Example: {one_line(exc)}") from None
     raise BadInputError(
         f"{path}: records {first}-{first + len(chunk) - 1}: features change type between examples"
     )
 
 
-def _open_binary(spec: InputSpec, path: str) -> IO[bytes]:
-    gz = is_gzip(spec, path)
-    try:
-        if is_remote(path):
-            from apache_beam.io.filesystems import CompressionTypes, FileSystems
-
-            kind = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
-            return FileSystems.open(path, compression_type=kind)
-        if gz:
-            import gzip
-
-            return gzip.open(local_path(path), "rb")  # type: ignore[return-value]
-        return open(local_path(path), "rb", buffering=1 << 20)
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    except Exception as exc:
-        raise BadInputError(f"{path}: cannot open: {_one_line(exc)}") from None
-
-
 def _bad(path: str, number: int, what: str) -> BadInputError:
     return BadInputError(f"{path}: record {number}: {what}")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
