@@ -203,6 +203,7 @@ def test_dashboards_app_py_is_the_same_app_for_streamlit_run(dashboard_env: Fill
     assert {"taxi", "penguin"} == set(frame_with(at, "recent verdicts")["dataset"])
 
 
+@pytest.mark.slow
 def test_pages_load_neither_tensorflow_nor_beam(dashboard_env: FilledStore) -> None:
     code = f"""
 import sys

@@ -91,6 +91,7 @@ def test_csv_to_tfrecord_builds_offline_with_shards(no_network: list[object]) ->
     assert run.job.options.get_all_options()["shards"] == 16
 
 
+@pytest.mark.slow
 def test_flex_template_launcher_file_picks_the_job_and_builds_it() -> None:
     """What the launcher runs: ``python jobs/main.py --job=… <parameters> <Dataflow options>``
     (as a file, from another directory; the runner is Dataflow there unless named)."""
