@@ -18,8 +18,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-SCHEMA_TYPE_NAMES = {"INT": "INT", "FLOAT": "FLOAT", "BYTES": "STRING"}
-
 
 def encode_record_batch(batch: pa.RecordBatch) -> list[bytes]:
     """One serialized tf.Example per row; null cells and null-typed columns are absent."""

@@ -56,12 +56,6 @@ from dataguard.io.sources import (
     open_binary,
 )
 
-ARROW_TYPES = {
-    INT: pa.large_list(pa.int64()),
-    FLOAT: pa.large_list(pa.float32()),
-    STRING: pa.large_list(pa.large_binary()),
-    UNKNOWN: pa.null(),
-}
 # ~33k taxi rows per batch. CPU is flat from 2 to 8 MiB; peak RSS grows with the block size
 # (pyarrow reads blocks ahead): 1M taxi rows peak at ~400 / 470 / 550 MB for 2 / 4 / 8 MiB.
 DEFAULT_BLOCK_SIZE = 4 << 20
