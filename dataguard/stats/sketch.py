@@ -39,6 +39,10 @@ def _has_negative_zero(distinct: pa.Array) -> bool:
     return bool(np.any(np.signbit(zeros[zeros == 0])))
 
 
+def _few_distinct(values: pa.Array) -> bool:
+    return len(pc.unique(values)) <= _MAX_DISTINCT
+
+
 class AggregatingSketch:
     """Wraps a tfx_bsl ``QuantilesSketch``; same methods, unweighted numeric adds grouped."""
 
@@ -55,9 +59,12 @@ class AggregatingSketch:
             and len(values) >= _MIN_VALUES
             and (pa.types.is_integer(values.type) or pa.types.is_floating(values.type))
         ):
-            counts = pc.value_counts(values)
+            # A prefix with too many distinct values settles it without hashing the whole batch.
+            head = values.slice(0, 2 * _MAX_DISTINCT)
+            counts = pc.value_counts(values) if _few_distinct(head) else head[:0]
             if (
-                len(counts) <= _MAX_DISTINCT
+                len(counts) > 0
+                and len(counts) <= _MAX_DISTINCT
                 and len(counts) * _MAX_DISTINCT_SHARE <= len(values)
                 and not _has_negative_zero(counts.field(0))
             ):
