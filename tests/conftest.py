@@ -119,3 +119,19 @@ def settings(workdir: Path, sqlite_url: str) -> Settings:
         schemas_dir=str(workdir / "schemas"),
         env={},
     )
+
+
+@pytest.fixture
+def fake_gcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Make ``gs://bucket/key`` resolve to ``<returned folder>/bucket/key`` through Beam's
+    FileSystems (Beam's GCS filesystem is moved out of the way for the test)."""
+    from apache_beam.io.gcp.gcsfilesystem import GCSFileSystem
+
+    from tests.stats.fake_gcs import LocalBucketFileSystem
+
+    root = tmp_path / "gcs"
+    root.mkdir()
+    monkeypatch.setattr(GCSFileSystem, "scheme", classmethod(lambda cls: "gs-real-disabled"))
+    monkeypatch.setattr(LocalBucketFileSystem, "active_scheme", "gs")
+    monkeypatch.setattr(LocalBucketFileSystem, "root", str(root))
+    yield root

@@ -20,8 +20,6 @@ from typing import Any
 
 from dataguard.errors import UsageError
 
-ENGINES = ("local", "beam")
-
 
 @dataclass(frozen=True)
 class ConvertResult:
@@ -60,14 +58,9 @@ def csv_to_tfrecord(
 ) -> ConvertResult:
     """Convert the CSV file(s) ``input`` (paths or globs) to TFRecord file(s) at ``output``."""
     from dataguard.io.sources import is_remote, resolve_inputs
+    from dataguard.service.stats import check_engine
 
-    if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
-    if engine == "local" and pipeline_args:
-        raise UsageError(
-            f"unrecognized arguments: {' '.join(pipeline_args)} "
-            "(Beam pipeline options need --engine beam)"
-        )
+    check_engine(engine, pipeline_args)
     if shards is None:  # one file locally; the Beam runner picks a number for its workers
         shards = 1 if engine == "local" else 0
     elif shards < 1:

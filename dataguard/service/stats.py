@@ -54,13 +54,7 @@ def stats(
     check_name("dataset", dataset)
     check_name("batch", batch)
     role_ = parse_role(role)
-    if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
-    if engine == "local" and pipeline_args:
-        raise UsageError(
-            f"unrecognized arguments: {' '.join(pipeline_args)} "
-            "(Beam pipeline options need --engine beam)"
-        )
+    check_engine(engine, pipeline_args)
     if isinstance(inputs, str):
         inputs = [inputs]
     ctx = Context.create(settings)
@@ -169,3 +163,14 @@ def _delete_quietly(uri: str) -> None:
         artifacts.delete(uri)
     except DataguardError as exc:  # cleanup must not hide the original error
         _LOG.warning("%s", exc)
+
+
+def check_engine(engine: str, pipeline_args: Sequence[str]) -> None:
+    """``--engine`` is known, and Beam options come only with the Beam engine."""
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "local" and pipeline_args:
+        raise UsageError(
+            f"unrecognized arguments: {' '.join(pipeline_args)} "
+            "(Beam pipeline options need --engine beam)"
+        )

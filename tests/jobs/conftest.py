@@ -48,19 +48,3 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded)
     yield attempts
-
-
-@pytest.fixture
-def fake_gcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """``gs://bucket/key`` served from ``<returned folder>/bucket/key`` through Beam's
-    FileSystems, for runs in this process (tests/stats/fake_gcs.py)."""
-    from apache_beam.io.gcp.gcsfilesystem import GCSFileSystem
-
-    from tests.stats.fake_gcs import LocalBucketFileSystem
-
-    root = tmp_path / "gcs"
-    root.mkdir()
-    monkeypatch.setattr(GCSFileSystem, "scheme", classmethod(lambda cls: "gs-real-disabled"))
-    monkeypatch.setattr(LocalBucketFileSystem, "active_scheme", "gs")
-    monkeypatch.setattr(LocalBucketFileSystem, "root", str(root))
-    yield root

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,19 +34,3 @@ def tfdv_reference() -> Callable[..., Any]:
         return cache[key]
 
     return compute
-
-
-@pytest.fixture
-def fake_gcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Make ``gs://bucket/key`` resolve to ``<returned folder>/bucket/key`` through Beam's
-    FileSystems (Beam's GCS filesystem is moved out of the way for the test)."""
-    from apache_beam.io.gcp.gcsfilesystem import GCSFileSystem
-
-    from tests.stats.fake_gcs import LocalBucketFileSystem
-
-    root = tmp_path / "gcs"
-    root.mkdir()
-    monkeypatch.setattr(GCSFileSystem, "scheme", classmethod(lambda cls: "gs-real-disabled"))
-    monkeypatch.setattr(LocalBucketFileSystem, "active_scheme", "gs")
-    monkeypatch.setattr(LocalBucketFileSystem, "root", str(root))
-    yield root
