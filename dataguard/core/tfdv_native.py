@@ -16,8 +16,10 @@ TFDV functions. ``tests/check/test_tfdv_native.py`` compares the two on the shar
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib.util
+import io
 import os
 import sys
 import threading
@@ -93,8 +95,7 @@ def validate_statistics(
     if environment is not None and environment not in schema.default_environment:
         raise UsageError(f"schema: Environment {environment} not found in the schema.")
     if ext is None:
-        import tensorflow_data_validation as tfdv
-
+        tfdv = import_tfdv()
         return tfdv.validate_statistics(
             statistics, schema, environment=environment,
             previous_statistics=previous_statistics, serving_statistics=serving_statistics,
@@ -128,8 +129,7 @@ def infer_schema(
     """Same answer as ``tfdv.infer_schema`` with its defaults."""
     ext = native()
     if ext is None:
-        import tensorflow_data_validation as tfdv
-
+        tfdv = import_tfdv()
         return tfdv.infer_schema(statistics, infer_feature_shape, max_string_domain_size)
     dataset = statistics_pb2.DatasetFeatureStatistics()
     dataset.CopyFrom(default_dataset(statistics))
@@ -142,3 +142,12 @@ def infer_schema(
     if getattr(result, "generate_legacy_feature_spec", None) is not None:
         result.generate_legacy_feature_spec = False
     return result
+
+
+def import_tfdv() -> Any:
+    """``tensorflow_data_validation`` without its 'Unable to import IPython' note on stderr
+    (dataguard never displays in a notebook)."""
+    if "tensorflow_data_validation" not in sys.modules:
+        with contextlib.redirect_stderr(io.StringIO()):
+            import tensorflow_data_validation  # noqa: F401
+    return sys.modules["tensorflow_data_validation"]

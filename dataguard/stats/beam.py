@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import logging
 import re
-import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import zip_longest
@@ -48,6 +46,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from tfx_bsl.coders import csv_decoder
 
+from dataguard.core.tfdv_native import import_tfdv
 from dataguard.errors import BadInputError, DataguardError, RunnerError, UsageError
 from dataguard.stats.pipeline_options import (
     make_pipeline,
@@ -387,7 +386,7 @@ class ComputeStatistics(beam.PTransform):
         self._options = options
 
     def expand(self, record_batches: Any) -> Any:
-        import_tfdv_quietly()
+        import_tfdv()
         from tensorflow_data_validation.api import stats_api
         from tensorflow_data_validation.statistics import stats_options
 
@@ -415,13 +414,6 @@ def _quiet_worker_errors() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-
-def import_tfdv_quietly() -> None:
-    """Import TFDV without its 'Unable to import IPython' note on stderr (we never display)."""
-    if "tensorflow_data_validation" not in sys.modules:
-        with contextlib.redirect_stderr(io.StringIO()):
-            import tensorflow_data_validation  # noqa: F401
 
 
 def run_pipeline(pipeline: Any) -> Any:
@@ -459,7 +451,7 @@ def compute_statistics(
     """
     from apache_beam.io.filesystems import FileSystems
 
-    import_tfdv_quietly()
+    import_tfdv()
     from tensorflow_data_validation.api import stats_api
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
