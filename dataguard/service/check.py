@@ -76,7 +76,7 @@ def check(
     with ctx.store.transaction() as tx:
         stored = tx.add_check(result)
     if hooks:
-        _notify(ctx, stored, refire)
+        notify_after_commit(ctx, stored, refire)
     return stored
 
 
@@ -234,7 +234,7 @@ def _statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
     return read_statistics(batch.artifact_uri, batch.sha256)
 
 
-def _notify(ctx: Context, result: CheckResult, refire: bool) -> None:
+def notify_after_commit(ctx: Context, result: CheckResult, refire: bool = False) -> None:
     """Hooks run after the check is committed; they never change the verdict or the exit code."""
     try:
         from dataguard.service.alerts import notify

@@ -77,21 +77,10 @@ def run_check_job(
     if found is None:
         raise RunnerError(f"validate_batch finished but recorded no check for {dataset}/{batch}")
     if hooks:
-        _notify(ctx, found)
+        from dataguard.service.check import notify_after_commit
+
+        notify_after_commit(ctx, found)
     return found
-
-
-def _notify(ctx: Any, result: Any) -> None:
-    """As ``check`` does: after the commit, never changing the verdict or the exit code."""
-    import sys
-
-    from dataguard.errors import DataguardError
-    from dataguard.service.alerts import notify
-
-    try:
-        notify(ctx, result)
-    except DataguardError as exc:
-        print(f"dataguard: hooks not run: {exc}", file=sys.stderr)
 
 
 def run_stats_job(
