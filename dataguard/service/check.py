@@ -168,22 +168,17 @@ def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequen
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:
     """Bad inputs or an existing batch fail ``run`` before any statistics are recorded."""
-    from dataguard.io.sources import resolve_inputs
+    from dataguard.io.sources import is_remote, resolve_inputs
+    from dataguard.service.stats import refuse_existing
 
     for _, _, patterns in batches:
         if not patterns:
             raise UsageError("--input: give at least one file or glob")
-        if not any("://" in p for p in patterns):  # remote globs are resolved by the engine
+        if not any(is_remote(p) for p in patterns):  # remote globs are resolved by the engine
             resolve_inputs(patterns, input_format, delimiter, column_names)
-    if replace:
-        return
-    with ctx.store.read() as q:
+    if not replace:
         for name, role, _ in batches:
-            if q.get_batch(dataset, name, role) is not None:
-                raise UsageError(
-                    f"batch {name!r} of dataset {dataset!r} ({role.value}) is already stored; "
-                    "pass --replace to recompute it"
-                )
+            refuse_existing(ctx, dataset, name, role)
 
 
 def _resolve_batches(

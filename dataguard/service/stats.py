@@ -69,7 +69,7 @@ def stats(
             )
     spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     if not replace:
-        _refuse_existing(ctx, dataset, batch, role_)
+        refuse_existing(ctx, dataset, batch, role_)
     started = time.perf_counter()
     if engine == "local":
         from dataguard.stats.local import compute_statistics
@@ -148,7 +148,8 @@ def parse_role(role: str | Role) -> Role:
         raise UsageError(f"--role {role!r}: use training or serving") from None
 
 
-def _refuse_existing(ctx: Context, dataset: str, batch: str, role: Role) -> None:
+def refuse_existing(ctx: Context, dataset: str, batch: str, role: Role) -> None:
+    """Fail before computing anything when the batch is stored already (``--replace`` says go)."""
     with ctx.store.read() as q:
         existing = q.get_batch(dataset, batch, role)
     if existing is not None:
