@@ -2,19 +2,24 @@
 
     stats = compute_statistics(resolve_inputs(["train.csv"]))   # DatasetFeatureStatisticsList
 
-How it is fast and still TFDV's numbers:
+How it is fast and still TFDV's numbers, bit for bit where one worker runs:
 - input is streamed as Arrow record batches (``io.csv`` / ``io.tfrecord``), decoded as TFDV's
   own CSV and TFRecord paths decode it, so memory stays bounded whatever the file size;
 - CSV numbers are parsed by pyarrow in one pass (``io.csv``: typed from the first block,
-  restarting exactly in the rare case a column widens later);
-- a reader thread decodes (pyarrow releases the GIL) while two workers feed TFDV's
-  ``BasicStatsGenerator`` (its quantile sketches release the GIL too) and an exact
-  top-k/uniques combiner (``stats.topk``, the numbers of TFDV's Beam path) into separate
-  accumulators, merged at the end — both cores busy. Measured on 1M taxi rows (idle 2 cores):
-  one worker 1.46 s, two 1.30 s; a reader *process* instead of a thread was slower (IPC and
-  start-up cost more than the GIL);
+  restarting exactly in the rare case a column widens later), in small blocks joined into
+  big batches, the first one alone so the workers start at once;
+- a reader thread only parses (pyarrow releases the GIL); two workers decode CSV blocks into
+  TFDV's arrays and feed TFDV's ``BasicStatsGenerator`` and an exact top-k/uniques combiner
+  (``stats.topk``, the numbers of TFDV's Beam path) into separate accumulators, merged at the
+  end. The reader is the pipeline's bottleneck, so it does nothing else; a reader *process*
+  was slower (IPC and start-up cost more than the GIL);
+- TFDV's generator runs with faster, bit-identical inner loops (``stats.tfdv_fastpaths``)
+  and a faster-fed quantiles sketch (``stats.sketch``);
 - TFDV's generator modules load in a thread while the reader goes ahead, without importing
   TensorFlow at all, and for local files without Beam either (``stats.tfdv_modules``).
+
+1M noisy taxi rows on 2 cores: 1.3-1.4 s of computation, 2.5-2.7x pyarrow's bare parse of
+the same file (``make bench``).
 """
 
 from __future__ import annotations
@@ -27,16 +32,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from dataguard.io.csv import RESTART
+from dataguard.io.csv import RESTART, ParsedBlock
 from dataguard.io.sources import InputSpec, is_remote
-from dataguard.stats import tfdv_modules
-from dataguard.stats.sketch import AggregatingSketch
+from dataguard.stats import tfdv_fastpaths, tfdv_modules
+from dataguard.stats.sketch import FastFeedSketch, buffer_size
 from dataguard.stats.topk import ExactTopKUniques
 
 _PREFETCH = 4  # batches read ahead (~10 MB each for taxi rows)
 # CSV bytes per record batch: fewer, bigger batches cut TFDV's per-batch, per-feature Python
-# work. 1M taxi rows, two workers: 4 MiB 1.17 s / 1.93 CPU s, 8 MiB 1.10 s / 1.93 s, 16 MiB
-# 1.13 s. Peak RSS at 4M rows: 585 MB with 4 MiB blocks, 763 MB with 8 MiB (4 or 2 ahead).
+# work. 1M taxi rows, two workers: 4 MiB 1.46 s, 6 MiB 1.42 s, 8 MiB 1.38 s. Peak RSS at 4M
+# rows with 8 MiB: 430 MB.
 _CSV_BLOCK_SIZE = 8 << 20
 _WORKERS = 2  # statistics accumulators fed in parallel
 _DONE = object()
@@ -71,8 +76,8 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
 def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: int) -> Any:
     """Feed the batches to ``workers`` accumulators (the main thread plus threads) and merge.
 
-    TFDV's quantile sketches release the GIL, so a second worker makes the statistics side
-    keep up with the reader (measured 1M taxi rows: 1.37 s → 1.15 s). ``RESTART`` bumps a
+    TFDV's quantile sketches and most of numpy and Arrow release the GIL, so a second worker
+    makes the statistics side keep up with the reader. ``RESTART`` bumps a
     generation: a worker that meets a newer generation drops its accumulator, and only the
     accumulators of the last generation are merged.
     """
@@ -100,6 +105,8 @@ def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: in
                 batch_generation, batch = got
                 if batch_generation != mine:
                     mine, acc = batch_generation, combiner.create_accumulator()
+                if isinstance(batch, ParsedBlock):
+                    batch = batch.decode()
                 acc = combiner.add_input(acc, batch)
             results[index] = (mine, acc)
         except BaseException as exc:  # the reader's BadInputError lands here too
@@ -120,13 +127,17 @@ def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: in
     )
 
 
-def record_batches(spec: InputSpec, *, block_size: int | None = None) -> Iterator[pa.RecordBatch]:
-    """The decoded input, batch by batch, whatever its format (CSV may yield ``RESTART``)."""
+def record_batches(
+    spec: InputSpec, *, block_size: int | None = None
+) -> Iterator[pa.RecordBatch | ParsedBlock]:
+    """The input, batch by batch, whatever its format. CSV blocks come parsed but not yet
+    decoded into TFDV's arrays: the statistics workers decode them, which takes that work off
+    the reader thread, the pipeline's bottleneck. CSV may also yield ``RESTART``."""
     if spec.format == "csv":
         from dataguard.io.csv import read_record_batches
 
         return read_record_batches(
-            spec, speculative=True, block_size=block_size or _CSV_BLOCK_SIZE
+            spec, speculative=True, block_size=block_size or _CSV_BLOCK_SIZE, decode=False
         )
     from dataguard.io.tfrecord import read_record_batches as read_tfrecord
 
@@ -152,10 +163,13 @@ class StatisticsCombiner:
             num_rank_histogram_buckets=options.num_rank_histogram_buckets,
             frequency_threshold=options.frequency_threshold,
         )
-        # Repeated integers go into the quantile sketches once, weighted (``stats.sketch``).
+        # Repeated numbers go into the quantile sketches once, weighted; others sorted buffer by
+        # buffer (``stats.sketch``).
         make_sketch = self._basic._make_quantiles_sketch_fn
-        self._basic._make_quantiles_sketch_fn = lambda: AggregatingSketch(make_sketch())
+        size = buffer_size(options.epsilon)
+        self._basic._make_quantiles_sketch_fn = lambda: FastFeedSketch(make_sketch(), size)
         self._basic.setup()
+        tfdv_fastpaths.install(tfdv.basic_stats_generator)  # same numbers, less time
 
     def create_accumulator(self) -> tuple[Any, Any]:
         return self._basic.create_accumulator(), self._topk.create_accumulator()

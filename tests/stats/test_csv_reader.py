@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from dataguard.errors import BadInputError
+from dataguard.io import csv as csv_reader
 from dataguard.io.csv import RESTART, infer_column_types, read_record_batches
 from dataguard.io.sources import resolve_inputs
 
@@ -88,6 +89,19 @@ def test_speculative_reading_needs_no_restart_when_an_empty_column_gets_values(
     assert items[0].schema.field("pickup_census_tract").type == pa.null()
     two_pass = list(read_record_batches(spec, block_size=256 << 10))
     assert [b.to_pylist() for b in items] == [b.to_pylist() for b in two_pass]
+
+
+def test_small_parsed_blocks_are_joined_into_batches_the_first_one_alone(
+    taxi: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_reader, "_READ_BLOCK", 64 << 10)
+    spec = resolve_inputs([str(taxi / "train.csv")])
+    joined = list(read_record_batches(spec, block_size=256 << 10, speculative=True))
+    single = list(read_record_batches(spec, block_size=64 << 10, speculative=True))
+    assert len(single) > len(joined) > 2
+    assert joined[0].num_rows == single[0].num_rows < joined[-2].num_rows
+    # An empty column's first values change its type: blocks on either side stay apart.
+    assert [r for b in joined for r in b.to_pylist()] == [r for b in single for r in b.to_pylist()]
 
 
 def test_files_of_a_batch_must_share_their_header(tmp_path: Path) -> None:
