@@ -16,7 +16,7 @@ also report their time after imports ("compute"), so import costs and work are s
 
 The quick tools (pyarrow, dataguard, local-compute) run ``--repeat`` times (default 3),
 interleaved, and report the median (peak RSS: the maximum): on a shared 2-core VM one run
-can be 20 % off either way. Beam and TFDV take ~40 s a run and run once.
+can be 20 % off either way. Beam and TFDV take about a minute a run and run once.
 
 Targets (issue 2, 1M rows): dataguard whole process ≥ 6x faster than TFDV's whole process;
 computation ≥ 30x faster than TFDV's and within 3x of pyarrow's parse; peak RSS < 1 GB.

@@ -129,15 +129,16 @@ def numeric_stats_update(original: Callable[..., None]) -> Callable[..., None]:
 
     def update(self: Any, feature_array: pa.Array, weights: np.ndarray | None = None) -> None:
         accumulator = self.mean_var_accumulator
-        if weights is not None or not hasattr(accumulator, "_combine"):
+        if (
+            weights is not None
+            or not _is_flat_list(feature_array.type)
+            or not hasattr(accumulator, "_combine")
+        ):
             original(self, feature_array, weights)
             return
         if not feature_array:
             return
-        flat = feature_array.flatten() if _is_flat_list(feature_array.type) else None
-        if flat is None or pa.types.is_list(flat.type) or pa.types.is_large_list(flat.type):
-            original(self, feature_array, weights)
-            return
+        flat = feature_array.flatten()  # what TFDV's ``flatten_nested`` gives for flat lists
         if not flat:
             return
         values = np.asarray(flat)
