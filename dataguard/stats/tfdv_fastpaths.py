@@ -25,7 +25,8 @@ Only flat, unweighted lists take the first two paths, and only after a feature's
 (TFDV's code sets up its state); anything else (nested lists, weights, a type change) is
 TFDV's own code. ``install`` patches one generator module: a private copy when the local
 engine loaded it without Beam, otherwise TFDV's own, whose numbers stay the same. Tests
-compare the output with TFDV's code byte for byte.
+compare the output with TFDV's code byte for byte. The functions replaced here are the same
+in TFDV 1.16.1 and 1.21.0 (their syntax trees differ only in one error message's format).
 """
 
 from __future__ import annotations
@@ -39,15 +40,19 @@ import pyarrow as pa
 
 
 def install(basic_stats_generator: Any) -> None:
-    """Point ``basic_stats_generator`` at the fast paths (idempotent)."""
-    current = basic_stats_generator.quantiles_util
-    if not isinstance(current, _QuantilesUtil):
-        basic_stats_generator.quantiles_util = _QuantilesUtil(current)
-    for cls, fast in (
-        (basic_stats_generator._PartialCommonStats, common_stats_update),
-        (basic_stats_generator._PartialNumericStats, numeric_stats_update),
+    """Point ``basic_stats_generator`` at the fast paths (idempotent); a TFDV without the
+    internals they stand in for keeps its own code."""
+    current = getattr(basic_stats_generator, "quantiles_util", None)
+    if not isinstance(current, _QuantilesUtil) and all(
+        hasattr(current, name) for name in ("_strip_infinities", "_get_bin_weights")
     ):
-        if not getattr(cls.update, "_dataguard_fast", False):
+        basic_stats_generator.quantiles_util = _QuantilesUtil(current)
+    for class_name, fast in (
+        ("_PartialCommonStats", common_stats_update),
+        ("_PartialNumericStats", numeric_stats_update),
+    ):
+        cls = getattr(basic_stats_generator, class_name, None)
+        if cls is not None and not getattr(cls.update, "_dataguard_fast", False):
             cls.update = _marked(fast(cls.update), cls.update)
 
 
@@ -60,7 +65,7 @@ def _marked(update: Callable[..., None], original: Callable[..., None]) -> Calla
 class _QuantilesUtil:
     """TFDV's ``quantiles_util`` module with the equi-width histogram replaced."""
 
-    def __init__(self, module: types.ModuleType) -> None:
+    def __init__(self, module: Any) -> None:
         self._module = module
 
     def __getattr__(self, name: str) -> Any:

@@ -109,3 +109,11 @@ def test_equi_width_histograms_are_tfdv_s(kind: str) -> None:
             want = quantiles_util.generate_equi_width_histogram(**args)
             got = tfdv_fastpaths.equi_width_histogram(quantiles_util, **args)
             assert got.SerializeToString() == want.SerializeToString()
+
+
+def test_a_tfdv_without_those_internals_keeps_its_own_code() -> None:
+    import types
+
+    other = types.SimpleNamespace(quantiles_util=types.SimpleNamespace())
+    tfdv_fastpaths.install(other)  # nothing to patch: no error, nothing changed
+    assert vars(other) == {"quantiles_util": other.quantiles_util}
