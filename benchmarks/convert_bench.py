@@ -23,36 +23,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
-def _shared_taxi() -> Path:
-    for candidate in (
-        Path(os.environ.get("DATAGUARD_SHARED_DATA", "/nonexistent")),
-        REPO.parent / "shared" / "data",
-        Path("/work/shared/data"),
-    ):
-        if (candidate / "taxi" / "train.csv").is_file():
-            return candidate / "taxi" / "train.csv"
-    raise SystemExit("shared data not found: set DATAGUARD_SHARED_DATA")
-
-
-def build_csv(path: Path, rows: int) -> Path:
-    """``rows`` rows of the taxi trips (datagen's noisy copies when available, else replicas)."""
-    try:
-        from benchmarks.datagen import build_taxi_csv
-
-        return build_taxi_csv(path, rows)
-    except ImportError:
-        lines = _shared_taxi().read_text(encoding="utf-8").splitlines(keepends=True)
-        header, body = lines[0], lines[1:]
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(header)
-            written = 0
-            while written < rows:
-                chunk = body[: rows - written]
-                out.writelines(chunk)
-                written += len(chunk)
-        return path
-
-
 def dataguard_converter(csv: Path, output: Path) -> tuple[int, float]:
     import tfx_bsl.coders.example_coder  # noqa: F401
 
@@ -100,9 +70,11 @@ def book_loop(csv: Path, output: Path, types: dict[str, str]) -> tuple[int, floa
 
 def run(rows: int, workdir: Path | None = None) -> dict[str, Any]:
     """Run both on one generated CSV; returns the figures (also printed)."""
+    from benchmarks.datagen import build_taxi_csv
+
     with tempfile.TemporaryDirectory(prefix="dataguard-convert-bench-") as tmp:
         folder = Path(workdir or tmp)
-        csv = build_csv(folder / f"taxi_{rows}.csv", rows)
+        csv = build_taxi_csv(folder / f"taxi_{rows}.csv", rows)
         from dataguard.io.csv import infer_column_types
         from dataguard.io.sources import resolve_inputs
 

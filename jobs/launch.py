@@ -41,9 +41,8 @@ def with_defaults(args: list[str]) -> list[str]:
 def main_for(job: str, argv: Sequence[str] | None = None) -> int:
     """A process entry point: one line on stderr and the DESIGN.md exit code on failure."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        run = launch(job, args)
+        run = launch(job, argv)
     except DataguardError as exc:
         print(f"dataguard job: error: {exc}", file=sys.stderr)
         return int(exc.exit_code)

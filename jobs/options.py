@@ -24,8 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from dataguard.errors import UsageError
 from dataguard.service.job_steps import parse_secret_env
 from dataguard.service.pipelines import JobConfig
-
-JOBS = ("validate_batch", "compute_stats", "csv_to_tfrecord")
+from jobs.main import JOBS
 
 # Which options each job reads, and which of them it cannot run without.
 JOB_OPTIONS: dict[str, tuple[str, ...]] = {

@@ -6,7 +6,7 @@ Memory is bounded by one record batch. Each batch's records are split into equal
 one per shard, so shards stay balanced whatever the batch size. Files are written under temporary
 names next to the final ones and renamed only when every shard is complete; on any error the
 temporary files are removed, so a failed conversion never leaves a half-written output behind.
-The TFRecord framing (length, masked CRC32C) is written here directly: no TensorFlow import.
+The TFRecord framing (length, masked CRC32C) is ``io.tfrecord.frame_records``: no TensorFlow.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip as gzip_module
 import os
 import queue
-import struct
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -24,8 +23,7 @@ import pyarrow as pa
 
 from dataguard.convert.examples import encode_record_batch
 from dataguard.errors import ArtifactError
-
-_MASK_DELTA = 0xA282EAD8
+from dataguard.io.tfrecord import frame_records
 
 
 def shard_paths(output: str, shards: int, *, gzip: bool = False) -> list[str]:
@@ -40,40 +38,6 @@ def shard_paths(output: str, shards: int, *, gzip: bool = False) -> list[str]:
     return [f"{stem}-{i:05d}-of-{shards:05d}{suffix}" for i in range(shards)]
 
 
-def _crc32c() -> Any:
-    try:
-        import google_crc32c
-
-        return google_crc32c.value
-    except ImportError:  # pragma: no cover - Beam's fallback chain (crcmod) is slower but works
-        from apache_beam.io.tfrecordio import _default_crc32c_fn
-
-        return _default_crc32c_fn
-
-
-def frame_records(records: Iterable[bytes], crc: Any = None) -> bytes:
-    """TFRecord framing of ``records``: length, masked CRC of length, data, masked CRC of data."""
-    crc = crc or _crc32c()
-    pack_length, pack_crc = struct.Struct("<Q").pack, struct.Struct("<I").pack
-    length_headers: dict[int, bytes] = {}  # lengths repeat a lot: frame each one once
-    parts = []
-    for record in records:
-        size = len(record)
-        header = length_headers.get(size)
-        if header is None:
-            length = pack_length(size)
-            value = crc(length)
-            mask = (((value >> 15) | (value << 17)) + _MASK_DELTA) & 0xFFFFFFFF
-            header = length_headers[size] = length + pack_crc(mask)
-        value = crc(record)
-        parts += [
-            header,
-            record,
-            pack_crc((((value >> 15) | (value << 17)) + _MASK_DELTA) & 0xFFFFFFFF),
-        ]
-    return b"".join(parts)
-
-
 def write_tfrecords(
     batches: Iterable[pa.RecordBatch], outputs: list[str], *, gzip: bool = False
 ) -> int:
@@ -84,7 +48,6 @@ def write_tfrecords(
     """
     temps = [_temp_name(path) for path in outputs]
     handles: list[IO[bytes]] = []
-    crc = _crc32c()
     rows = 0
     writer: _BackgroundWriter | None = None
     try:
@@ -103,7 +66,7 @@ def write_tfrecords(
             rows += len(records)
             for shard, part in enumerate(_split(records, len(handles))):
                 if part:
-                    writer.write(shard, frame_records(part, crc))
+                    writer.write(shard, frame_records(part))
         writer.close()
         _close(handles)
         for temp, final in zip(temps, outputs, strict=True):

@@ -147,8 +147,9 @@ def _domain_delta(a: schema_pb2.Schema, fa: schema_pb2.Feature, b: schema_pb2.Sc
     va, vb = _domain_values(a, fa), _domain_values(b, fb)
     if va is None or vb is None:
         return before, after
-    gone = [v for v in va if v not in set(vb)]
-    new = [v for v in vb if v not in set(va)]
+    in_a, in_b = set(va), set(vb)
+    gone = [v for v in va if v not in in_b]
+    new = [v for v in vb if v not in in_a]
     delta = ", ".join([f"+{v!r}" for v in new] + [f"-{v!r}" for v in gone])
     return before, f"{after} ({delta})" if delta else after
 

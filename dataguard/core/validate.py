@@ -34,6 +34,7 @@ from dataguard.core import schemas as sch
 from dataguard.core import tfdv_native
 from dataguard.core.models import Anomaly, AnomalyKind, Metric, Verdict
 from dataguard.core.policy import Policy
+from dataguard.core.stats_view import feature_name
 from dataguard.errors import UsageError
 
 Stats: TypeAlias = statistics_pb2.DatasetFeatureStatisticsList
@@ -125,10 +126,7 @@ def num_examples(statistics: Stats) -> int:
 
 
 def feature_statistics(statistics: Stats) -> dict[str, statistics_pb2.FeatureNameStatistics]:
-    return {
-        ".".join(f.path.step) if f.path.step else f.name: f
-        for f in default_slice(statistics).features
-    }
+    return {feature_name(f): f for f in default_slice(statistics).features}
 
 
 def _non_missing(feature: statistics_pb2.FeatureNameStatistics | None) -> int:

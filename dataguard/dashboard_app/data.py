@@ -45,19 +45,10 @@ def safe_url(url: str) -> str:
         return url.split("@")[-1]
 
 
-def _missing_sqlite_file(url: str) -> bool:
-    """A read-only SQLite store that does not exist yet is an empty store, not an error."""
-    if not url.startswith("sqlite") or ":memory:" in url:
-        return False
-    path = url.split(":///", 1)[-1].split("?", 1)[0]
-    return bool(path) and not Path(path).exists()
-
-
-def store_or_stop() -> tuple[str, Store | None]:
-    """The store URL and the open store (None when empty); on failure: error shown, run stopped."""
+def store_or_stop() -> tuple[str, Store]:
+    """The store URL and the open store; on failure: error shown, run stopped. A store not
+    created yet (no SQLite file, no tables) opens read-only as an empty one (``open_store``)."""
     url = settings().store_url
-    if _missing_sqlite_file(url):
-        return url, None
     try:
         return url, _store(url)
     except DataguardError as exc:

@@ -82,9 +82,6 @@ def first_run(store_url: str) -> None:
 def open_source() -> tuple[str, int, pd.DataFrame]:
     """Store URL, cache key and dataset overview; an empty store shows the first-run page."""
     url, store = data.store_or_stop()
-    if store is None:
-        first_run(data.safe_url(url))
-        st.stop()
     try:
         key = data.cache_key(store)
         summary = data.overview(url, key)

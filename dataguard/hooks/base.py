@@ -146,11 +146,7 @@ class Hook(abc.ABC):
 
     def env_names(self) -> list[str]:
         """The environment variables this hook reads (``*_env`` keys and ``header_env`` values)."""
-        names = [v for k, v in self.options.items() if k.endswith("_env") and isinstance(v, str)]
-        header_env = self.options.get("header_env", {})
-        if isinstance(header_env, Mapping):
-            names += [v for v in header_env.values() if isinstance(v, str)]
-        return names
+        return [v for _, v in _env_options(self.options) if isinstance(v, str)]
 
     def missing_env(self) -> list[str]:
         """Variables this hook needs that are unset here (``hooks list`` warns about them)."""
@@ -192,15 +188,17 @@ class Hook(abc.ABC):
             return f"${self.options['url_env']}"
         return mask_url(str(self.options.get("url", "")))
 
-    def tls_verify(self) -> ssl.SSLContext | bool:
-        """Verify HTTPS with the system's CAs, or with ``ca_file`` (a private CA) when set."""
+    def tls_context(self) -> ssl.SSLContext:
+        """Verified TLS: the system's CAs, or ``ca_file`` (a private CA) when set."""
         ca_file = self.options.get("ca_file")
-        if not ca_file:
-            return True
         try:
-            return ssl.create_default_context(cafile=str(ca_file))
+            return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         except (OSError, ssl.SSLError) as exc:
             raise HookError(f"ca_file {ca_file!r} cannot be read: {exc}", retryable=False) from None
+
+    def tls_verify(self) -> ssl.SSLContext | bool:
+        """httpx's ``verify``: its default CAs, or ``tls_context()`` when ``ca_file`` is set."""
+        return self.tls_context() if self.options.get("ca_file") else True
 
     def url_secrets(self) -> list[str]:
         if "url_env" in self.options and os.environ.get(self.options["url_env"]):
@@ -211,13 +209,19 @@ class Hook(abc.ABC):
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _check_env_names(spec: HookSpec) -> None:
-    """``*_env`` values name variables; never echo a value that may be the secret itself."""
-    header_env = spec.options.get("header_env", {})
-    pairs = [(k, v) for k, v in spec.options.items() if k.endswith("_env") and k != "header_env"]
+def _env_options(options: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """(key, value) of the options naming environment variables: ``*_env`` keys and each
+    ``header_env`` entry (as ``header_env.<header>``)."""
+    pairs = [(k, v) for k, v in options.items() if k.endswith("_env") and k != "header_env"]
+    header_env = options.get("header_env", {})
     if isinstance(header_env, Mapping):
         pairs += [(f"header_env.{h}", v) for h, v in header_env.items()]
-    for key, value in pairs:
+    return pairs
+
+
+def _check_env_names(spec: HookSpec) -> None:
+    """``*_env`` values name variables; never echo a value that may be the secret itself."""
+    for key, value in _env_options(spec.options):
         if not isinstance(value, str) or not ENV_NAME_RE.fullmatch(value):
             raise UsageError(
                 f"hook {spec.name!r}: {key!r} must be the NAME of an environment variable "

@@ -125,14 +125,6 @@ class EmailHook(Hook):
                 f"hook {self.name!r}: set both 'user_env' and 'password_env', or neither"
             )
 
-    def tls_context(self) -> ssl.SSLContext:
-        """Verified TLS: the system's CAs, or ``ca_file`` for a server with a private CA."""
-        ca_file = self.option_str("ca_file")
-        try:
-            return ssl.create_default_context(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise HookError(f"ca_file {ca_file!r} cannot be read: {exc}", retryable=False) from None
-
     @property
     def security(self) -> str:
         return str(self.options.get("security", "starttls"))

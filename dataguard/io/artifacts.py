@@ -94,9 +94,9 @@ def delete(uri: str) -> None:
 def encode_statistics(statistics: DatasetFeatureStatisticsList) -> bytes:
     """The artifact bytes: a one-record TFRecord holding the serialized proto — TFDV's own
     statistics file format (``WriteStatisticsToTFRecord``), so ``tfdv.load_statistics`` reads it."""
-    from dataguard.io.tfrecord import frame_record
+    from dataguard.io.tfrecord import frame_records
 
-    return frame_record(statistics.SerializeToString(deterministic=True))
+    return frame_records([statistics.SerializeToString(deterministic=True)])
 
 
 def parse_statistics(data: bytes, uri: str = "statistics") -> DatasetFeatureStatisticsList:

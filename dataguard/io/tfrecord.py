@@ -15,9 +15,10 @@ import struct
 import threading
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import google_crc32c
 import pyarrow as pa
 
 from dataguard.errors import BadInputError
@@ -31,17 +32,22 @@ _MASK_DELTA = 0xA282EAD8
 
 
 def masked_crc32c(data: bytes) -> int:
-    import google_crc32c
-
     crc = google_crc32c.value(data)
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
-def frame_record(payload: bytes) -> bytes:
-    """One TFRecord record: length, masked CRC of the length, payload, masked CRC of it."""
-    length = _LENGTH.pack(len(payload))
-    return (length + _FOOTER.pack(masked_crc32c(length)) + payload
-            + _FOOTER.pack(masked_crc32c(payload)))
+def frame_records(records: Iterable[bytes]) -> bytes:
+    """TFRecord framing of ``records``: length, masked CRC of length, data, masked CRC of data."""
+    length_headers: dict[int, bytes] = {}  # lengths repeat a lot: frame each one once
+    parts = []
+    for record in records:
+        size = len(record)
+        header = length_headers.get(size)
+        if header is None:
+            length = _LENGTH.pack(size)
+            header = length_headers[size] = length + _FOOTER.pack(masked_crc32c(length))
+        parts += [header, record, _FOOTER.pack(masked_crc32c(record))]
+    return b"".join(parts)
 
 
 def unframe_record(data: bytes) -> bytes | None:

@@ -49,6 +49,7 @@ def check(
     from dataguard.core.policy import Policy
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
+    from dataguard.service.stats import load_statistics
 
     ctx = Context.create(settings)
     current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
@@ -56,10 +57,10 @@ def check(
     schema = load_schema(ctx, version)
     policy = Policy.from_config(ctx.settings.document, dataset)
     anomalies, metrics, verdict = validate(
-        _statistics(ctx, current),
+        load_statistics(ctx, current),
         schema,
-        baseline=_statistics(ctx, base) if base else None,
-        serving=_statistics(ctx, serving_batch) if serving_batch else None,
+        baseline=load_statistics(ctx, base) if base else None,
+        serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
     )
     result = CheckResult(
@@ -220,13 +221,6 @@ def _resolve_batches(
             f"record one with `dataguard stats {dataset} {serving} --role serving --input FILE`"
         )
     return current, base, serving_batch
-
-
-def _statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
-    """The batch's statistics artifact, verified against the sha256 the store recorded."""
-    from dataguard.io.artifacts import read_statistics
-
-    return read_statistics(batch.artifact_uri, batch.sha256)
 
 
 def notify_after_commit(ctx: Context, result: CheckResult, refire: bool = False) -> None:

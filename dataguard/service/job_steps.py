@@ -177,6 +177,7 @@ def preflight(name: str, cfg: JobConfig) -> None:
     """Local runs can reach the store before computing: fail fast, like ``dataguard run``."""
     from dataguard.core.models import Role
     from dataguard.core.names import check_name
+    from dataguard.service.stats import refuse_existing
 
     if name == "csv_to_tfrecord":
         return
@@ -187,16 +188,9 @@ def preflight(name: str, cfg: JobConfig) -> None:
         check_references(ctx, cfg)
     if cfg.replace:
         return
-    wanted = [(cfg.batch, Role(cfg.role))]
+    refuse_existing(ctx, cfg.dataset, cfg.batch, Role(cfg.role))
     if name == "validate_batch" and cfg.serving_inputs:
-        wanted.append((cfg.serving_batch_name, Role.SERVING))
-    with ctx.store.read() as q:
-        for batch, role in wanted:
-            if q.get_batch(cfg.dataset, batch, role) is not None:
-                raise UsageError(
-                    f"batch {batch!r} of dataset {cfg.dataset!r} ({role.value}) is already "
-                    "stored; pass --replace to recompute it"
-                )
+        refuse_existing(ctx, cfg.dataset, cfg.serving_batch_name, Role.SERVING)
 
 
 # --- secrets and config on workers ---------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.check import PREVIOUS
+from dataguard.service.check import PREVIOUS, notify_after_commit
+from dataguard.service.context import Context
 from dataguard.service.pipelines import JobConfig, run_job
 from dataguard.stats.pipeline_options import is_local, runner_name
 
@@ -52,11 +53,12 @@ def run_check_job(
     """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
+    ctx = Context.create(settings)
     cfg = _cli_config(
         dataset,
         batch,
         inputs,
-        settings,
+        ctx.settings,
         input_format=input_format,
         delimiter=delimiter,
         column_names=column_names,
@@ -69,16 +71,11 @@ def run_check_job(
     )
     options = _remote_ready(cfg, pipeline_args)
     run_job("validate_batch", cfg, options, wait=True)
-    from dataguard.service.context import Context
-
-    ctx = Context.create(settings or _settings(cfg))
     with ctx.store.read() as q:
         found = q.latest_check(dataset, batch)
     if found is None:
         raise RunnerError(f"validate_batch finished but recorded no check for {dataset}/{batch}")
     if hooks:
-        from dataguard.service.check import notify_after_commit
-
         notify_after_commit(ctx, found)
     return found
 
@@ -99,13 +96,13 @@ def run_stats_job(
     """``dataguard stats --engine beam`` as the compute_stats job: the batch is recorded by the
     workers; returns the stored batch's ``StatsResult``."""
     from dataguard.core.models import Role, StatsResult
-    from dataguard.service.context import Context
 
+    ctx = Context.create(settings)
     cfg = _cli_config(
         dataset,
         batch,
         inputs,
-        settings,
+        ctx.settings,
         input_format=input_format,
         delimiter=delimiter,
         column_names=column_names,
@@ -115,7 +112,7 @@ def run_stats_job(
     options = _remote_ready(cfg, pipeline_args)
     started = time.monotonic()
     run_job("compute_stats", cfg, options, wait=True)
-    with Context.create(_settings(cfg)).store.read() as q:
+    with ctx.store.read() as q:
         found = q.get_batch(dataset, batch, Role(cfg.role))
     if found is None:
         raise RunnerError(f"compute_stats finished but recorded no batch {dataset}/{batch}")
@@ -125,9 +122,6 @@ def run_stats_job(
 def _cli_config(
     dataset: str, batch: str, inputs: Sequence[str], settings: Any, **fields: Any
 ) -> JobConfig:
-    from dataguard.config import load_settings
-
-    settings = settings or load_settings()
     baseline = fields.pop("baseline", PREVIOUS)
     if baseline is None:
         fields["no_baseline"] = True
@@ -153,12 +147,6 @@ def _read_config(path: str | None) -> str | None:
         return None
     with open(path, encoding="utf-8") as f:
         return f.read()
-
-
-def _settings(cfg: JobConfig) -> Any:
-    from dataguard.service.job_steps import worker_context
-
-    return worker_context(cfg).settings
 
 
 def _remote_ready(cfg: JobConfig, pipeline_args: Sequence[str]) -> PipelineOptions:

@@ -28,6 +28,7 @@ from dataguard.core.schema_diff import diff_schemas as diff_versions
 from dataguard.errors import ArtifactError, StoreError, UsageError
 from dataguard.io import artifacts
 from dataguard.service.context import Context
+from dataguard.service.stats import load_statistics
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def infer_schema(
 
     ctx = Context.create(settings)
     source = _training_batch(ctx, check_name("dataset", dataset), batch)
-    statistics = _load_statistics(ctx, source)
+    statistics = load_statistics(ctx, source)
     config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
     schema = sch.apply_comparators(infer(statistics), config, label=label)
     header = (
@@ -84,7 +85,7 @@ def import_schema(
     latest = _training_batch(ctx, dataset, None)
     from dataguard.core.validate import feature_statistics
 
-    unknown = sch.unknown_features(schema, feature_statistics(_load_statistics(ctx, latest)))
+    unknown = sch.unknown_features(schema, feature_statistics(load_statistics(ctx, latest)))
     if unknown:
         raise UsageError(
             f"{file}: feature(s) {', '.join(unknown)} not in the statistics of batch "
@@ -181,13 +182,6 @@ def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
         f"dataset {dataset!r} has no training batch yet; run `dataguard stats {dataset} BATCH "
         "--input FILE` first"
     )
-
-
-def _load_statistics(ctx: Context, batch: Batch):  # type: ignore[no-untyped-def]
-    """The batch's statistics artifact, verified against the sha256 the store recorded."""
-    from dataguard.io.artifacts import read_statistics
-
-    return read_statistics(batch.artifact_uri, batch.sha256)
 
 
 def _record(ctx: Context, dataset: str, data: bytes, message: str) -> SchemaVersion:

@@ -162,9 +162,8 @@ class SqlStoreSession(DashboardQueries):
     def next_schema_version(self, dataset: str) -> int:
         """In a write transaction this also locks (creating) the dataset row, so the number stays
         this writer's until it commits: a concurrent writer waits, then gets the next one."""
-        if self.write:
-            return self._max_version(self._dataset_id(dataset, create=True, lock=True)) + 1
-        return self._max_version(self._dataset_id(dataset)) + 1
+        dataset_id = self._dataset_id(dataset, create=self.write, lock=self.write)
+        return self._max_version(dataset_id) + 1
 
     def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:
         query = sa.select(SchemaVersionRow).join(SchemaVersionRow.dataset)
@@ -236,28 +235,20 @@ class SqlStoreSession(DashboardQueries):
             )
         return self._results([row], result.dataset)[0]
 
-    def _checks(self) -> sa.Select[CheckRow]:
-        return sa.select(CheckRow).join(CheckRow.dataset)
-
     def get_check(self, check_id: int) -> CheckResult | None:
         row = self.session.get(CheckRow, check_id)
         return None if row is None else self._results([row], row.dataset.name)[0]
 
     def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None:
-        query = self._checks().where(DatasetRow.name == dataset)
+        query = self._newest_checks(dataset, 1)
         if batch is not None:
             query = query.where(CheckRow.batch_name == batch)
-        row = self.session.scalar(
-            query.order_by(CheckRow.created_at.desc(), CheckRow.id.desc()).limit(1)
-        )
+        row = self.session.scalar(query)
         return None if row is None else self._results([row], dataset)[0]
 
     def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        query = self._checks().where(DatasetRow.name == dataset)
-        query = query.order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
-        return self._results(list(self.session.scalars(query)), dataset)
+        rows = list(self.session.scalars(self._newest_checks(dataset, limit)))
+        return self._results(rows, dataset)
 
     def _results(self, rows: list[CheckRow], dataset: str) -> list[CheckResult]:
         """Rebuild CheckResults with anomalies and metrics in two queries (not two per check)."""

@@ -8,9 +8,10 @@ checks through the (dataset_id, created_at) index and their metrics through metr
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from dataguard.core.models import Role, Verdict
 from dataguard.store.repository import StoreSession
@@ -29,19 +30,7 @@ class DashboardQueries(StoreSession):
     session: Session
 
     def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
-        ranked_batches = sa.select(
-            BatchRow.dataset_id,
-            BatchRow.name,
-            BatchRow.role,
-            BatchRow.created_at,
-            sa.func.row_number()
-            .over(
-                partition_by=BatchRow.dataset_id,
-                order_by=(BatchRow.created_at.desc(), BatchRow.id.desc()),
-            )
-            .label("rn"),
-            sa.func.count().over(partition_by=BatchRow.dataset_id).label("total"),
-        ).subquery()
+        ranked_batches = _ranked(BatchRow, BatchRow.name, BatchRow.role, BatchRow.created_at)
         latest = (
             sa.select(
                 DatasetRow.id,
@@ -57,21 +46,14 @@ class DashboardQueries(StoreSession):
             )
             .order_by(DatasetRow.name)
         )
-        ranked_checks = sa.select(
-            CheckRow.dataset_id,
+        ranked_checks = _ranked(
+            CheckRow,
             CheckRow.id,
             CheckRow.batch_name,
             CheckRow.verdict,
             CheckRow.created_at,
             CheckRow.anomaly_count,
-            sa.func.row_number()
-            .over(
-                partition_by=CheckRow.dataset_id,
-                order_by=(CheckRow.created_at.desc(), CheckRow.id.desc()),
-            )
-            .label("rn"),
-            sa.func.count().over(partition_by=CheckRow.dataset_id).label("total"),
-        ).subquery()
+        )
         checks: dict[int, list[sa.Row]] = {}
         for row in self.session.execute(
             sa.select(ranked_checks)
@@ -101,7 +83,8 @@ class DashboardQueries(StoreSession):
             )
         return summaries
 
-    def _newest_checks(self, dataset: str, limit: int) -> sa.Select:
+    def _newest_checks(self, dataset: str, limit: int | None) -> sa.Select[CheckRow]:
+        """The dataset's checks, newest first (``limit`` None: all of them)."""
         return (
             sa.select(CheckRow)
             .join(CheckRow.dataset)
@@ -184,3 +167,18 @@ class DashboardQueries(StoreSession):
         parts.append(sa.select(sa.func.max(BatchRow.updated_at)).scalar_subquery())
         row = self.session.execute(sa.select(*parts)).one()
         return ":".join("" if value is None else str(value) for value in row)
+
+
+def _ranked(
+    table: type[BatchRow] | type[CheckRow], *columns: QueryableAttribute[Any]
+) -> sa.Subquery:
+    """``columns`` of ``table`` with the dataset_id, numbered newest first within each dataset
+    (``rn``, 1 = newest) and counted per dataset (``total``)."""
+    return sa.select(
+        table.dataset_id,
+        *columns,
+        sa.func.row_number()
+        .over(partition_by=table.dataset_id, order_by=(table.created_at.desc(), table.id.desc()))
+        .label("rn"),
+        sa.func.count().over(partition_by=table.dataset_id).label("total"),
+    ).subquery()

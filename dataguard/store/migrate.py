@@ -12,6 +12,8 @@ Alembic itself is imported only when there is something to do: a store already a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,9 +64,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> str | None:
             return current
     from alembic import command
 
-    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+    with _locked(engine) as conn:
         command.upgrade(alembic_config(conn), revision)
         return current_revision(conn)
 
@@ -73,8 +73,16 @@ def downgrade(engine: sa.Engine, revision: str = "base") -> str | None:
     """For tests and operators: go back to ``revision`` under the same lock."""
     from alembic import command
 
+    with _locked(engine) as conn:
+        command.downgrade(alembic_config(conn), revision)
+        return current_revision(conn)
+
+
+@contextmanager
+def _locked(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One write transaction holding the database's writer lock (SQLite ``BEGIN IMMEDIATE``,
+    PostgreSQL ``pg_advisory_xact_lock``); committed when the block ends."""
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-        command.downgrade(alembic_config(conn), revision)
-        return current_revision(conn)
+        yield conn

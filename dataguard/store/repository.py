@@ -232,8 +232,8 @@ class Store:
                     return True
         except SQLAlchemyError as exc:
             raise StoreError(describe_error(exc, self.url)) from exc
-        with self.read() as q:
-            return q.latest_check_id() is None and not q.list_datasets()
+        with self.read() as q:  # checks, batches and schema versions all belong to a dataset
+            return not q.list_datasets()
 
     def revision(self) -> str | None:
         """The Alembic revision the database is at (None for an empty database)."""
@@ -291,7 +291,9 @@ def _empty_stand_in() -> sa.Engine:
 
     from dataguard.store.tables import Base
 
-    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    engine = sa.create_engine(  # any thread: Streamlit serves sessions from several
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
     Base.metadata.create_all(engine)
 
     with engine.connect() as conn:  # StaticPool: this one connection serves every session
@@ -325,13 +327,12 @@ def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> St
     PostgreSQL sessions are read-only by default (``default_transaction_read_only``), and a store
     that does not exist yet (no SQLite file, or no tables) answers as an empty store until it does.
     """
-    parsed = parse_url(url)
     if not read_only:
         store = Store(url, make_engine(url))
         if migrate:
             store.migrate()
         return store
-    probe = _created_store_probe(url, parsed)
+    probe = _created_store_probe(url)
     engine = probe()
     if engine is None:
         return Store(url, _empty_stand_in(), read_only=True, pending=probe)
@@ -340,10 +341,11 @@ def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> St
     return store
 
 
-def _created_store_probe(url: str, parsed: sa.URL) -> Callable[[], sa.Engine | None]:
+def _created_store_probe(url: str) -> Callable[[], sa.Engine | None]:
     """A function giving a read-only engine on the store once it exists (has been migrated)."""
     from dataguard.store.migrate import current_revision
 
+    parsed = parse_url(url)
     path = sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
     held: list[sa.Engine] = []
 
