@@ -11,9 +11,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
 
-from dataguard.errors import DataguardError, ExitCode
+from dataguard.errors import DataguardError
 
 COMMAND_MODULES = (
     "dataguard.cli.stats_cmd",
@@ -41,6 +43,54 @@ def quiet_native_logging() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+class ReaderMayLeave:
+    """stdout for a reader that may stop reading early (``| head``, ``| true``).
+
+    The exit code is the gate's contract and the printed report only a courtesy: once the pipe is
+    closed, the rest of the output goes to /dev/null and the command runs to its own exit code.
+    Without this, EPIPE surfaced as an exception (or as exit 120 at interpreter shutdown) and a
+    failed check could exit 0.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._discard_the_rest()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._discard_the_rest()
+
+    def _discard_the_rest(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def stdout_reader_may_leave() -> Iterator[None]:
+    original = sys.stdout
+    guarded = ReaderMayLeave(original)
+    sys.stdout = guarded  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        guarded.flush()
+        sys.stdout = original
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dataguard",
@@ -56,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with stdout_reader_may_leave():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     quiet_native_logging()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -75,8 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dataguard: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return int(ExitCode.OK)
 
 
 if __name__ == "__main__":  # pragma: no cover
