@@ -11,6 +11,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+CHECK_FORMAT_VERSION = 1
+"""Version of the check JSON (``CheckResult.to_dict``); bumped only on a breaking change, see
+docs/check-json.md for the compatibility rules."""
+
 
 class Role(str, Enum):
     TRAINING = "training"
@@ -106,6 +110,7 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         """The DESIGN.md JSON contract (webhooks add ``"event": "check.completed"``)."""
         return {
+            "format_version": CHECK_FORMAT_VERSION,
             "dataset": self.dataset,
             "batch": self.batch,
             "verdict": self.verdict.value,
