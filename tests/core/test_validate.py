@@ -7,6 +7,9 @@ with the arithmetic, not with other dataguard code.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList as Stats
@@ -245,3 +248,18 @@ def test_a_batch_outside_half_to_double_its_baseline_size_fails(
     expected = {("drift", "", finding)} if finding else set()
     assert findings(result.anomalies) == expected
     assert result.verdict == (Verdict.FAIL if finding else Verdict.PASS)
+
+
+def test_a_check_loads_neither_tensorflow_nor_beam() -> None:
+    """Why these tests (and `dataguard check`) are fast: TFDV's C++ validation only."""
+    script = (
+        "import sys\n"
+        "from tests.core import fixtures as fx\n"
+        "from dataguard.core.validate import validate\n"
+        "assert validate(fx.day2(), fx.schema(), baseline=fx.day1()).anomalies\n"
+        "print(sorted(m for m in ('tensorflow', 'apache_beam', 'tensorflow_data_validation')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parents[2])
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr[-2000:]
