@@ -13,7 +13,7 @@ from dataclasses import replace
 from dataguard.cli.report import render_check
 from dataguard.core.models import Anomaly, AnomalyKind, Verdict
 
-DESIGN_FIELDS = ["dataset", "batch", "verdict", "schema_version", "baseline_batch",
+DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_version", "baseline_batch",
                  "serving_batch", "num_examples", "anomalies", "metrics"]
 ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description"}
 METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded"}
@@ -23,6 +23,7 @@ METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "excee
 def test_json_carries_exactly_the_design_fields(failed_check) -> None:
     document = json.loads(render_check(failed_check, "json"))
     assert list(document) == DESIGN_FIELDS
+    assert document["format_version"] == 1
     assert (document["dataset"], document["batch"], document["verdict"]) == (
         "taxi", "2026-11-25", "fail")
     assert (document["schema_version"], document["baseline_batch"], document["serving_batch"],
