@@ -59,3 +59,14 @@ def test_cli_help_lists_every_command() -> None:
     commands = ("stats", "schema", "check", "gate", "run", "convert", "hooks", "dashboard", "demo")
     for command in commands:
         assert command in proc.stdout
+
+
+def test_version_names_dataguard_and_the_tfdv_it_runs_on() -> None:
+    from importlib.metadata import version
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "dataguard", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(f"dataguard {dataguard.__version__} ")
+    assert f"TFDV {version('tensorflow-data-validation')}" in proc.stdout

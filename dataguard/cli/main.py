@@ -91,11 +91,28 @@ def stdout_reader_may_leave() -> Iterator[None]:
         sys.stdout = original
 
 
+def version_line() -> str:
+    """dataguard's version and the TFDV and Beam it runs on (from package metadata: no imports)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from dataguard import __version__
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"dataguard {__version__} (TFDV {installed('tensorflow-data-validation')}, "
+            f"Apache Beam {installed('apache-beam')}, Python {sys.version.split()[0]})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dataguard",
         description="Validate ML data batches: statistics, schemas, drift and skew checks, alerts.",
     )
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--store", metavar="URL", help="store URL (env DATAGUARD_STORE_URL)")
     parser.add_argument("--artifacts", metavar="URI", help="artifacts root (DATAGUARD_ARTIFACTS)")
     parser.add_argument("--config", metavar="FILE", help="config file (default dataguard.toml)")
