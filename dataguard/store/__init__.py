@@ -1,10 +1,11 @@
 """The store: datasets, batches, schema versions, checks, metrics and hook deliveries.
 
 A port and its SQL adapter. The port (``port.py``) is a handful of Protocols: a ``Store`` hands
-out units of work, ``transaction()`` for one command's writes and ``read()`` for one snapshot, and
-each is a ``StoreSession``: batch, schema version, check and delivery records for the use cases,
-plus the dashboard's read models (``DashboardReads``, answering with the small frozen rows of
-``views.py``). Everything goes in and out as the frozen dataclasses of ``dataguard.core.models``.
+out units of work, ``read()`` a ``StoreReader`` on one snapshot and ``transaction()`` a
+``StoreSession`` for one command's writes. A reader looks up batches, schema versions, checks and
+hook deliveries for the use cases and the dashboard, and answers the dashboard's read models
+(``DashboardReads``, small frozen rows of ``views.py``); a session can also record them.
+Everything goes in and out as the frozen dataclasses of ``dataguard.core.models``.
 
 ``open_store`` plugs in the adapter: ``SqlStore`` (``sql_store.py``; SQLite or PostgreSQL via
 ``engine.py``, Alembic migrations via ``migrate.py``) gives each unit of work a ``SqlStoreSession``
@@ -20,28 +21,17 @@ session. ORM rows (``tables.py``) never leave this package; callers import only 
         q.dataset_overview()
 """
 
-from dataguard.store.port import (
-    BatchRecords,
-    CheckRecords,
-    DashboardReads,
-    DeliveryRecords,
-    SchemaVersionRecords,
-    Store,
-    StoreSession,
-)
+from dataguard.store.port import DashboardReads, Store, StoreReader, StoreSession
 from dataguard.store.sql_store import open_store
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 __all__ = [
-    "BatchRecords",
-    "CheckRecords",
     "CheckSummary",
     "DashboardReads",
     "DatasetSummary",
-    "DeliveryRecords",
     "MetricPoint",
-    "SchemaVersionRecords",
     "Store",
+    "StoreReader",
     "StoreSession",
     "open_store",
 ]

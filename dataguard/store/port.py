@@ -1,12 +1,15 @@
 """The store's port: what the use cases and the dashboard may ask of a store, as Protocols.
 
-A ``Store`` hands out units of work: ``transaction()`` for one command's writes (commit on
-success, roll back on any exception) and ``read()`` for one consistent snapshot (always rolled
-back). Both yield a ``StoreSession``, which is the sum of small protocols, one per reader's need:
+A ``Store`` hands out units of work: ``read()`` yields a ``StoreReader`` on one consistent
+snapshot (always rolled back), ``transaction()`` a ``StoreSession`` for one command's writes
+(committed on success, rolled back on any exception). A reader is the sum of small protocols:
 
-    BatchRecords, SchemaVersionRecords,     what dataguard.service and dataguard.cli read and write
-    CheckRecords, DeliveryRecords
-    DashboardReads                          the dashboard's read models (dataguard.store.views)
+    BatchReads, SchemaVersionReads,     what the use cases (dataguard.service, dataguard.cli) and
+    CheckReads, DeliveryReads           the dashboard look up
+    DashboardReads                      the dashboard's read models (dataguard.store.views)
+
+and a ``StoreSession`` is a reader that can also add batches, schema versions, checks and hook
+deliveries.
 
 Everything goes in and out as the frozen dataclasses of ``dataguard.core.models`` and
 ``dataguard.store.views``; no SQL type appears here. Methods raise ``UsageError`` where they say
@@ -27,17 +30,11 @@ from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, Schema
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 
-class BatchRecords(Protocol):
+class BatchReads(Protocol):
     """Datasets and their batches (a dataset exists once something of it is recorded)."""
 
     def list_datasets(self) -> list[str]:
         """Dataset names, sorted."""
-        ...
-
-    def add_batch(self, batch: Batch, *, replace: bool = False) -> Batch:
-        """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
-        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
-        created_at (so the batch order is stable) and updates everything else."""
         ...
 
     def get_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None: ...
@@ -54,15 +51,8 @@ class BatchRecords(Protocol):
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None: ...
 
 
-class SchemaVersionRecords(Protocol):
+class SchemaVersionReads(Protocol):
     """Schema versions 1, 2, … of each dataset (the files live under ``schemas/``)."""
-
-    def add_schema_version(
-        self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
-    ) -> SchemaVersion:
-        """Allocate the next version number (1, 2, …) for the dataset and record it. Concurrent
-        writers get distinct numbers (the dataset row is locked while allocating)."""
-        ...
 
     def next_schema_version(self, dataset: str) -> int:
         """The number ``add_schema_version`` will allocate; inside ``transaction()`` it is reserved
@@ -78,12 +68,8 @@ class SchemaVersionRecords(Protocol):
         ...
 
 
-class CheckRecords(Protocol):
+class CheckReads(Protocol):
     """Checks with their anomalies and metrics."""
-
-    def add_check(self, result: CheckResult) -> CheckResult:
-        """Record the check with all its anomalies and metrics; returns it with id/created_at."""
-        ...
 
     def get_check(self, check_id: int) -> CheckResult | None: ...
 
@@ -94,10 +80,8 @@ class CheckRecords(Protocol):
         ...
 
 
-class DeliveryRecords(Protocol):
+class DeliveryReads(Protocol):
     """What each hook was told about each check, and whether it got through."""
-
-    def add_delivery(self, delivery: HookDelivery) -> HookDelivery: ...
 
     def find_delivery(
         self, hook: str, dataset: str, batch: str, verdict: Verdict
@@ -137,10 +121,35 @@ class DashboardReads(Protocol):
         ...
 
 
-class StoreSession(
-    BatchRecords, SchemaVersionRecords, CheckRecords, DeliveryRecords, DashboardReads, Protocol
+class StoreReader(
+    BatchReads, SchemaVersionReads, CheckReads, DeliveryReads, DashboardReads, Protocol
 ):
-    """Everything one unit of work may read or write."""
+    """Everything one snapshot can answer (``Store.read()``)."""
+
+
+class StoreSession(StoreReader, Protocol):
+    """One unit of work (``Store.transaction()``): a reader that also records."""
+
+    def add_batch(self, batch: Batch, *, replace: bool = False) -> Batch:
+        """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
+        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
+        created_at (so the batch order is stable) and updates everything else."""
+        ...
+
+    def add_schema_version(
+        self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
+    ) -> SchemaVersion:
+        """Allocate the next version number (1, 2, …) for the dataset and record it. Concurrent
+        writers get distinct numbers (the dataset row is locked while allocating)."""
+        ...
+
+    def add_check(self, result: CheckResult) -> CheckResult:
+        """Record the check with all its anomalies and metrics; returns it with id/created_at."""
+        ...
+
+    def add_delivery(self, delivery: HookDelivery) -> HookDelivery:
+        """Record one hook's delivery (or failure to deliver) of a check."""
+        ...
 
 
 class Store(Protocol):
@@ -157,7 +166,7 @@ class Store(Protocol):
         ``transaction()`` in the same thread raises ``StoreError`` instead of waiting on itself."""
         ...
 
-    def read(self) -> AbstractContextManager[StoreSession]:
+    def read(self) -> AbstractContextManager[StoreReader]:
         """A read-only unit of work on one consistent snapshot; always rolled back."""
         ...
 

@@ -23,7 +23,8 @@ from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 
 class SqlStoreSession:
-    """One unit of work; ``write`` is True inside ``transaction()`` (then allocations lock)."""
+    """The port's ``StoreSession`` (and so ``StoreReader``); ``write`` is True inside
+    ``transaction()``, where allocations lock the dataset row."""
 
     def __init__(self, session: Session, *, write: bool = False) -> None:
         self.session = session
@@ -35,7 +36,7 @@ class SqlStoreSession:
         self.deliveries = SqlDeliveries(session)
         self.dashboard = SqlDashboardReads(session)
 
-    # --- BatchRecords ---------------------------------------------------------------------
+    # --- datasets and batches ----------------------------------------------------------------
     def list_datasets(self) -> list[str]:
         return self.datasets.names()
 
@@ -54,7 +55,7 @@ class SqlStoreSession:
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
         return self.batches.latest(dataset, role)
 
-    # --- SchemaVersionRecords -------------------------------------------------------------
+    # --- schema versions -----------------------------------------------------------------
     def add_schema_version(
         self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
     ) -> SchemaVersion:
@@ -71,7 +72,7 @@ class SqlStoreSession:
     def list_schema_versions(self, dataset: str) -> list[SchemaVersion]:
         return self.schema_versions.all_of(dataset)
 
-    # --- CheckRecords ---------------------------------------------------------------------
+    # --- checks ---------------------------------------------------------------------------
     def add_check(self, result: CheckResult) -> CheckResult:
         return self.checks.add(result)
 
@@ -84,7 +85,7 @@ class SqlStoreSession:
     def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
         return self.checks.newest(dataset, limit)
 
-    # --- DeliveryRecords ------------------------------------------------------------------
+    # --- hook deliveries ------------------------------------------------------------------
     def add_delivery(self, delivery: HookDelivery) -> HookDelivery:
         return self.deliveries.add(delivery)
 
@@ -96,7 +97,7 @@ class SqlStoreSession:
     def list_deliveries(self, dataset: str | None = None, limit: int = 100) -> list[HookDelivery]:
         return self.deliveries.newest(dataset, limit)
 
-    # --- DashboardReads -------------------------------------------------------------------
+    # --- dashboard read models ----------------------------------------------------------------
     def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
         return self.dashboard.dataset_overview(recent)
 
