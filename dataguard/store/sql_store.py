@@ -1,14 +1,14 @@
-"""Store port (``Store``, ``StoreSession``) and ``open_store``, which plugs in the SQL adapter.
+"""``SqlStore``, the SQL adapter of the port's ``Store``, and ``open_store``, which opens one.
 
-Callers see only the frozen dataclasses of ``dataguard.core.models`` (and the dashboard read models
-of ``dataguard.store.views``); ORM rows stay in ``dataguard.store.adapter``. Every database failure
-leaves a ``with`` block as ``StoreError`` with a one-line message and no password in it.
+``SqlStore`` owns the engine's lifecycle: one SQLAlchemy ``Session`` per unit of work, wrapped in
+a ``SqlStoreSession`` (write transactions run ``BEGIN IMMEDIATE`` on SQLite, see ``engine``),
+migrations, the schema revision check, and the switch from an empty stand-in to the real database
+for a read-only store opened before it existed. Every database failure leaves a ``with`` block as
+``StoreError`` with a one-line message and no password in it.
 
-    store = open_store("sqlite:///.dataguard/dataguard.db")   # migrates to head on first use
-    with store.transaction() as tx:                            # one command = one transaction
-        tx.add_batch(batch)
-    with store.read() as q:
-        q.latest_check("taxi")
+    store = open_store(url)                   # migrates to head on first use
+    reader = open_store(url, read_only=True)  # the dashboard: never writes nor migrates
+    reader.is_empty()                         # True until the first command creates the store
 """
 
 from __future__ import annotations
@@ -21,119 +21,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict
 from dataguard.errors import StoreError
 from dataguard.store.engine import WRITE_OPTION, make_engine, parse_url, safe_url, sqlite_path
-from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+from dataguard.store.port import Store
+from dataguard.store.sql_session import SqlStoreSession
 
 
-class StoreSession:
-    """Everything one unit of work may read or write. Methods raise ``UsageError`` for unknown
-    names where they say so and ``StoreError`` when the database fails."""
-
-    # --- datasets and batches -------------------------------------------------------------
-    def list_datasets(self) -> list[str]:
-        """Dataset names, sorted."""
-        raise NotImplementedError
-
-    def add_batch(self, batch: Batch, *, replace: bool = False) -> Batch:
-        """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
-        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
-        created_at (so the batch order is stable) and updates everything else."""
-        raise NotImplementedError
-
-    def get_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        raise NotImplementedError
-
-    def list_batches(self, dataset: str, role: Role | None = None) -> list[Batch]:
-        """Oldest first (by created_at, then id); [] for an unknown dataset."""
-        raise NotImplementedError
-
-    def previous_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        """The batch of that role stored just before ``name`` (the default drift baseline);
-        None when ``name`` is the first or is not stored."""
-        raise NotImplementedError
-
-    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
-        raise NotImplementedError
-
-    # --- schema versions ------------------------------------------------------------------
-    def add_schema_version(
-        self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
-    ) -> SchemaVersion:
-        """Allocate the next version number (1, 2, …) for the dataset and record it. Concurrent
-        writers get distinct numbers (the dataset row is locked while allocating)."""
-        raise NotImplementedError
-
-    def next_schema_version(self, dataset: str) -> int:
-        """The number ``add_schema_version`` will allocate; inside ``transaction()`` it is reserved
-        (the dataset row is locked) until the transaction ends."""
-        raise NotImplementedError
-
-    def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:
-        """That version, or the latest when ``version`` is None."""
-        raise NotImplementedError
-
-    def list_schema_versions(self, dataset: str) -> list[SchemaVersion]:
-        """Version 1 first."""
-        raise NotImplementedError
-
-    # --- checks ---------------------------------------------------------------------------
-    def add_check(self, result: CheckResult) -> CheckResult:
-        """Record the check with all its anomalies and metrics; returns it with id/created_at."""
-        raise NotImplementedError
-
-    def get_check(self, check_id: int) -> CheckResult | None:
-        raise NotImplementedError
-
-    def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None:
-        raise NotImplementedError
-
-    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        """Newest first."""
-        raise NotImplementedError
-
-    # --- hook deliveries ------------------------------------------------------------------
-    def add_delivery(self, delivery: HookDelivery) -> HookDelivery:
-        raise NotImplementedError
-
-    def find_delivery(
-        self, hook: str, dataset: str, batch: str, verdict: Verdict
-    ) -> HookDelivery | None:
-        """The delivered (status == "delivered") record for that hook, batch and verdict, if any."""
-        raise NotImplementedError
-
-    def list_deliveries(self, dataset: str | None = None, limit: int = 100) -> list[HookDelivery]:
-        """Newest first."""
-        raise NotImplementedError
-
-    # --- dashboard read models (see dataguard.store.views) --------------------------------
-    def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
-        """One summary per dataset (sorted by name), in two queries whatever the store size."""
-        raise NotImplementedError
-
-    def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
-        """The dataset's latest ``limit`` checks, newest first, without anomalies/metrics."""
-        raise NotImplementedError
-
-    def metric_history(
-        self, dataset: str, comparison: str | None = None, limit_checks: int = 365
-    ) -> list[MetricPoint]:
-        """Metrics of the dataset's latest ``limit_checks`` checks, oldest check first."""
-        raise NotImplementedError
-
-    def latest_check_id(self) -> int | None:
-        """The newest check id in the whole store: a cheap cache key for the dashboard."""
-        raise NotImplementedError
-
-    def data_version(self) -> str:
-        """A key that changes whenever anything is written (batch, replace, schema version, check,
-        delivery): the dashboard's cache key, one cheap query on primary keys."""
-        raise NotImplementedError
-
-
-class Store:
-    """An open store. ``transaction()`` for writes (one unit of work), ``read()`` for reads."""
+class SqlStore:
+    """An open SQL store (the port's ``Store``); ``engine`` is for tests and bulk loaders only."""
 
     def __init__(
         self,
@@ -178,7 +73,7 @@ class Store:
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[StoreSession]:
+    def transaction(self) -> Iterator[SqlStoreSession]:
         """A write unit of work: commits on success, rolls back on any exception."""
         if self.read_only:
             raise StoreError(f"store {safe_url(self.url)} is open read-only; writes are refused")
@@ -195,7 +90,7 @@ class Store:
             self._local.writing = False
 
     @contextmanager
-    def read(self) -> Iterator[StoreSession]:
+    def read(self) -> Iterator[SqlStoreSession]:
         """A read-only unit of work on one consistent snapshot; always rolled back."""
         self._attach_pending()
         with self._session(self._reads) as session:
@@ -204,9 +99,7 @@ class Store:
     @contextmanager
     def _session(
         self, factory: sessionmaker[Session], *, write: bool = False
-    ) -> Iterator[StoreSession]:
-        from dataguard.store.adapter import SqlStoreSession
-
+    ) -> Iterator[SqlStoreSession]:
         session = factory()
         try:
             session.begin()
@@ -328,15 +221,15 @@ def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> St
     that does not exist yet (no SQLite file, or no tables) answers as an empty store until it does.
     """
     if not read_only:
-        store = Store(url, make_engine(url))
+        store = SqlStore(url, make_engine(url))
         if migrate:
             store.migrate()
         return store
     probe = _created_store_probe(url)
     engine = probe()
     if engine is None:
-        return Store(url, _empty_stand_in(), read_only=True, pending=probe)
-    store = Store(url, engine, read_only=True)
+        return SqlStore(url, _empty_stand_in(), read_only=True, pending=probe)
+    store = SqlStore(url, engine, read_only=True)
     store.check_revision()
     return store
 
@@ -364,4 +257,4 @@ def _created_store_probe(url: str) -> Callable[[], sa.Engine | None]:
     return probe
 
 
-__all__: Sequence[str] = ["Store", "StoreSession", "describe_error", "open_store"]
+__all__: Sequence[str] = ["SqlStore", "describe_error", "open_store"]

@@ -1,8 +1,12 @@
-"""Dashboard queries: a fixed, small number of SQL statements whatever the store size.
+"""The dashboard's read models (``DashboardReads`` of the port): a fixed, small number of SQL
+statements whatever the store size.
 
 Sized for 50 datasets × 365 checks × 50 features (~900k metric rows): the overview ranks batches
 and checks per dataset with window functions (two queries, no N+1), histories read the newest
 checks through the (dataset_id, created_at) index and their metrics through metrics.check_id.
+
+    reads = SqlDashboardReads(session)
+    reads.dataset_overview()            # two queries for any number of datasets
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from dataguard.core.models import Role, Verdict
-from dataguard.store.repository import StoreSession
+from dataguard.store.queries.checks import newest_checks
 from dataguard.store.tables import (
     BatchRow,
     CheckRow,
@@ -26,8 +30,9 @@ from dataguard.store.tables import (
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
 
-class DashboardQueries(StoreSession):
-    session: Session
+class SqlDashboardReads:
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
         ranked_batches = _ranked(BatchRow, BatchRow.name, BatchRow.role, BatchRow.created_at)
@@ -83,16 +88,6 @@ class DashboardQueries(StoreSession):
             )
         return summaries
 
-    def _newest_checks(self, dataset: str, limit: int | None) -> sa.Select[CheckRow]:
-        """The dataset's checks, newest first (``limit`` None: all of them)."""
-        return (
-            sa.select(CheckRow)
-            .join(CheckRow.dataset)
-            .where(DatasetRow.name == dataset)
-            .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
-            .limit(limit)
-        )
-
     def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
         return [
             CheckSummary(
@@ -107,7 +102,7 @@ class DashboardQueries(StoreSession):
                 anomaly_count=row.anomaly_count,
                 created_at=row.created_at,
             )
-            for row in self.session.scalars(self._newest_checks(dataset, limit))
+            for row in self.session.scalars(newest_checks(dataset, limit))
         ]
 
     def metric_history(

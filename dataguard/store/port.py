@@ -1,0 +1,187 @@
+"""The store's port: what the use cases and the dashboard may ask of a store, as Protocols.
+
+A ``Store`` hands out units of work: ``read()`` yields a ``StoreReader`` on one consistent
+snapshot (always rolled back), ``transaction()`` a ``StoreSession`` for one command's writes
+(committed on success, rolled back on any exception). A reader is the sum of small protocols:
+
+    BatchReads, SchemaVersionReads,     what the use cases (dataguard.service, dataguard.cli) and
+    CheckReads, DeliveryReads           the dashboard look up
+    DashboardReads                      the dashboard's read models (dataguard.store.views)
+
+and a ``StoreSession`` is a reader that can also add batches, schema versions, checks and hook
+deliveries.
+
+Everything goes in and out as the frozen dataclasses of ``dataguard.core.models`` and
+``dataguard.store.views``; no SQL type appears here. Methods raise ``UsageError`` where they say
+so; every database failure leaves the ``with`` block as ``StoreError`` (one line, no password).
+
+    def record(store: Store, batch: Batch, result: CheckResult) -> None:
+        with store.transaction() as tx:        # one command = one transaction
+            tx.add_batch(batch)
+            tx.add_check(result)
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+
+
+class BatchReads(Protocol):
+    """Datasets and their batches (a dataset exists once something of it is recorded)."""
+
+    def list_datasets(self) -> list[str]:
+        """Dataset names, sorted."""
+        ...
+
+    def get_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None: ...
+
+    def list_batches(self, dataset: str, role: Role | None = None) -> list[Batch]:
+        """Oldest first (by created_at, then id); [] for an unknown dataset."""
+        ...
+
+    def previous_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        """The batch of that role stored just before ``name`` (the default drift baseline);
+        None when ``name`` is the first or is not stored."""
+        ...
+
+    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None: ...
+
+
+class SchemaVersionReads(Protocol):
+    """Schema versions 1, 2, … of each dataset (the files live under ``schemas/``)."""
+
+    def next_schema_version(self, dataset: str) -> int:
+        """The number ``add_schema_version`` will allocate; inside ``transaction()`` it is reserved
+        (the dataset row is locked) until the transaction ends."""
+        ...
+
+    def get_schema_version(self, dataset: str, version: int | None = None) -> SchemaVersion | None:
+        """That version, or the latest when ``version`` is None."""
+        ...
+
+    def list_schema_versions(self, dataset: str) -> list[SchemaVersion]:
+        """Version 1 first."""
+        ...
+
+
+class CheckReads(Protocol):
+    """Checks with their anomalies and metrics."""
+
+    def get_check(self, check_id: int) -> CheckResult | None: ...
+
+    def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None: ...
+
+    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
+        """Newest first."""
+        ...
+
+
+class DeliveryReads(Protocol):
+    """What each hook was told about each check, and whether it got through."""
+
+    def find_delivery(
+        self, hook: str, dataset: str, batch: str, verdict: Verdict
+    ) -> HookDelivery | None:
+        """The delivered (status == "delivered") record for that hook, batch and verdict, if any."""
+        ...
+
+    def list_deliveries(self, dataset: str | None = None, limit: int = 100) -> list[HookDelivery]:
+        """Newest first."""
+        ...
+
+
+class DashboardReads(Protocol):
+    """The dashboard's read models: a fixed, small number of queries whatever the store size."""
+
+    def dataset_overview(self, recent: int = 30) -> list[DatasetSummary]:
+        """One summary per dataset (sorted by name), in two queries whatever the store size."""
+        ...
+
+    def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
+        """The dataset's latest ``limit`` checks, newest first, without anomalies/metrics."""
+        ...
+
+    def metric_history(
+        self, dataset: str, comparison: str | None = None, limit_checks: int = 365
+    ) -> list[MetricPoint]:
+        """Metrics of the dataset's latest ``limit_checks`` checks, oldest check first."""
+        ...
+
+    def latest_check_id(self) -> int | None:
+        """The newest check id in the whole store: a cheap cache key for the dashboard."""
+        ...
+
+    def data_version(self) -> str:
+        """A key that changes whenever anything is written (batch, replace, schema version, check,
+        delivery): the dashboard's cache key, one cheap query on primary keys."""
+        ...
+
+
+class StoreReader(
+    BatchReads, SchemaVersionReads, CheckReads, DeliveryReads, DashboardReads, Protocol
+):
+    """Everything one snapshot can answer (``Store.read()``)."""
+
+
+class StoreSession(StoreReader, Protocol):
+    """One unit of work (``Store.transaction()``): a reader that also records."""
+
+    def add_batch(self, batch: Batch, *, replace: bool = False) -> Batch:
+        """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
+        ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
+        created_at (so the batch order is stable) and updates everything else."""
+        ...
+
+    def add_schema_version(
+        self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
+    ) -> SchemaVersion:
+        """Allocate the next version number (1, 2, …) for the dataset and record it. Concurrent
+        writers get distinct numbers (the dataset row is locked while allocating)."""
+        ...
+
+    def add_check(self, result: CheckResult) -> CheckResult:
+        """Record the check with all its anomalies and metrics; returns it with id/created_at."""
+        ...
+
+    def add_delivery(self, delivery: HookDelivery) -> HookDelivery:
+        """Record one hook's delivery (or failure to deliver) of a check."""
+        ...
+
+
+class Store(Protocol):
+    """An open store. ``transaction()`` for writes (one unit of work), ``read()`` for reads."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    def transaction(self) -> AbstractContextManager[StoreSession]:
+        """A write unit of work: commits on success, rolls back on any exception. A second
+        ``transaction()`` in the same thread raises ``StoreError`` instead of waiting on itself."""
+        ...
+
+    def read(self) -> AbstractContextManager[StoreReader]:
+        """A read-only unit of work on one consistent snapshot; always rolled back."""
+        ...
+
+    def is_empty(self) -> bool:
+        """True when the store holds no dataset (also: no tables yet, or no database file)."""
+        ...
+
+    def revision(self) -> str | None:
+        """The migration revision the database is at (None for an empty database)."""
+        ...
+
+    def migrate(self) -> str | None:
+        """Upgrade to the newest revision; returns the revision."""
+        ...
+
+    def dispose(self) -> None:
+        """Close the pooled connections (a later unit of work opens new ones)."""
+        ...

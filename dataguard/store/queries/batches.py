@@ -1,0 +1,108 @@
+"""Batches of a dataset, unique per (dataset, role, name), ordered by when they were stored.
+
+The default drift baseline is the batch of the same role stored just before.
+
+    batches.add(batch)                        # UsageError naming --replace if it exists
+    batches.previous("taxi", "2024-03-02")    # its baseline
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dataguard.core.models import Batch, Role
+from dataguard.errors import UsageError
+from dataguard.store.queries.datasets import DatasetRows
+from dataguard.store.tables import BatchRow, DatasetRow, utcnow
+
+
+class SqlBatches:
+    def __init__(self, session: Session, datasets: DatasetRows) -> None:
+        self.session = session
+        self.datasets = datasets
+
+    def add(self, batch: Batch, *, replace: bool = False) -> Batch:
+        """Insert, or with ``replace`` update in place (same id and created_at, so the order of
+        batches is stable)."""
+        role = Role(batch.role)
+        dataset_id = self.datasets.id_of(batch.dataset, create=True, lock=True)
+        row = self.session.scalar(
+            sa.select(BatchRow).where(
+                BatchRow.dataset_id == dataset_id,
+                BatchRow.role == role.value,
+                BatchRow.name == batch.name,
+            )
+        )
+        if row is not None and not replace:
+            raise UsageError(
+                f"batch '{batch.name}' of dataset '{batch.dataset}' ({role.value}) already "
+                "exists; pass --replace to recompute it"
+            )
+        if row is None:
+            row = BatchRow(
+                dataset_id=dataset_id,
+                role=role.value,
+                name=batch.name,
+                created_at=batch.created_at or utcnow(),
+            )
+            self.session.add(row)
+        else:
+            row.updated_at = utcnow()
+        row.source = batch.source
+        row.num_examples = batch.num_examples
+        row.artifact_uri = batch.artifact_uri
+        row.sha256 = batch.sha256
+        self.session.flush()
+        return _batch(row, batch.dataset)
+
+    def get(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        row = self.session.scalar(self._of(dataset, role).where(BatchRow.name == name))
+        return None if row is None else _batch(row, dataset)
+
+    def all_of(self, dataset: str, role: Role | None = None) -> list[Batch]:
+        """Oldest first (by created_at, then id); [] for an unknown dataset."""
+        rows = self.session.scalars(
+            self._of(dataset, role).order_by(BatchRow.created_at, BatchRow.id)
+        )
+        return [_batch(row, dataset) for row in rows]
+
+    def previous(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        this = self.session.scalar(self._of(dataset, role).where(BatchRow.name == name))
+        if this is None:
+            return None
+        row = self.session.scalar(
+            self._of(dataset, role)
+            .where(
+                sa.or_(
+                    BatchRow.created_at < this.created_at,
+                    sa.and_(BatchRow.created_at == this.created_at, BatchRow.id < this.id),
+                )
+            )
+            .order_by(BatchRow.created_at.desc(), BatchRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _batch(row, dataset)
+
+    def latest(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
+        newest = BatchRow.created_at.desc(), BatchRow.id.desc()
+        row = self.session.scalar(self._of(dataset, role).order_by(*newest).limit(1))
+        return None if row is None else _batch(row, dataset)
+
+    def _of(self, dataset: str, role: Role | None) -> sa.Select[BatchRow]:
+        query = sa.select(BatchRow).join(BatchRow.dataset).where(DatasetRow.name == dataset)
+        return query if role is None else query.where(BatchRow.role == Role(role).value)
+
+
+def _batch(row: BatchRow, dataset: str) -> Batch:
+    return Batch(
+        dataset=dataset,
+        name=row.name,
+        role=Role(row.role),
+        num_examples=row.num_examples,
+        artifact_uri=row.artifact_uri,
+        sha256=row.sha256,
+        source=row.source,
+        created_at=row.created_at,
+        id=row.id,
+    )

@@ -1,0 +1,160 @@
+"""Checks with their anomalies and metrics, rebuilt as ``CheckResult``s in two extra queries.
+
+A check row carries its anomaly count, so lists and the dashboard need not touch the anomalies;
+``newest_checks`` is the one ordering (newest first) every reader of checks shares.
+
+    stored = checks.add(result)           # with id and created_at
+    checks.latest("taxi", "2024-03-02")   # anomalies and metrics included
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, Metric, Role, Verdict
+from dataguard.store.queries.datasets import DatasetRows
+from dataguard.store.tables import AnomalyRow, CheckRow, DatasetRow, MetricRow, utcnow
+
+
+class SqlChecks:
+    def __init__(self, session: Session, datasets: DatasetRows) -> None:
+        self.session = session
+        self.datasets = datasets
+
+    def add(self, result: CheckResult) -> CheckResult:
+        row = CheckRow(
+            dataset_id=self.datasets.id_of(result.dataset, create=True),
+            batch_name=result.batch,
+            batch_role=Role.TRAINING.value,
+            verdict=Verdict(result.verdict).value,
+            schema_version=result.schema_version,
+            baseline_batch=result.baseline_batch,
+            serving_batch=result.serving_batch,
+            num_examples=result.num_examples,
+            anomaly_count=len(result.anomalies),
+            created_at=result.created_at or utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        if result.anomalies:
+            self.session.execute(
+                sa.insert(AnomalyRow),
+                [
+                    {
+                        "check_id": row.id,
+                        "feature": a.feature,
+                        "kind": AnomalyKind(a.kind).value,
+                        "type": a.type,
+                        "severity": a.severity,
+                        "short_description": a.short_description,
+                        "description": a.description,
+                    }
+                    for a in result.anomalies
+                ],
+            )
+        if result.metrics:
+            self.session.execute(
+                sa.insert(MetricRow),
+                [
+                    {
+                        "check_id": row.id,
+                        "feature": m.feature,
+                        "comparison": m.comparison,
+                        "method": m.method,
+                        "value": None if math.isnan(m.value) else float(m.value),
+                        "threshold": m.threshold,
+                        "exceeded": bool(m.exceeded),
+                    }
+                    for m in result.metrics
+                ],
+            )
+        return self._results([row], result.dataset)[0]
+
+    def get(self, check_id: int) -> CheckResult | None:
+        row = self.session.get(CheckRow, check_id)
+        return None if row is None else self._results([row], row.dataset.name)[0]
+
+    def latest(self, dataset: str, batch: str | None = None) -> CheckResult | None:
+        query = newest_checks(dataset, 1)
+        if batch is not None:
+            query = query.where(CheckRow.batch_name == batch)
+        row = self.session.scalar(query)
+        return None if row is None else self._results([row], dataset)[0]
+
+    def newest(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
+        """Newest first (``limit`` None: all of them)."""
+        rows = list(self.session.scalars(newest_checks(dataset, limit)))
+        return self._results(rows, dataset)
+
+    def _results(self, rows: list[CheckRow], dataset: str) -> list[CheckResult]:
+        """Rebuild CheckResults with anomalies and metrics in two queries (not two per check)."""
+        ids = [row.id for row in rows]
+        anomalies: dict[int, list[Anomaly]] = {i: [] for i in ids}
+        metrics: dict[int, list[Metric]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 500):
+            for a in self.session.scalars(
+                sa.select(AnomalyRow).where(AnomalyRow.check_id.in_(chunk)).order_by(AnomalyRow.id)
+            ):
+                anomalies[a.check_id].append(_anomaly(a))
+            for m in self.session.scalars(
+                sa.select(MetricRow).where(MetricRow.check_id.in_(chunk)).order_by(MetricRow.id)
+            ):
+                metrics[m.check_id].append(_metric(m))
+        return [
+            CheckResult(
+                dataset=dataset,
+                batch=row.batch_name,
+                verdict=Verdict(row.verdict),
+                schema_version=row.schema_version,
+                baseline_batch=row.baseline_batch,
+                serving_batch=row.serving_batch,
+                num_examples=row.num_examples,
+                anomalies=tuple(anomalies[row.id]),
+                metrics=tuple(metrics[row.id]),
+                id=row.id,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+
+def newest_checks(dataset: str, limit: int | None) -> sa.Select[CheckRow]:
+    """The dataset's checks, newest first (``limit`` None: all of them)."""
+    return (
+        sa.select(CheckRow)
+        .join(CheckRow.dataset)
+        .where(DatasetRow.name == dataset)
+        .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
+        .limit(limit)
+    )
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _anomaly(row: AnomalyRow) -> Anomaly:
+    return Anomaly(
+        feature=row.feature,
+        kind=AnomalyKind(row.kind),
+        type=row.type,
+        severity=row.severity,
+        short_description=row.short_description,
+        description=row.description,
+    )
+
+
+def _metric(row: MetricRow) -> Metric:
+    return Metric(
+        feature=row.feature,
+        comparison=row.comparison,
+        method=row.method,
+        value=math.nan if row.value is None else row.value,
+        threshold=row.threshold,
+        exceeded=row.exceeded,
+    )
