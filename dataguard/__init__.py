@@ -33,18 +33,20 @@ from dataguard.errors import (
 __version__ = "0.1.0"
 
 # The use cases, loaded on first access so that `import dataguard` stays light (PEP 562).
-# `compute_stats`, not `stats`: `dataguard.stats` is the engines' package.
+# `compute_stats`, not `stats`: `dataguard.stats` is the engines' package. The three that take
+# `engine="local"|"beam"` (+ `pipeline_args`) go through `dataguard.api`, which resolves the
+# engine and hands the whole use case to a Beam job when the runner's workers can record it.
 _USE_CASES = {
-    "compute_stats": ("dataguard.service.stats", "stats"),
+    "compute_stats": ("dataguard.api", "compute_stats"),
     "infer_schema": ("dataguard.service.schemas", "infer_schema"),
     "import_schema": ("dataguard.service.schemas", "import_schema"),
     "diff_schemas": ("dataguard.service.schemas", "diff_schemas"),
     "list_schemas": ("dataguard.service.schemas", "list_schemas"),
     "show_schema": ("dataguard.service.schemas", "show_schema"),
     "check": ("dataguard.service.check", "check"),
-    "run": ("dataguard.service.check", "run"),
+    "run": ("dataguard.api", "run"),
     "gate": ("dataguard.service.check", "gate"),
-    "csv_to_tfrecord": ("dataguard.service.convert", "csv_to_tfrecord"),
+    "csv_to_tfrecord": ("dataguard.api", "csv_to_tfrecord"),
 }
 
 

@@ -10,10 +10,11 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from dataguard.service.pipelines import JobRun
+from dataguard.beamjobs import COMPUTE_STATS
+from dataguard.beamjobs.config import JobRun
 from jobs.launch import launch, main_for
 
-JOB = "compute_stats"
+JOB = COMPUTE_STATS
 
 
 def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:

@@ -10,10 +10,11 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from dataguard.service.pipelines import JobRun
+from dataguard.beamjobs import CSV_TO_TFRECORD
+from dataguard.beamjobs.config import JobRun
 from jobs.launch import launch, main_for
 
-JOB = "csv_to_tfrecord"
+JOB = CSV_TO_TFRECORD
 
 
 def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:

@@ -9,8 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from dataguard.beamjobs import VALIDATE_BATCH
+from dataguard.beamjobs.config import JobRun
+from dataguard.beamjobs.pipelines import run_job
 from dataguard.errors import DataguardError
-from dataguard.service.pipelines import JobRun, run_job
 from jobs.options import parse
 
 
@@ -52,6 +54,6 @@ def main_for(job: str, argv: Sequence[str] | None = None) -> int:
         print(f"{job}: submitted to {run.runner} as job {run.job_id}")
     elif run.job is not None:
         print(f"{job}: {run.runner} job {run.job.proto.name} built, not submitted (dry run)")
-    if job == "validate_batch" and any(r.get("verdict") == "fail" for r in run.results):
+    if job == VALIDATE_BATCH and any(r.get("verdict") == "fail" for r in run.results):
         return 1
     return 0

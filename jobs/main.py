@@ -14,7 +14,7 @@ import sys
 if __package__ in (None, ""):  # run as a file by the launcher: make `jobs` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-JOBS = ("validate_batch", "compute_stats", "csv_to_tfrecord")  # also --job's choices (options)
+from dataguard.beamjobs import JOBS  # noqa: E402  (after the path fix; loads no Beam)
 
 
 def main(argv: list[str] | None = None) -> int:

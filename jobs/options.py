@@ -21,31 +21,32 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from dataguard.beamjobs import COMPUTE_STATS, CSV_TO_TFRECORD, JOBS, VALIDATE_BATCH
+from dataguard.beamjobs.config import JobConfig
+from dataguard.beamjobs.steps import parse_secret_env
 from dataguard.errors import UsageError
-from dataguard.service.job_steps import parse_secret_env
-from dataguard.service.pipelines import JobConfig
-from jobs.main import JOBS
 
 # Which options each job reads, and which of them it cannot run without.
 JOB_OPTIONS: dict[str, tuple[str, ...]] = {
-    "validate_batch": (
+    VALIDATE_BATCH: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "serving_input",
         "serving_batch", "serving_column_names", "schema_version", "baseline", "no_baseline",
         "replace", "hooks", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
     ),
-    "compute_stats": (
+    COMPUTE_STATS: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "role",
         "replace", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
     ),
-    "csv_to_tfrecord": (
+    CSV_TO_TFRECORD: (
         "input", "output", "delimiter", "column_names", "schema", "compression", "shards",
     ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "validate_batch": ("dataset", "batch", "input"),
-    "compute_stats": ("dataset", "batch", "input"),
-    "csv_to_tfrecord": ("input", "output"),
+    VALIDATE_BATCH: ("dataset", "batch", "input"),
+    COMPUTE_STATS: ("dataset", "batch", "input"),
+    CSV_TO_TFRECORD: ("input", "output"),
 }
+assert set(JOB_OPTIONS) == set(REQUIRED) == set(JOBS), "one entry per job of dataguard.beamjobs"
 
 
 def parse_bool(text: str | bool) -> bool:
@@ -141,7 +142,7 @@ def _check_names(job: str, values: Mapping[str, Any], fill: Callable[[str], str]
     """Dataset and batch names are checked at launch, not after the statistics on a worker."""
     from dataguard.core.names import check_name
 
-    if job == "csv_to_tfrecord":
+    if job == CSV_TO_TFRECORD:
         return
     check_name("dataset", values["dataset"])
     for option in ("batch", "serving_batch", "baseline"):

@@ -14,10 +14,11 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from dataguard.service.pipelines import JobRun
+from dataguard.beamjobs import VALIDATE_BATCH
+from dataguard.beamjobs.config import JobRun
 from jobs.launch import launch, main_for
 
-JOB = "validate_batch"
+JOB = VALIDATE_BATCH
 
 
 def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:

@@ -135,7 +135,7 @@ def _flatten(groups: list[list[str]] | None) -> list[str]:
 
 
 def handle_run(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    from dataguard.service.check import run
+    from dataguard.api import run
 
     result = run(
         args.dataset,

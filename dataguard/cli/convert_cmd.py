@@ -1,4 +1,4 @@
-"""`dataguard convert csv-to-tfrecord`: parse → ``service.convert.csv_to_tfrecord`` → render.
+"""`dataguard convert csv-to-tfrecord`: parse → ``api.csv_to_tfrecord`` → render.
 
     dataguard convert csv-to-tfrecord data/day1.csv out/day1.tfrecord.gz
     dataguard convert csv-to-tfrecord 'data/*.csv' out/data.gz --shards 4 --schema schema.pbtxt
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle_csv_to_tfrecord(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    from dataguard.service.convert import csv_to_tfrecord
+    from dataguard.api import csv_to_tfrecord
 
     result = csv_to_tfrecord(
         args.input,

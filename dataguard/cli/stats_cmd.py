@@ -1,4 +1,4 @@
-"""`dataguard stats`: parse → ``service.stats.stats`` → render (text or JSON) → exit code.
+"""`dataguard stats`: parse → ``api.compute_stats`` → render (text or JSON) → exit code.
 
     dataguard stats taxi 2026-11-24 --input data/day1.csv
     dataguard stats taxi 2026-11-24 --input 'gs://b/day1/*.gz' --engine beam \\
@@ -46,13 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle_stats(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    from dataguard.service.stats import stats
+    from dataguard.api import compute_stats
 
     inputs = [path for group in args.input for path in group]
     column_names = (
         [name.strip() for name in args.column_names.split(",")] if args.column_names else None
     )
-    result = stats(
+    result = compute_stats(
         args.dataset,
         args.batch,
         inputs,

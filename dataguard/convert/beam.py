@@ -2,6 +2,7 @@
 
     with make_pipeline(args) as p:
         _ = p | "CsvToTFRecord" >> CsvToTFRecord(spec, "gs://b/out/data.tfrecord.gz", shards=16)
+    BeamConverter(("--runner=DataflowRunner", ...)).csv_to_tfrecord(spec, output, ...)  # the port
 
 Reading and CSV decoding are the statistics engine's ``ReadExamples`` (ReadAll-style, so the job
 builds offline; types inferred over the whole input like TFDV, or forced by a schema); encoding is
@@ -12,6 +13,7 @@ files and renames them when the job finalizes. Shard names match the local conve
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import apache_beam as beam
@@ -20,7 +22,8 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.metrics import Metrics
 
 from dataguard.convert.examples import encode_record_batch
-from dataguard.stats.beam import ReadExamples, run_pipeline
+from dataguard.stats.beam import run_pipeline
+from dataguard.stats.beam_read import ReadExamples
 from dataguard.stats.pipeline_options import make_pipeline
 
 if TYPE_CHECKING:
@@ -170,3 +173,35 @@ def _rows_written(result: Any) -> int:
     except Exception:  # a runner without metrics support: the count is informative only
         return -1
     return int(sum(c.committed or c.attempted or 0 for c in found))
+
+
+@dataclass(frozen=True)
+class BeamConverter:
+    """The beam converter behind ``dataguard.engines.Converter``: a pipeline on the runner that
+    ``pipeline_args`` name, writing wherever Beam's FileSystems can (gs:// too)."""
+
+    pipeline_args: tuple[str, ...] = ()
+    name = "beam"
+    default_shards = 0  # the runner picks a number for its workers
+
+    def check_output(self, output: str) -> None:
+        """Any local path or FileSystems URI will do."""
+
+    def csv_to_tfrecord(
+        self,
+        spec: InputSpec,
+        output: str,
+        *,
+        column_types: Mapping[str, str],
+        shards: int,
+        gzip: bool,
+    ) -> tuple[list[str], int, dict[str, str]]:
+        rows = convert(
+            spec,
+            output,
+            column_types=column_types,
+            shards=shards,
+            gzip=gzip,
+            pipeline_args=self.pipeline_args,
+        )
+        return written_files(output, shards, gzip=gzip), rows, dict(column_types)

@@ -1,6 +1,8 @@
 """The streaming local converter: CSV record batches → sharded (gzip) TFRecord files.
 
     outputs = write_tfrecords(batches, shard_paths("out/data.tfrecord.gz", 4), gzip=True)
+    LocalConverter().csv_to_tfrecord(spec, "out/data.tfrecord.gz", column_types={}, shards=4,
+                                     gzip=True)   # CSV in, types inferred: the engine port
 
 Memory is bounded by one record batch. Each batch's records are split into equal contiguous runs,
 one per shard, so shards stay balanced whatever the batch size. Files are written under temporary
@@ -16,14 +18,54 @@ import os
 import queue
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from dataguard.convert.examples import encode_record_batch
-from dataguard.errors import ArtifactError
+from dataguard.convert.examples import encode_record_batch, merge_types
+from dataguard.errors import ArtifactError, UsageError
+from dataguard.io.sources import is_remote
 from dataguard.io.tfrecord import frame_records
+
+if TYPE_CHECKING:
+    from dataguard.io.sources import InputSpec
+
+
+class LocalConverter:
+    """The local converter behind ``dataguard.engines.Converter``: streaming, in this process."""
+
+    name = "local"
+    default_shards = 1
+
+    def check_output(self, output: str) -> None:
+        if is_remote(output):
+            raise UsageError(f"{output}: the local engine writes local files; use --engine beam")
+
+    def csv_to_tfrecord(
+        self,
+        spec: InputSpec,
+        output: str,
+        *,
+        column_types: Mapping[str, str],
+        shards: int,
+        gzip: bool,
+    ) -> tuple[list[str], int, dict[str, str]]:
+        """Types: ``column_types`` where given, else inferred over the whole input (one pass
+        more, skipped when they type every column)."""
+        from dataguard.io.csv import infer_column_types, read_header, read_record_batches
+
+        names = read_header(spec, spec.paths[0])
+        if all(name in column_types for name in names):
+            types = {name: column_types[name] for name in names}
+        else:
+            types = merge_types(infer_column_types(spec), column_types)
+        outputs = shard_paths(output, shards, gzip=gzip)
+        folder = os.path.dirname(output)
+        if folder and not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+        rows = write_tfrecords(read_record_batches(spec, types), outputs, gzip=gzip)
+        return outputs, rows, types
 
 
 def shard_paths(output: str, shards: int, *, gzip: bool = False) -> list[str]:

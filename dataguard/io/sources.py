@@ -77,7 +77,7 @@ def resolve_inputs(
         for path in matched:
             if path not in paths:
                 paths.append(path)
-    fmt = input_format or _guess_format(paths)
+    fmt = input_format or guess_format(paths)
     return InputSpec(
         paths=tuple(paths),
         format=fmt,
@@ -134,7 +134,11 @@ def _expand_remote(pattern: str) -> list[str]:
     return found
 
 
-def _guess_format(paths: Sequence[str]) -> str:
+def guess_format(paths: Sequence[str], option: str = "--input-format") -> str:
+    """The input format from file names alone (a remote job is built without opening its
+    files): .csv/.tsv/.txt → csv; .tfrecord/.tfrecords/.tfr, "tfrecord" in the path, or any
+    other gzip → tfrecord. ``option`` is the flag that names the format instead, as the caller
+    spells it (``--input-format`` on the command line, ``--input_format`` for a job)."""
     kinds = set()
     for path in paths:
         name = path.lower()
@@ -148,9 +152,7 @@ def _guess_format(paths: Sequence[str]) -> str:
         elif path.lower().endswith((".gz", ".gzip")):
             kinds.add("tfrecord")  # TFX writes gzipped TFRecord shards as ``data-00000-of-N.gz``
         else:
-            raise UsageError(
-                f"{path}: cannot guess the input format; pass --input-format csv|tfrecord"
-            )
+            raise UsageError(f"{path}: cannot guess the input format; pass {option} csv|tfrecord")
     if len(kinds) > 1:
         raise UsageError("--input mixes CSV and TFRecord files; give one format per batch")
     return kinds.pop()

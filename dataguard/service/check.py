@@ -21,6 +21,7 @@ from typing import Any, Final
 from dataguard.config import Settings
 from dataguard.core.models import Batch, CheckResult, Role
 from dataguard.core.names import check_name
+from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.context import Context
 
@@ -88,7 +89,7 @@ def run(
     *,
     serving_inputs: Sequence[str] | None = None,
     serving_batch: str | None = None,
-    engine: str = "local",
+    engine: str | StatsEngine = "local",
     input_format: str | None = None,
     delimiter: str = ",",
     column_names: Sequence[str] | None = None,
@@ -100,7 +101,8 @@ def run(
     refire: bool = False,
     settings: Settings | None = None,
 ) -> CheckResult:
-    """The scheduled job: statistics of the batch (and of serving data), then ``check``."""
+    """The scheduled job: statistics of the batch (and of serving data) with ``engine``, then
+    ``check``. The whole job on remote workers is ``dataguard.api.run``'s choice."""
     from dataguard.service.schemas import get_version
     from dataguard.service.stats import stats
 
@@ -108,25 +110,15 @@ def run(
     check_name("dataset", dataset)
     check_name("batch", batch)
     serving_name = check_name("batch", serving_batch or batch) if serving_inputs else None
-    if engine == "beam":
-        from dataguard.service import remote_jobs
-
-        if remote_jobs.workers_can_record(pipeline_args, ctx.settings):  # the whole job remote
-            return remote_jobs.run_check_job(
-                dataset, batch, inputs, serving_inputs=serving_inputs, serving_batch=serving_name,
-                input_format=input_format, delimiter=delimiter, column_names=column_names,
-                replace=replace, pipeline_args=pipeline_args, schema_version=schema_version,
-                baseline=baseline, hooks=hooks, settings=ctx.settings,
-            )
+    engine_ = stats_engine(engine, pipeline_args)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
                replace=replace)
     options: dict[str, Any] = dict(
-        engine=engine, input_format=input_format, delimiter=delimiter,
-        column_names=column_names, replace=replace, pipeline_args=pipeline_args,
-        settings=ctx.settings,
+        engine=engine_, input_format=input_format, delimiter=delimiter,
+        column_names=column_names, replace=replace, settings=ctx.settings,
     )
     stats(dataset, batch, inputs, role=Role.TRAINING.value, **options)
     if serving_inputs and serving_name:

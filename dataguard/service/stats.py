@@ -2,8 +2,12 @@
 
     result = stats("taxi", "2026-11-24", ["data/day1.csv"])          # local engine
     result.batch.artifact_uri   # .../taxi/training/2026-11-24/stats-1a2b3c4d.pb
-    stats("taxi", "2026-11-24", ["gs://b/day1/*.gz"], engine="beam", replace=True,
-          pipeline_args=["--runner=DataflowRunner", "--project=p", "--region=r"])
+    stats("taxi", "2026-11-24", ["gs://b/day1/*.gz"], replace=True,
+          engine=stats_engine("beam", ["--runner=DataflowRunner", "--project=p", "--region=r"]))
+
+The engine (``dataguard.engines``) computes; this module only orders the steps and records.
+Statistics computed on Dataflow come back here to be recorded; handing the whole use case to
+workers that record themselves is the entry points' choice (``dataguard.api``).
 
 Order, so that bad input or a failure leaves the store and the artifact folder as they were:
 names → inputs (missing path / empty glob fail here) → "already stored?" (fail fast, before any
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
 from dataguard.core.names import check_name
+from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
 from dataguard.io.sources import is_remote, local_path, resolve_inputs
@@ -32,7 +37,6 @@ from dataguard.service.context import Context
 if TYPE_CHECKING:  # pragma: no cover
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
 
-ENGINES = ("local", "beam")
 _LOG = logging.getLogger(__name__)
 
 
@@ -42,7 +46,7 @@ def stats(
     inputs: Sequence[str],
     *,
     role: str | Role = "training",
-    engine: str = "local",
+    engine: str | StatsEngine = "local",
     input_format: str | None = None,
     delimiter: str = ",",
     column_names: Sequence[str] | None = None,
@@ -50,37 +54,23 @@ def stats(
     pipeline_args: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> StatsResult:
-    """Compute the statistics of ``inputs`` and store them as batch ``batch`` of ``dataset``."""
+    """Compute the statistics of ``inputs`` with ``engine`` and store them as batch ``batch``
+    of ``dataset`` (an engine name is resolved with ``pipeline_args``: ``engines.stats_engine``).
+    """
     check_name("dataset", dataset)
     check_name("batch", batch)
     role_ = parse_role(role)
-    check_engine(engine, pipeline_args)
+    engine_ = stats_engine(engine, pipeline_args)
     if isinstance(inputs, str):
         inputs = [inputs]
     ctx = Context.create(settings)
-    if engine == "beam":
-        from dataguard.service import remote_jobs
-
-        if remote_jobs.workers_can_record(pipeline_args, ctx.settings):  # the compute_stats job
-            return remote_jobs.run_stats_job(
-                dataset, batch, inputs, role=role_.value, input_format=input_format,
-                delimiter=delimiter, column_names=column_names, replace=replace,
-                pipeline_args=pipeline_args, settings=ctx.settings,
-            )
     spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     if not replace:
         refuse_existing(ctx, dataset, batch, role_)
     started = time.perf_counter()
-    if engine == "local":
-        from dataguard.stats.local import compute_statistics
-
-        statistics = compute_statistics(spec)
-    else:
-        from dataguard.stats.beam import compute_statistics as compute_with_beam
-
-        statistics = compute_with_beam(spec, pipeline_args)
+    statistics = engine_.compute_statistics(spec)
     return record_statistics(
-        ctx, dataset, batch, role_, statistics, source=spec.source, engine=engine,
+        ctx, dataset, batch, role_, statistics, source=spec.source, engine=engine_.name,
         replace=replace, seconds=time.perf_counter() - started,
     )
 
@@ -164,14 +154,3 @@ def _delete_quietly(uri: str) -> None:
         artifacts.delete(uri)
     except DataguardError as exc:  # cleanup must not hide the original error
         _LOG.warning("%s", exc)
-
-
-def check_engine(engine: str, pipeline_args: Sequence[str]) -> None:
-    """``--engine`` is known, and Beam options come only with the Beam engine."""
-    if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
-    if engine == "local" and pipeline_args:
-        raise UsageError(
-            f"unrecognized arguments: {' '.join(pipeline_args)} "
-            "(Beam pipeline options need --engine beam)"
-        )

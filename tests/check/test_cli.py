@@ -171,11 +171,12 @@ def test_a_failing_hook_changes_neither_the_exit_code_nor_the_stored_check(
 
 def test_the_use_cases_are_the_public_api() -> None:
     import dataguard
+    from dataguard import api
     from dataguard.service import check as check_module
     from dataguard.service import schemas as schema_module
 
     assert dataguard.check is check_module.check
-    assert dataguard.run is check_module.run and dataguard.gate is check_module.gate
+    assert dataguard.run is api.run and dataguard.gate is check_module.gate
     assert dataguard.infer_schema is schema_module.infer_schema
     assert dataguard.import_schema is schema_module.import_schema
     assert dataguard.diff_schemas is schema_module.diff_schemas

@@ -161,10 +161,11 @@ def test_the_final_step_checks_the_store_before_recording_anything(
     before it records a batch (the same DoFn, run here on a real pipeline)."""
     import apache_beam as beam
 
+    from dataguard.beamjobs.config import JobConfig
+    from dataguard.beamjobs.steps import RecordAndCheckFn
     from dataguard.errors import UsageError
-    from dataguard.service.job_steps import RecordAndCheckFn
-    from dataguard.service.pipelines import JobConfig, translate_runner_error
     from dataguard.stats.pipeline_options import make_pipeline
+    from dataguard.stats.runner_errors import translate_runner_error
 
     cfg = JobConfig(
         dataset="penguin", batch="b1", inputs=(str(penguin / "train.csv"),),
@@ -283,9 +284,9 @@ def test_the_command_lines_job_path_ships_the_config_and_runs_hooks_here(
     """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` can
     call: the local config file travels with the job (its policy decides the verdict on the
     workers), the hooks run on this machine afterwards, and the check equals ``run``'s."""
+    from dataguard.beamjobs.remote import run_check_job, run_stats_job
     from dataguard.config import load_settings
     from dataguard.service.check import run as local_run
-    from dataguard.service.remote_jobs import run_check_job, run_stats_job
     from dataguard.service.schemas import infer_schema
 
     marker = workdir / "hook.jsonl"
@@ -318,8 +319,8 @@ def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
 ) -> None:
     from dataclasses import replace
 
+    from dataguard.beamjobs.remote import run_check_job
     from dataguard.errors import UsageError
-    from dataguard.service.remote_jobs import run_check_job
     from tests.jobs.conftest import DATAFLOW_ARGS
 
     with pytest.raises(UsageError, match="workers record into the store themselves"):
@@ -429,7 +430,7 @@ def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
 ) -> None:
     from dataclasses import replace
 
-    from dataguard.service.remote_jobs import workers_can_record
+    from dataguard.beamjobs.remote import workers_can_record
     from tests.jobs.conftest import DATAFLOW_ARGS
 
     cloud = replace(
@@ -449,9 +450,9 @@ def test_a_retried_final_step_reuses_its_batch_and_does_not_alert_twice(
     inputs, same row count) and goes on; the hook for that batch and verdict is not re-sent."""
     import apache_beam as beam
 
+    from dataguard.beamjobs.config import JobConfig
+    from dataguard.beamjobs.steps import RecordAndCheckFn
     from dataguard.config import load_settings
-    from dataguard.service.job_steps import RecordAndCheckFn
-    from dataguard.service.pipelines import JobConfig
     from dataguard.stats.pipeline_options import make_pipeline
 
     marker = workdir / "alerts.log"

@@ -209,7 +209,7 @@ def test_the_whole_read_and_statistics_graph_pickles_for_remote_workers(tmp_path
     assert len(payloads) > 5
     rebuilt = beam.Pipeline.from_runner_api(proto, pipeline.runner, pipeline.options)
     assert rebuilt is not None
-    from dataguard.stats import beam as engine
+    from dataguard.stats import beam_read as engine
 
     for fn in (
         engine._InferFileTypes(engine._CsvFile(";", None, "auto")),

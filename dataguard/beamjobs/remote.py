@@ -2,8 +2,11 @@
 runs the same jobs as the schedule (validate_batch / compute_stats), waits, and reads the result
 back from the store that the workers wrote to.
 
-    result = run_check_job("taxi", "2026-11-25", ["gs://acme/taxi/2026-11-25/*.csv"],
-                           pipeline_args=["--runner=DataflowRunner", "--project=…", …])
+    if workers_can_record(pipeline_args, settings):       # what dataguard.api asks first
+        result = run_check_job("taxi", "2026-11-25", ["gs://acme/taxi/2026-11-25/*.csv"],
+                               pipeline_args=["--runner=DataflowRunner", "--project=…", …])
+
+Names are checked here, at launch, not after the statistics on a worker.
 """
 
 from __future__ import annotations
@@ -14,10 +17,15 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from dataguard.beamjobs import COMPUTE_STATS, VALIDATE_BATCH
+from dataguard.beamjobs.config import JobConfig
+from dataguard.beamjobs.pipelines import run_job
+from dataguard.core.models import CheckResult, Role, StatsResult
+from dataguard.core.names import check_name
 from dataguard.errors import RunnerError, UsageError
 from dataguard.service.check import PREVIOUS, notify_after_commit
 from dataguard.service.context import Context
-from dataguard.service.pipelines import JobConfig, run_job
+from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
 
 
@@ -49,7 +57,7 @@ def run_check_job(
     baseline: Any = PREVIOUS,
     hooks: bool = True,
     settings: Any = None,
-) -> Any:
+) -> CheckResult:
     """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
@@ -70,7 +78,7 @@ def run_check_job(
         hooks=False,
     )
     options = _remote_ready(cfg, pipeline_args)
-    run_job("validate_batch", cfg, options, wait=True)
+    run_job(VALIDATE_BATCH, cfg, options, wait=True)
     with ctx.store.read() as q:
         found = q.latest_check(dataset, batch)
     if found is None:
@@ -85,18 +93,16 @@ def run_stats_job(
     batch: str,
     inputs: Sequence[str],
     *,
-    role: str = "training",
+    role: str | Role = "training",
     input_format: str | None = None,
     delimiter: str = ",",
     column_names: Sequence[str] | None = None,
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     settings: Any = None,
-) -> Any:
+) -> StatsResult:
     """``dataguard stats --engine beam`` as the compute_stats job: the batch is recorded by the
     workers; returns the stored batch's ``StatsResult``."""
-    from dataguard.core.models import Role, StatsResult
-
     ctx = Context.create(settings)
     cfg = _cli_config(
         dataset,
@@ -107,11 +113,11 @@ def run_stats_job(
         delimiter=delimiter,
         column_names=column_names,
         replace=replace,
-        role=str(getattr(role, "value", role)),
+        role=parse_role(role).value,
     )
     options = _remote_ready(cfg, pipeline_args)
     started = time.monotonic()
-    run_job("compute_stats", cfg, options, wait=True)
+    run_job(COMPUTE_STATS, cfg, options, wait=True)
     with ctx.store.read() as q:
         found = q.get_batch(dataset, batch, Role(cfg.role))
     if found is None:
@@ -122,6 +128,12 @@ def run_stats_job(
 def _cli_config(
     dataset: str, batch: str, inputs: Sequence[str], settings: Any, **fields: Any
 ) -> JobConfig:
+    check_name("dataset", dataset)
+    check_name("batch", batch)
+    if fields.get("serving_inputs"):
+        fields["serving_batch"] = check_name("batch", fields.get("serving_batch") or batch)
+    else:
+        fields["serving_batch"] = None
     baseline = fields.pop("baseline", PREVIOUS)
     if baseline is None:
         fields["no_baseline"] = True

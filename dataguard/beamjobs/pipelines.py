@@ -5,15 +5,14 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
         build_validate_batch(p, JobConfig(dataset="taxi", batch="2026-11-25",
                                           inputs=("gs://acme/taxi/2026-11-25/*.csv",),
                                           column_names=("pickup_community_area", ...)))
+    run_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
-Reading, decoding and statistics are B1's PTransforms (``dataguard.stats.beam``); the last step is
-a DoFn on one worker over the single merged statistics element that calls the services
-(``record_statistics``, then ``check`` with its hooks), so a scheduled run needs no machine waiting
-for it. Building never touches the input files, GCS or the store: a Dataflow job can be built
-offline (``--dry_run=True``) by a launcher that can reach neither.
-
-This module imports Apache Beam: only the jobs and the beam engine paths import it. The steps on
-workers are in ``job_steps``; the command line's remote path is ``remote_jobs``.
+Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam_read``,
+``stats.beam``); the last step is a DoFn on one worker over the single merged statistics element
+that calls the services (``record_statistics``, then ``check`` with its hooks): ``steps``.
+Building never touches the input files, GCS or the store: a Dataflow job can be built offline
+(``--dry_run=True``) by a launcher that can reach neither. Errors raised on workers come back as
+their own class and message (``stats.runner_errors``).
 """
 
 from __future__ import annotations
@@ -21,100 +20,31 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from dataguard import errors
-from dataguard.errors import DataguardError, RunnerError, UsageError
-from dataguard.service.job_steps import (
+from dataguard.beamjobs import COMPUTE_STATS, CSV_TO_TFRECORD, VALIDATE_BATCH
+from dataguard.beamjobs.config import JobConfig, JobRun
+from dataguard.beamjobs.steps import (
     RecordAndCheckFn,
     RecordStatisticsFn,
     preflight,
     resolve_secret_env,
 )
-from dataguard.stats import beam as stats_beam
+from dataguard.errors import UsageError
+from dataguard.io.sources import FORMATS, InputSpec, guess_format, resolve_inputs
+from dataguard.stats.beam import ComputeStatistics, run_pipeline
+from dataguard.stats.beam_read import ReadExamples
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
 _LOG = logging.getLogger(__name__)
 
-_ERR = re.compile(r"\[dataguard-error (\w+)\]\s*(.*?)\s*\[/dataguard-error\]")
-
-
-@dataclass(frozen=True)
-class JobConfig:
-    """What a dataguard Beam job needs besides the Beam options (picklable: it travels to workers).
-
-    ``store_url``/``artifacts``/``schemas_dir``/``config`` of None mean "from the worker's
-    environment" (``DATAGUARD_*``); ``secret_env`` maps environment variable names to Secret
-    Manager versions resolved on the worker, so no secret is ever a job option.
-    """
-
-    dataset: str
-    batch: str
-    inputs: tuple[str, ...]
-    input_format: str | None = None
-    delimiter: str = ","
-    column_names: tuple[str, ...] | None = None
-    role: str = "training"
-    serving_inputs: tuple[str, ...] = ()
-    serving_batch: str | None = None
-    serving_column_names: tuple[str, ...] | None = None
-    schema_version: int | None = None
-    baseline: str | None = None
-    no_baseline: bool = False
-    replace: bool = False
-    hooks: bool = True
-    store_url: str | None = None
-    artifacts: str | None = None
-    schemas_dir: str | None = None
-    config: str | None = None
-    config_text: str | None = None  # a local config file's text, shipped with the job
-    secret_env: tuple[tuple[str, str], ...] = ()
-    # csv_to_tfrecord only
-    output: str | None = None
-    schema: str | None = None
-    compression: str | None = None
-    shards: int = 1
-
-    @property
-    def serving_batch_name(self) -> str:
-        """The serving batch is named after the training batch unless named explicitly."""
-        return self.serving_batch or self.batch
-
-
-@dataclass(frozen=True)
-class JobRun:
-    """What starting a job returns: the runner's state and, on Dataflow, the job id."""
-
-    runner: str
-    state: str
-    job_id: str | None = None
-    results: tuple[dict[str, Any], ...] = field(default=())
-    job: Any = field(default=None, repr=False, compare=False)  # Dataflow's Job (dry runs too)
-
 
 # --- inputs --------------------------------------------------------------------------------
-
-
-def guess_format(pattern: str) -> str:
-    """The input format from the file name alone (building must not open the files), by the
-    rule of ``resolve_inputs``: .csv/.tsv/.txt → csv; "tfrecord" in the name or .gz → tfrecord."""
-    name = pattern.lower().rsplit("/", 1)[-1]
-    gz = name.endswith((".gz", ".gzip"))
-    name = name.removesuffix(".gz").removesuffix(".gzip")
-    if name.endswith((".csv", ".tsv", ".txt")):
-        return "csv"
-    if "tfrecord" in name or name.endswith((".tfr", ".tfrecords")) or gz:
-        return "tfrecord"
-    raise UsageError(
-        f"{pattern}: cannot tell the input format from the name; pass --input_format csv|tfrecord"
-    )
 
 
 def input_spec(
@@ -124,12 +54,10 @@ def input_spec(
     column_names: Sequence[str] | None = None,
     *,
     remote: bool,
-) -> Any:
+) -> InputSpec:
     """An ``InputSpec`` for the Beam read. Local runs expand globs (and so report a missing path
     before running, like the local engine); remote runs keep the patterns for the workers, which
     match them and read CSV headers themselves (unless ``column_names`` names the columns)."""
-    from dataguard.io.sources import InputSpec, resolve_inputs
-
     if not patterns:
         raise UsageError("--input: at least one path or glob is required")
     names = tuple(column_names) if column_names else None
@@ -137,8 +65,8 @@ def input_spec(
         return resolve_inputs(
             list(patterns), input_format=input_format, delimiter=delimiter, column_names=names
         )
-    fmt = input_format or guess_format(patterns[0])
-    if fmt not in ("csv", "tfrecord"):
+    fmt = input_format or guess_format(patterns, option="--input_format")
+    if fmt not in FORMATS:
         raise UsageError(f"--input_format: {fmt!r} is not csv or tfrecord")
     return InputSpec(paths=tuple(patterns), format=fmt, delimiter=delimiter, column_names=names)
 
@@ -146,9 +74,7 @@ def input_spec(
 # --- builders ------------------------------------------------------------------------------
 
 
-def _statistics(pipeline: beam.Pipeline, spec: Any, label: str) -> beam.PCollection:
-    from dataguard.stats.beam import ComputeStatistics, ReadExamples
-
+def _statistics(pipeline: beam.Pipeline, spec: InputSpec, label: str) -> beam.PCollection:
     return (
         pipeline
         | f"Read{label}" >> ReadExamples(spec)
@@ -208,10 +134,10 @@ def _file_entry(path: str) -> dict[str, Any]:
     return {"file": path}
 
 
-BUILDERS = {
-    "validate_batch": build_validate_batch,
-    "compute_stats": build_compute_stats,
-    "csv_to_tfrecord": build_csv_to_tfrecord,
+BUILDERS: dict[str, Callable[[beam.Pipeline, JobConfig], beam.PCollection]] = {
+    VALIDATE_BATCH: build_validate_batch,
+    COMPUTE_STATS: build_compute_stats,
+    CSV_TO_TFRECORD: build_csv_to_tfrecord,
 }
 
 
@@ -256,7 +182,8 @@ def run_job(
         if local and isinstance(output, beam.PCollection):
             _ = output | "CollectOutput" >> beam.ParDo(_Collect(out_path))
         started = time.monotonic()
-        result = _run(pipeline, wait=local if wait is None else wait)
+        # not quiet: a job's log keeps the workers' tracebacks
+        result = run_pipeline(pipeline, wait=local if wait is None else wait, quiet=False)
         _LOG.info("%s on %s: %.1f s", name, runner_name(options), time.monotonic() - started)
         results: tuple[dict[str, Any], ...] = ()
         if os.path.exists(out_path):
@@ -267,42 +194,3 @@ def run_job(
     job_id = getattr(proto, "id", None) or getattr(job, "id", None)
     state = str(getattr(result, "state", "UNKNOWN")).rsplit(".", 1)[-1]
     return JobRun(runner_name(options), state, job_id, results, job)
-
-
-def _run(pipeline: beam.Pipeline, *, wait: bool) -> Any:
-    """Run (and wait); an error raised on a worker comes back as its own class and message."""
-    try:
-        result = pipeline.run()
-        if wait:
-            state = result.wait_until_finish()
-            if state is not None and str(state).rsplit(".", 1)[-1] not in ("DONE", "RUNNING"):
-                raise RunnerError(
-                    f"Beam runner {runner_name(pipeline.options)} ended in state {state}"
-                )
-        return result
-    except DataguardError:
-        raise
-    except Exception as exc:  # runners wrap worker errors in their own types and text
-        raise translate_runner_error(exc, runner_name(pipeline.options)) from None
-
-
-def translate_runner_error(exc: BaseException, runner: str) -> DataguardError:
-    """A runner's exception → the dataguard error inside it: a service error marked by
-    ``job_steps.worker_error`` (same class), bad input marked by the stats engine
-    (``BadInputError``), else ``RunnerError`` with the first line."""
-    text = str(exc)
-    found = _ERR.search(text)
-    if found:
-        return _rebuild(found.group(1), found.group(2))
-    bad = stats_beam._BAD_RE.search(text)
-    if bad:
-        return errors.BadInputError(bad.group(1).replace("\\'", "'"))
-    first = next((ln for ln in text.splitlines() if ln.strip()), type(exc).__name__)
-    return RunnerError(f"Beam runner {runner} failed: {first.strip()[:300]}")
-
-
-def _rebuild(class_name: str, message: str) -> DataguardError:
-    cls = getattr(errors, class_name, None)
-    if not (isinstance(cls, type) and issubclass(cls, DataguardError)):
-        cls = RunnerError
-    return cls(message.replace("\\'", "'"))

@@ -4,8 +4,11 @@ The last step of ``validate_batch`` / ``compute_stats`` is a DoFn over the singl
 statistics element: it resolves the job's secrets (Secret Manager → environment), builds the
 settings the worker sees (job options > ``DATAGUARD_*`` environment > ``dataguard.toml``), and
 calls ``record_statistics`` and ``check`` (which runs the hooks) — the code the local commands
-run. Errors of the services leave the worker marked (``worker_error``) so the launcher raises the
-same class and message.
+run. Errors of the services leave the worker marked (``stats.runner_errors.on_worker``) so the
+launcher raises the same class and message.
+
+    stats | "RecordAndCheck" >> beam.ParDo(RecordAndCheckFn(cfg), serving_statistics)
+    preflight(VALIDATE_BATCH, cfg)   # local runners: the store's answers before computing
 """
 
 from __future__ import annotations
@@ -13,22 +16,16 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import apache_beam as beam
 
-from dataguard.errors import DataguardError, RunnerError, UsageError
-
-if TYPE_CHECKING:
-    from dataguard.service.pipelines import JobConfig
+from dataguard.beamjobs import CSV_TO_TFRECORD, VALIDATE_BATCH
+from dataguard.beamjobs.config import JobConfig
+from dataguard.errors import RunnerError, UsageError
+from dataguard.stats.runner_errors import on_worker
 
 _LOG = logging.getLogger(__name__)
-
-
-def worker_error(exc: DataguardError) -> ValueError:
-    """A service error on a worker, marked so ``run_job`` raises the same class and message
-    (runners wrap worker exceptions in their own types and text)."""
-    return ValueError(f"[dataguard-error {type(exc).__name__}] {exc} [/dataguard-error]")
 
 
 class _ServiceFn(beam.DoFn):
@@ -84,11 +81,9 @@ class RecordStatisticsFn(_ServiceFn):
         self._role = role
 
     def process(self, statistics: Any) -> Iterator[dict[str, Any]]:
-        try:
+        with on_worker():
             ctx = self._context()
             batch = self._record(ctx, self._role, self._cfg.batch, self._cfg.inputs, statistics)
-        except DataguardError as exc:
-            raise worker_error(exc) from None
         yield {
             "dataset": batch.dataset,
             "batch": batch.name,
@@ -103,10 +98,9 @@ class RecordAndCheckFn(_ServiceFn):
     """Statistics (+ serving statistics) → record both → ``check`` (store + hooks)."""
 
     def process(self, statistics: Any, serving: Any = None) -> Iterator[dict[str, Any]]:
-        try:
-            yield self._record_and_check(statistics, serving)
-        except DataguardError as exc:
-            raise worker_error(exc) from None
+        with on_worker():
+            result = self._record_and_check(statistics, serving)
+        yield result
 
     def _record_and_check(self, statistics: Any, serving: Any) -> dict[str, Any]:
         from dataguard.service.check import check
@@ -179,17 +173,17 @@ def preflight(name: str, cfg: JobConfig) -> None:
     from dataguard.core.names import check_name
     from dataguard.service.stats import refuse_existing
 
-    if name == "csv_to_tfrecord":
+    if name == CSV_TO_TFRECORD:
         return
     check_name("dataset", cfg.dataset)
     check_name("batch", cfg.batch)
     ctx = worker_context(cfg)
-    if name == "validate_batch":
+    if name == VALIDATE_BATCH:
         check_references(ctx, cfg)
     if cfg.replace:
         return
     refuse_existing(ctx, cfg.dataset, cfg.batch, Role(cfg.role))
-    if name == "validate_batch" and cfg.serving_inputs:
+    if name == VALIDATE_BATCH and cfg.serving_inputs:
         refuse_existing(ctx, cfg.dataset, cfg.serving_batch_name, Role.SERVING)
 
 
