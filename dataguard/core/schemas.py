@@ -266,14 +266,3 @@ def comparators(feature: schema_pb2.Feature, comparison: str) -> dict[str, float
         found[NORMALIZED_ABS_DIFFERENCE] = comparator.normalized_abs_difference.threshold
     return found
 
-
-_DIFF_NAMES = ("FeatureChange", "SchemaDiff", "diff_schemas")
-
-
-def __getattr__(name: str) -> Any:
-    """The feature-level diff lives in ``core.schema_diff``; re-exported here (PEP 562)."""
-    if name in _DIFF_NAMES:
-        from dataguard.core import schema_diff
-
-        return getattr(schema_diff, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

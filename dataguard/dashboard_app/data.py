@@ -208,12 +208,11 @@ def text_diff(a: str, b: str, name_a: str, name_b: str) -> str:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def schema_changes(text_a: str, text_b: str, name_a: str, name_b: str) -> list[dict[str, str]]:
-    """Feature-level differences (``dataguard.core.schemas.diff_schemas``) as table rows."""
-    from dataguard.core import schemas
+    """Feature-level differences (``dataguard.core.schema_diff``) as table rows."""
+    from dataguard.core.schema_diff import diff_schemas
+    from dataguard.core.schemas import parse_schema
 
-    diff = schemas.diff_schemas(
-        schemas.parse_schema(text_a, name_a), schemas.parse_schema(text_b, name_b), name_a, name_b
-    )
+    diff = diff_schemas(parse_schema(text_a, name_a), parse_schema(text_b, name_b), name_a, name_b)
     rows = [{"feature": n, "aspect": "feature", "before": "", "after": "added"} for n in diff.added]
     rows += [{"feature": n, "aspect": "feature", "before": "present", "after": "removed"}
              for n in diff.removed]

@@ -59,8 +59,8 @@ def test_json_is_the_design_contract(cli, capsys) -> None:
     code, out, _ = dg(capsys, "check", "taxi", DAY2, "--format", "json", "--no-hooks")
     body = json.loads(out)
     assert code == 1
-    assert list(body) == ["format_version", "dataset", "batch", "verdict", "schema_version", "baseline_batch",
-                          "serving_batch", "num_examples", "anomalies", "metrics"]
+    assert list(body) == ["format_version", "dataset", "batch", "verdict", "schema_version",
+                          "baseline_batch", "serving_batch", "num_examples", "anomalies", "metrics"]
     assert (body["format_version"], body["dataset"], body["batch"], body["verdict"],
             body["baseline_batch"]) == (1, "taxi", DAY2, "fail", DAY1)
     assert set(body["anomalies"][0]) == {"feature", "kind", "type", "severity",

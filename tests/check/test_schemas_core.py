@@ -144,7 +144,3 @@ def test_diff_speaks_in_features() -> None:
     assert "  + company  (added feature)" in text
     assert "  ~ fare  type: FLOAT → INT" in text
     assert diff_schemas(a, a, "v1", "v1").to_text() == "schema v1 → v1: no changes"
-
-
-def test_the_diff_is_also_reachable_from_core_schemas() -> None:
-    assert sch.diff_schemas is diff_schemas

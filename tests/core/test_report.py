@@ -13,8 +13,8 @@ from dataclasses import replace
 from dataguard.cli.report import render_check
 from dataguard.core.models import Anomaly, AnomalyKind, Verdict
 
-DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_version", "baseline_batch",
-                 "serving_batch", "num_examples", "anomalies", "metrics"]
+DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_version",
+                 "baseline_batch", "serving_batch", "num_examples", "anomalies", "metrics"]
 ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description"}
 METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded"}
 
