@@ -146,7 +146,8 @@ def parsed_batches(
     engine: read-ahead delayed the first block and competed with the statistics workers).
     """
     options = _pyarrow_options(spec, arrow_types, block_size, threads)
-    beside = ScanBeside(spec, path, wanted=scan is not None or count_quotes)
+    scanning = scan is not None or count_quotes
+    beside = ScanBeside(spec, path, wanted=scanning)
     parse = _FileParse(spec, path, conversion_errors)
     with contextlib.ExitStack() as stack:
         yield from parse.batches(beside.open(stack), options, beside)
@@ -155,7 +156,7 @@ def parsed_batches(
     if parse.widened:
         raise Widened(path)
     quotes = 0
-    if scan is not None or count_quotes:
+    if scanning:
         found = beside.result()
         if scan is not None:
             scan.quotes, scan.hex = found.quotes, found.hex
