@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from dataguard.config import Settings, load_settings
 from dataguard.engines import Converter, StatsEngine, converter, stats_engine
-from dataguard.service.check import PREVIOUS
+from dataguard.service.check import DEFAULT_BASELINE
 
 if TYPE_CHECKING:
     from dataguard.core.models import CheckResult, Role, StatsResult
-    from dataguard.service.check import _Previous
+    from dataguard.service.check import _DefaultBaseline
     from dataguard.service.convert import ConvertResult
 
 
@@ -52,9 +52,9 @@ def compute_stats(
         replace=replace, settings=settings,
     )
     if remote_job:
-        from dataguard.beamjobs.remote import run_stats_job
+        from dataguard.beamjobs.remote import launch_stats_job
 
-        return run_stats_job(
+        return launch_stats_job(
             dataset, batch, inputs, pipeline_args=engine_.pipeline_args, **options
         )
     return stats(dataset, batch, inputs, engine=engine_, **options)
@@ -74,7 +74,7 @@ def run(
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     schema_version: int | None = None,
-    baseline: str | None | _Previous = PREVIOUS,
+    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
     settings: Settings | None = None,
@@ -90,9 +90,9 @@ def run(
         schema_version=schema_version, baseline=baseline, hooks=hooks, settings=settings,
     )
     if remote_job:
-        from dataguard.beamjobs.remote import run_check_job
+        from dataguard.beamjobs.remote import launch_run_job
 
-        return run_check_job(
+        return launch_run_job(
             dataset, batch, inputs, pipeline_args=engine_.pipeline_args, **options
         )
     return run_here(dataset, batch, inputs, engine=engine_, refire=refire, **options)

@@ -58,7 +58,7 @@ class Converter(Protocol):
     def default_shards(self) -> int:
         """Output files when none are asked for: 1, or 0 to let a Beam runner choose."""
 
-    def check_output(self, output: str) -> None:
+    def require_writable_output(self, output: str) -> None:
         """``UsageError`` for an output it cannot write, before any input is read."""
 
     def csv_to_tfrecord(
@@ -73,7 +73,7 @@ class Converter(Protocol):
         """(files written, rows written or -1 if unknown, the column types used)."""
 
 
-def check_engine(engine: str, pipeline_args: Sequence[str]) -> None:
+def require_engine(engine: str, pipeline_args: Sequence[str]) -> None:
     """``--engine`` is known, and Beam options come only with the Beam engine."""
     if engine not in ENGINES:
         raise UsageError(f"--engine {engine!r}: use one of {', '.join(ENGINES)}")
@@ -91,7 +91,7 @@ def stats_engine(
     if not isinstance(engine, str):
         _no_options_for(engine, pipeline_args)
         return engine
-    check_engine(engine, pipeline_args)
+    require_engine(engine, pipeline_args)
     if engine == "local":
         from dataguard.stats.local import LocalStatsEngine
 
@@ -106,7 +106,7 @@ def converter(engine: str | Converter = "local", pipeline_args: Sequence[str] = 
     if not isinstance(engine, str):
         _no_options_for(engine, pipeline_args)
         return engine
-    check_engine(engine, pipeline_args)
+    require_engine(engine, pipeline_args)
     if engine == "local":
         from dataguard.convert.local import LocalConverter
 

@@ -11,14 +11,14 @@ import sys
 from collections.abc import Sequence
 
 from dataguard.beamjobs import COMPUTE_STATS
-from dataguard.beamjobs.config import JobRun
-from jobs.launch import launch, main_for
+from dataguard.beamjobs.config import JobLaunch
+from jobs.launch import launch_with_flags, main_for
 
 JOB = COMPUTE_STATS
 
 
-def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:
-    return launch(JOB, argv, now=now)
+def launch(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobLaunch:
+    return launch_with_flags(JOB, argv, now=now)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Parse → build → run, shared by every job's ``run``/``main`` and the Flex Template launcher."""
+"""Parse → build → launch, shared by every job's ``launch``/``main`` and the Flex Template."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ import sys
 from collections.abc import Sequence
 
 from dataguard.beamjobs import VALIDATE_BATCH
-from dataguard.beamjobs.config import JobRun
-from dataguard.beamjobs.pipelines import run_job
+from dataguard.beamjobs.config import JobLaunch
+from dataguard.beamjobs.pipelines import launch_job
 from dataguard.errors import DataguardError
 from jobs.options import parse
 
 
-def launch(
+def launch_with_flags(
     job: str, argv: Sequence[str] | None = None, *, now: dt.datetime | None = None
-) -> JobRun:
+) -> JobLaunch:
     """Run ``job`` with these command-line flags; local runners wait, remote ones submit."""
     options, job_options = parse(with_defaults(list(sys.argv[1:] if argv is None else argv)))
     cfg = job_options.to_config(job, now=now)
-    return run_job(job, cfg, options, wait=True if job_options.wait else None)
+    return launch_job(job, cfg, options, wait=True if job_options.wait else None)
 
 
 def with_defaults(args: list[str]) -> list[str]:
@@ -44,16 +44,17 @@ def main_for(job: str, argv: Sequence[str] | None = None) -> int:
     """A process entry point: one line on stderr and the DESIGN.md exit code on failure."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        run = launch(job, argv)
+        launched = launch_with_flags(job, argv)
     except DataguardError as exc:
         print(f"dataguard job: error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    for element in run.results:
+    for element in launched.results:
         print(json.dumps(element, sort_keys=True))
-    if run.job_id:
-        print(f"{job}: submitted to {run.runner} as job {run.job_id}")
-    elif run.job is not None:
-        print(f"{job}: {run.runner} job {run.job.proto.name} built, not submitted (dry run)")
-    if job == VALIDATE_BATCH and any(r.get("verdict") == "fail" for r in run.results):
+    if launched.job_id:
+        print(f"{job}: submitted to {launched.runner} as job {launched.job_id}")
+    elif launched.job is not None:
+        name = launched.job.proto.name
+        print(f"{job}: {launched.runner} job {name} built, not submitted (dry run)")
+    if job == VALIDATE_BATCH and any(r.get("verdict") == "fail" for r in launched.results):
         return 1
     return 0

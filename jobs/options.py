@@ -84,7 +84,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--serving_batch", help="name of the serving batch (default: the batch name)")
         add("--serving_column_names", help="CSV column names of the serving input")
         add("--schema_version", type=int, help="schema version to check against (default latest)")
-        add("--baseline", help="baseline batch for drift (default: the previous batch)")
+        add("--baseline",
+            help="baseline batch for drift (default: the training batch stored before it)")
         add("--no_baseline", default=False, help="check without a drift baseline", **flag)
         add("--replace", default=False, help="replace an existing batch of that name", **flag)
         add("--hooks", default=True, help="run the alert hooks after the check", **flag)
@@ -140,14 +141,14 @@ class DataguardJobOptions(PipelineOptions):
 
 def _check_names(job: str, values: Mapping[str, Any], fill: Callable[[str], str]) -> None:
     """Dataset and batch names are checked at launch, not after the statistics on a worker."""
-    from dataguard.core.names import check_name
+    from dataguard.core.names import valid_name
 
     if job == CSV_TO_TFRECORD:
         return
-    check_name("dataset", values["dataset"])
+    valid_name("dataset", values["dataset"])
     for option in ("batch", "serving_batch", "baseline"):
         if values.get(option):
-            check_name("batch", fill(values[option]))
+            valid_name("batch", fill(values[option]))
 
 
 def _date_filler(now: dt.datetime | None) -> Callable[[str], str]:

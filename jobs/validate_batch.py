@@ -1,5 +1,5 @@
 """validate_batch: read a batch (+ a serving batch) → TFDV statistics → record both → check
-against the schema, the previous batch and the serving batch → store + hooks. One job, so a
+against the schema, its baseline batch and the serving batch → store + hooks. One job, so a
 scheduled run needs no machine waiting for it.
 
     python -m jobs.validate_batch --dataset=taxi --batch=2026-11-25 --input=data/day.csv \\
@@ -15,14 +15,14 @@ import sys
 from collections.abc import Sequence
 
 from dataguard.beamjobs import VALIDATE_BATCH
-from dataguard.beamjobs.config import JobRun
-from jobs.launch import launch, main_for
+from dataguard.beamjobs.config import JobLaunch
+from jobs.launch import launch_with_flags, main_for
 
 JOB = VALIDATE_BATCH
 
 
-def run(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobRun:
-    return launch(JOB, argv, now=now)
+def launch(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> JobLaunch:
+    return launch_with_flags(JOB, argv, now=now)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

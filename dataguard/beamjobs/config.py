@@ -2,7 +2,7 @@
 
     cfg = JobConfig(dataset="taxi", batch="2026-11-25", inputs=("gs://acme/taxi/*.csv",),
                     store_url="postgresql+psycopg://…", artifacts="gs://acme/dataguard/artifacts")
-    run = run_job(VALIDATE_BATCH, cfg, pipeline_args)     # → JobRun(runner, state, job_id, …)
+    run = launch_job(VALIDATE_BATCH, cfg, pipeline_args)     # → JobLaunch(runner, state, job_id, …)
 
 Separate from the builders so that the job options (``jobs/options.py``), the worker steps and
 the remote runner share them without importing each other.
@@ -57,7 +57,7 @@ class JobConfig:
 
 
 @dataclass(frozen=True)
-class JobRun:
+class JobLaunch:
     """What starting a job returns: the runner's state and, on Dataflow, the job id."""
 
     runner: str

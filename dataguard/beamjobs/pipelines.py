@@ -5,7 +5,7 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
         build_validate_batch(p, JobConfig(dataset="taxi", batch="2026-11-25",
                                           inputs=("gs://acme/taxi/2026-11-25/*.csv",),
                                           column_names=("pickup_community_area", ...)))
-    run_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
+    launch_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
 Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam_read``,
 ``stats.beam``); the last step is a DoFn on one worker over the single merged statistics element
@@ -28,7 +28,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from dataguard.beamjobs import COMPUTE_STATS, CSV_TO_TFRECORD, VALIDATE_BATCH
-from dataguard.beamjobs.config import JobConfig, JobRun
+from dataguard.beamjobs.config import JobConfig, JobLaunch
 from dataguard.beamjobs.steps import (
     RecordAndCheckFn,
     RecordStatisticsFn,
@@ -37,7 +37,7 @@ from dataguard.beamjobs.steps import (
 )
 from dataguard.errors import UsageError
 from dataguard.io.sources import FORMATS, InputSpec, guess_format, resolve_inputs
-from dataguard.stats.beam import ComputeStatistics, run_pipeline
+from dataguard.stats.beam import ComputeStatistics, execute_pipeline
 from dataguard.stats.beam_read import ReadExamples
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
@@ -156,13 +156,13 @@ class _Collect(beam.DoFn):
             f.write(json.dumps(element) + "\n")
 
 
-def run_job(
+def launch_job(
     name: str,
     cfg: JobConfig,
     pipeline_args: Sequence[str] | PipelineOptions = (),
     *,
     wait: bool | None = None,
-) -> JobRun:
+) -> JobLaunch:
     """Build and run one job. Local runners wait and return the job's output elements; remote
     runners return once the job is submitted (``wait=True``: once it has finished)."""
     import tempfile
@@ -183,7 +183,7 @@ def run_job(
             _ = output | "CollectOutput" >> beam.ParDo(_Collect(out_path))
         started = time.monotonic()
         # not quiet: a job's log keeps the workers' tracebacks
-        result = run_pipeline(pipeline, wait=local if wait is None else wait, quiet=False)
+        result = execute_pipeline(pipeline, wait=local if wait is None else wait, quiet=False)
         _LOG.info("%s on %s: %.1f s", name, runner_name(options), time.monotonic() - started)
         results: tuple[dict[str, Any], ...] = ()
         if os.path.exists(out_path):
@@ -193,4 +193,4 @@ def run_job(
     proto = getattr(job, "proto", None)
     job_id = getattr(proto, "id", None) or getattr(job, "id", None)
     state = str(getattr(result, "state", "UNKNOWN")).rsplit(".", 1)[-1]
-    return JobRun(runner_name(options), state, job_id, results, job)
+    return JobLaunch(runner_name(options), state, job_id, results, job)

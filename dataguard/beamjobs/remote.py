@@ -3,7 +3,7 @@ runs the same jobs as the schedule (validate_batch / compute_stats), waits, and 
 back from the store that the workers wrote to.
 
     if workers_can_record(pipeline_args, settings):       # what dataguard.api asks first
-        result = run_check_job("taxi", "2026-11-25", ["gs://acme/taxi/2026-11-25/*.csv"],
+        result = launch_run_job("taxi", "2026-11-25", ["gs://acme/taxi/2026-11-25/*.csv"],
                                pipeline_args=["--runner=DataflowRunner", "--project=…", …])
 
 Names are checked here, at launch, not after the statistics on a worker.
@@ -19,11 +19,11 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from dataguard.beamjobs import COMPUTE_STATS, VALIDATE_BATCH
 from dataguard.beamjobs.config import JobConfig
-from dataguard.beamjobs.pipelines import run_job
+from dataguard.beamjobs.pipelines import launch_job
 from dataguard.core.models import CheckResult, Role, StatsResult
-from dataguard.core.names import check_name
+from dataguard.core.names import valid_name
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.check import PREVIOUS, notify_after_commit
+from dataguard.service.check import DEFAULT_BASELINE, notify_after_commit
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -41,7 +41,7 @@ def workers_can_record(pipeline_args: Sequence[str], settings: Any) -> bool:
     )
 
 
-def run_check_job(
+def launch_run_job(
     dataset: str,
     batch: str,
     inputs: Sequence[str],
@@ -54,7 +54,7 @@ def run_check_job(
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     schema_version: int | None = None,
-    baseline: Any = PREVIOUS,
+    baseline: Any = DEFAULT_BASELINE,
     hooks: bool = True,
     settings: Any = None,
 ) -> CheckResult:
@@ -78,7 +78,7 @@ def run_check_job(
         hooks=False,
     )
     options = _remote_ready(cfg, pipeline_args)
-    run_job(VALIDATE_BATCH, cfg, options, wait=True)
+    launch_job(VALIDATE_BATCH, cfg, options, wait=True)
     with ctx.store.read() as q:
         found = q.latest_check(dataset, batch)
     if found is None:
@@ -88,7 +88,7 @@ def run_check_job(
     return found
 
 
-def run_stats_job(
+def launch_stats_job(
     dataset: str,
     batch: str,
     inputs: Sequence[str],
@@ -117,7 +117,7 @@ def run_stats_job(
     )
     options = _remote_ready(cfg, pipeline_args)
     started = time.monotonic()
-    run_job(COMPUTE_STATS, cfg, options, wait=True)
+    launch_job(COMPUTE_STATS, cfg, options, wait=True)
     with ctx.store.read() as q:
         found = q.get_batch(dataset, batch, Role(cfg.role))
     if found is None:
@@ -128,13 +128,13 @@ def run_stats_job(
 def _cli_config(
     dataset: str, batch: str, inputs: Sequence[str], settings: Any, **fields: Any
 ) -> JobConfig:
-    check_name("dataset", dataset)
-    check_name("batch", batch)
+    valid_name("dataset", dataset)
+    valid_name("batch", batch)
     if fields.get("serving_inputs"):
-        fields["serving_batch"] = check_name("batch", fields.get("serving_batch") or batch)
+        fields["serving_batch"] = valid_name("batch", fields.get("serving_batch") or batch)
     else:
         fields["serving_batch"] = None
-    baseline = fields.pop("baseline", PREVIOUS)
+    baseline = fields.pop("baseline", DEFAULT_BASELINE)
     if baseline is None:
         fields["no_baseline"] = True
     elif isinstance(baseline, str):

@@ -107,7 +107,7 @@ class RecordAndCheckFn(_ServiceFn):
 
         cfg = self._cfg
         ctx = self._context()
-        check_references(ctx, cfg)  # no schema / unknown baseline: fail before recording
+        require_schema_and_baseline(ctx, cfg)  # no schema / unknown baseline: fail before recording
         serving_batch = None
         if serving is not None:
             serving_batch = cfg.serving_batch_name
@@ -149,7 +149,7 @@ def worker_context(cfg: JobConfig) -> Any:
     return Context.create(settings)
 
 
-def check_references(ctx: Any, cfg: JobConfig) -> None:
+def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and a
     named baseline. ``UsageError`` (exit 2) with the check service's message otherwise."""
     from dataguard.service.schemas import get_version
@@ -170,16 +170,16 @@ def check_references(ctx: Any, cfg: JobConfig) -> None:
 def preflight(name: str, cfg: JobConfig) -> None:
     """Local runs can reach the store before computing: fail fast, like ``dataguard run``."""
     from dataguard.core.models import Role
-    from dataguard.core.names import check_name
+    from dataguard.core.names import valid_name
     from dataguard.service.stats import refuse_existing
 
     if name == CSV_TO_TFRECORD:
         return
-    check_name("dataset", cfg.dataset)
-    check_name("batch", cfg.batch)
+    valid_name("dataset", cfg.dataset)
+    valid_name("batch", cfg.batch)
     ctx = worker_context(cfg)
     if name == VALIDATE_BATCH:
-        check_references(ctx, cfg)
+        require_schema_and_baseline(ctx, cfg)
     if cfg.replace:
         return
     refuse_existing(ctx, cfg.dataset, cfg.batch, Role(cfg.role))

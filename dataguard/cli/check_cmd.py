@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="check a batch against a schema version, a baseline (drift) and serving data (skew)",
         description="Validate a training batch's statistics: schema anomalies, drift against "
-        "the baseline (default: the previous training batch), skew against a serving batch. "
+        "the baseline (default: the training batch stored before it), skew against a serving "
+        "batch. "
         "Exit 0 pass/warn, 1 fail, 2 bad input, 3 store/artifact failure.",
     )
     check.add_argument("dataset")
@@ -70,7 +71,8 @@ def _check_options(parser: argparse.ArgumentParser, serving: bool = True) -> Non
     parser.add_argument("--schema-version", type=int, metavar="N", help="default: the latest")
     base = parser.add_mutually_exclusive_group()
     base.add_argument("--baseline", metavar="BATCH",
-                      help="training batch to measure drift against (default: the previous one)")
+                      help="training batch to measure drift against "
+                           "(default: the one stored before it)")
     base.add_argument("--no-baseline", action="store_true", help="measure no drift")
     if serving:
         parser.add_argument("--serving", metavar="BATCH", help="serving batch to measure skew")

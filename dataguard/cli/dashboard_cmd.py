@@ -54,7 +54,7 @@ def streamlit_command(args: argparse.Namespace, settings: Settings) -> tuple[lis
     return argv, env
 
 
-def check_store(settings: Settings) -> None:
+def require_readable_store(settings: Settings) -> None:
     """Fail fast (exit 3, one line) when the store cannot be read, instead of a broken page."""
     url = settings.store_url
     if url.startswith("sqlite") and not Path(url.split(":///", 1)[-1].split("?")[0]).exists():
@@ -70,7 +70,7 @@ def check_store(settings: Settings) -> None:
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
-    check_store(settings)
+    require_readable_store(settings)
     argv, env = streamlit_command(args, settings)
     print(f"dataguard: dashboard on http://{args.address}:{args.port} (store opened read-only)",
           file=sys.stderr, flush=True)

@@ -22,7 +22,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.metrics import Metrics
 
 from dataguard.convert.examples import encode_record_batch
-from dataguard.stats.beam import run_pipeline
+from dataguard.stats.beam import execute_pipeline
 from dataguard.stats.beam_read import ReadExamples
 from dataguard.stats.pipeline_options import make_pipeline
 
@@ -145,7 +145,7 @@ def convert(
     _ = pipeline | "CsvToTFRecord" >> CsvToTFRecord(
         spec, output, column_types=column_types, shards=shards, gzip=gzip
     )
-    result = run_pipeline(pipeline)
+    result = execute_pipeline(pipeline)
     return _rows_written(result)
 
 
@@ -184,7 +184,7 @@ class BeamConverter:
     name = "beam"
     default_shards = 0  # the runner picks a number for its workers
 
-    def check_output(self, output: str) -> None:
+    def require_writable_output(self, output: str) -> None:
         """Any local path or FileSystems URI will do."""
 
     def csv_to_tfrecord(

@@ -116,4 +116,4 @@ def schema_column_types(uri: str) -> dict[str, str]:
 
 def merge_types(inferred: Mapping[str, str], forced: Mapping[str, str]) -> dict[str, str]:
     """Schema types win; columns the schema doesn't name keep their inferred type."""
-    return {name: forced.get(name, kind) for name, kind in inferred.items()}
+    return {name: forced.get(name, column_type) for name, column_type in inferred.items()}

@@ -38,7 +38,7 @@ class LocalConverter:
     name = "local"
     default_shards = 1
 
-    def check_output(self, output: str) -> None:
+    def require_writable_output(self, output: str) -> None:
         if is_remote(output):
             raise UsageError(f"{output}: the local engine writes local files; use --engine beam")
 

@@ -16,12 +16,20 @@ CHECK_FORMAT_VERSION = 1
 docs/check-json.md for the compatibility rules."""
 
 
-class Role(str, Enum):
+class Word(str, Enum):
+    """An enum of the vocabulary (docs/glossary.md) that prints as its value: in f-strings, JSON,
+    the store and reports, ``Comparison.DRIFT`` is ``drift``, and ``"drift"`` compares equal."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Role(Word):
     TRAINING = "training"
     SERVING = "serving"
 
 
-class Verdict(str, Enum):
+class Verdict(Word):
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
@@ -31,8 +39,17 @@ class Verdict(str, Enum):
         return {"pass": 0, "warn": 1, "fail": 2}[self.value]
 
 
-class AnomalyKind(str, Enum):
+class AnomalyKind(Word):
+    """What an anomaly is about (the only meaning of "kind")."""
+
     SCHEMA = "schema"
+    DRIFT = "drift"
+    SKEW = "skew"
+
+
+class Comparison(Word):
+    """What a metric compares the batch with: its baseline (drift) or a serving batch (skew)."""
+
     DRIFT = "drift"
     SKEW = "skew"
 
@@ -83,14 +100,17 @@ class Metric:
     """One drift or skew measurement of one feature, recorded whether or not it exceeded."""
 
     feature: str
-    comparison: str  # "drift" | "skew"
+    comparison: Comparison
     method: str  # "l_infinity" | "jensen_shannon" | "normalized_abs_difference" | "num_examples"
     value: float
     threshold: float | None
     exceeded: bool
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "comparison", Comparison(self.comparison))  # "drift" works too
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "comparison": self.comparison.value}
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,8 @@ def _domain(schema: schema_pb2.Schema, f: schema_pb2.Feature) -> str:
     values = _domain_values(schema, f)
     if values is not None:
         return f"{len(values)} values"
-    kind = f.WhichOneof("domain_info")
-    return f"{kind} {_short(getattr(f, kind))}" if kind else "none"
+    domain = f.WhichOneof("domain_info")
+    return f"{domain} {_short(getattr(f, domain))}" if domain else "none"
 
 
 def _domain_delta(a: schema_pb2.Schema, fa: schema_pb2.Feature, b: schema_pb2.Schema,

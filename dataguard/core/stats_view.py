@@ -4,8 +4,8 @@ Pure (tensorflow-metadata protos in, frozen dataclasses and plain dicts out), so
 never needs TFDV or TensorFlow to show a batch, and the logic is testable without Streamlit::
 
     current = dataset_stats(load(batch))            # DatasetFeatureStatisticsList → DatasetStats
-    reference = dataset_stats(load(baseline))
-    for change in compare(current, reference):      # the features that changed most come first
+    baseline = dataset_stats(load(baseline_batch))
+    for change in compare(current, baseline):   # the features that changed most come first
         print(change.feature, change.status, round(change.score, 3))
 
 The "changed most" score is a distance in [0, 1] between the two distributions of a feature:
@@ -41,7 +41,7 @@ class FeatureStats:
 
     name: str
     type: str  # INT | FLOAT | STRING | BYTES | STRUCT
-    kind: str  # numeric | categorical | other
+    family: str  # numeric | categorical | other: which statistics TFDV keeps of it
     count: int  # examples where the feature is present
     missing: int
     mean: float | None = None
@@ -83,7 +83,7 @@ class FeatureChange:
     status: str  # "changed" | "added" | "removed" | "type changed"
     score: float
     current: FeatureStats | None
-    reference: FeatureStats | None
+    other: FeatureStats | None
 
 
 # --- protos → dataclasses --------------------------------------------------------------------
@@ -116,7 +116,7 @@ def feature_stats(feature: statistics_pb2.FeatureNameStatistics) -> FeatureStats
         return FeatureStats(
             name=name,
             type=type_name,
-            kind=NUMERIC,
+            family=NUMERIC,
             count=int(num.common_stats.num_non_missing),
             missing=int(num.common_stats.num_missing),
             mean=float(num.mean),
@@ -138,7 +138,7 @@ def feature_stats(feature: statistics_pb2.FeatureNameStatistics) -> FeatureStats
         return FeatureStats(
             name=name,
             type=type_name,
-            kind=CATEGORICAL,
+            family=CATEGORICAL,
             count=int(text.common_stats.num_non_missing),
             missing=int(text.common_stats.num_missing),
             unique=int(text.unique),
@@ -149,7 +149,7 @@ def feature_stats(feature: statistics_pb2.FeatureNameStatistics) -> FeatureStats
     return FeatureStats(
         name=name,
         type=type_name,
-        kind=OTHER,
+        family=OTHER,
         count=int(common.num_non_missing) if common else 0,
         missing=int(common.num_missing) if common else 0,
     )
@@ -209,28 +209,28 @@ def categorical_distance(a: FeatureStats, b: FeatureStats) -> float:
     return max((abs(fa.get(v, 0.0) - fb.get(v, 0.0)) for v in fa.keys() | fb.keys()), default=0.0)
 
 
-def change(current: FeatureStats | None, reference: FeatureStats | None) -> FeatureChange:
-    if current is None or reference is None:
-        present = current or reference
+def change(current: FeatureStats | None, other: FeatureStats | None) -> FeatureChange:
+    if current is None or other is None:
+        present = current or other
         assert present is not None
         status = "removed" if current is None else "added"
-        return FeatureChange(present.name, status, 1.0, current, reference)
-    if current.type != reference.type or current.kind != reference.kind:
-        return FeatureChange(current.name, "type changed", 1.0, current, reference)
-    if current.kind == NUMERIC:
-        distance = numeric_distance(current, reference)
-    elif current.kind == CATEGORICAL:
-        distance = categorical_distance(current, reference)
+        return FeatureChange(present.name, status, 1.0, current, other)
+    if current.type != other.type or current.family != other.family:
+        return FeatureChange(current.name, "type changed", 1.0, current, other)
+    if current.family == NUMERIC:
+        distance = numeric_distance(current, other)
+    elif current.family == CATEGORICAL:
+        distance = categorical_distance(current, other)
     else:
         distance = 0.0
-    distance = max(distance, abs(current.missing_ratio - reference.missing_ratio))
-    return FeatureChange(current.name, "changed", _clean(distance), current, reference)
+    distance = max(distance, abs(current.missing_ratio - other.missing_ratio))
+    return FeatureChange(current.name, "changed", _clean(distance), current, other)
 
 
-def compare(current: DatasetStats, reference: DatasetStats) -> list[FeatureChange]:
+def compare(current: DatasetStats, other: DatasetStats) -> list[FeatureChange]:
     """Every feature of either batch, the ones that changed most first (then by name)."""
-    names = list(dict.fromkeys(current.names + reference.names))
-    changes = [change(current.feature(n), reference.feature(n)) for n in names]
+    names = list(dict.fromkeys(current.names + other.names))
+    changes = [change(current.feature(n), other.feature(n)) for n in names]
     return sorted(changes, key=lambda c: (-c.score, c.feature))
 
 
@@ -264,12 +264,12 @@ def summary_rows(dataset: DatasetStats) -> list[dict[str, Any]]:
 
 
 def comparison_rows(
-    changes: Iterable[FeatureChange], labels: tuple[str, str] = ("this batch", "reference")
+    changes: Iterable[FeatureChange], labels: tuple[str, str] = ("this batch", "other batch")
 ) -> list[dict[str, Any]]:
-    """One row per feature and side (this batch, reference), most-changed features first."""
+    """One row per feature and side (this batch, the other), most-changed features first."""
     rows: list[dict[str, Any]] = []
     for c in changes:
-        for label, side in zip(labels, (c.current, c.reference), strict=True):
+        for label, side in zip(labels, (c.current, c.other), strict=True):
             row: dict[str, Any] = {"feature": c.feature, "change": round(c.score, 4),
                                    "status": c.status, "side": label}
             if side is None:

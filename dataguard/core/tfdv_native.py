@@ -7,7 +7,7 @@ tensorflow_data_validation`` imports TensorFlow and Apache Beam first, which mak
 and repeats exactly what the two wrappers do around it (TFDV 1.16: default-slice selection,
 environment check, serialization, the legacy flag), so the answers are TFDV's own:
 
-    validate_statistics(stats, schema, environment="TRAINING", previous_statistics=day1)
+    validate_statistics(stats, schema, environment="TRAINING", baseline=day1)
     infer_schema(stats)
 
 If the extension cannot be loaded on its own (another TFDV layout), both fall back to the public
@@ -87,10 +87,11 @@ def validate_statistics(
     statistics: statistics_pb2.DatasetFeatureStatisticsList,
     schema: schema_pb2.Schema,
     environment: str | None = None,
-    previous_statistics: statistics_pb2.DatasetFeatureStatisticsList | None = None,
-    serving_statistics: statistics_pb2.DatasetFeatureStatisticsList | None = None,
+    baseline: statistics_pb2.DatasetFeatureStatisticsList | None = None,
+    serving: statistics_pb2.DatasetFeatureStatisticsList | None = None,
 ) -> anomalies_pb2.Anomalies:
-    """Same answer as ``tfdv.validate_statistics`` (without a custom validation config)."""
+    """Same answer as ``tfdv.validate_statistics`` (without a custom validation config), whose
+    ``previous_statistics`` is our ``baseline`` and ``serving_statistics`` our ``serving``."""
     ext = native()
     if environment is not None and environment not in schema.default_environment:
         raise UsageError(f"schema: Environment {environment} not found in the schema.")
@@ -98,7 +99,7 @@ def validate_statistics(
         tfdv = import_tfdv()
         return tfdv.validate_statistics(
             statistics, schema, environment=environment,
-            previous_statistics=previous_statistics, serving_statistics=serving_statistics,
+            previous_statistics=baseline, serving_statistics=serving,
         )
 
     def serialized(stats: statistics_pb2.DatasetFeatureStatisticsList | None) -> bytes:
@@ -109,8 +110,8 @@ def validate_statistics(
         serialized(statistics),
         schema.SerializeToString(),
         (environment or "").encode(),
-        serialized(previous_statistics),
-        serialized(serving_statistics),
+        serialized(baseline),
+        serialized(serving),
         b"",  # previous_version_statistics
         b"",  # features_needed
         b"",  # validation_config

@@ -32,7 +32,7 @@ from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_p
 
 from dataguard.core import schemas as sch
 from dataguard.core import tfdv_native
-from dataguard.core.models import Anomaly, AnomalyKind, Metric, Verdict
+from dataguard.core.models import Anomaly, AnomalyKind, Comparison, Metric, Verdict
 from dataguard.core.policy import Policy
 from dataguard.core.stats_view import feature_name
 from dataguard.errors import UsageError
@@ -61,6 +61,7 @@ HIGH_TYPE_OF_METHOD = {
     sch.JENSEN_SHANNON: "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
     sch.NORMALIZED_ABS_DIFFERENCE: "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
 }
+OTHER_SIDE = {Comparison.DRIFT: "baseline", Comparison.SKEW: "serving"}  # measured against
 _KIND_ORDER = {AnomalyKind.SCHEMA: 0, AnomalyKind.DRIFT: 1, AnomalyKind.SKEW: 2}
 
 
@@ -98,12 +99,13 @@ def validate(
     anomalies += _numeric_comparator_traps(statistics, schema)
     metrics: list[Metric] = []
     if baseline is not None:
-        found, measured = _compare(statistics, schema, baseline, environment, "drift")
+        found, measured = _compare(statistics, schema, baseline, environment, Comparison.DRIFT)
         anomalies += found
         metrics += measured
         metrics += _num_examples_metric(statistics, schema, baseline)
     if serving is not None:
-        found, measured = _compare(statistics, _skew_schema(schema), serving, environment, "skew")
+        found, measured = _compare(statistics, _skew_schema(schema), serving, environment,
+                                   Comparison.SKEW)
         anomalies += found + _serving_schema_anomalies(serving, schema)
         metrics += measured
     anomalies.sort(key=lambda a: (_KIND_ORDER[a.kind], a.feature, a.type))
@@ -138,9 +140,9 @@ def _non_missing(feature: statistics_pb2.FeatureNameStatistics | None) -> int:
 
 # --- TFDV calls and their translation ------------------------------------------------------
 def _tfdv_validate(statistics: Stats, schema: schema_pb2.Schema, environment: str | None,
-                   **control: Stats) -> anomalies_pb2.Anomalies:
+                   **others: Stats) -> anomalies_pb2.Anomalies:
     try:
-        return tfdv_native.validate_statistics(statistics, schema, environment, **control)
+        return tfdv_native.validate_statistics(statistics, schema, environment, **others)
     except (ValueError, TypeError) as exc:  # TFDV's own checks, on the fallback path
         message = " ".join(str(exc).split())
         raise UsageError(f"schema: TFDV cannot validate against it: {message}") from None
@@ -197,18 +199,19 @@ def _skew_schema(schema: schema_pb2.Schema) -> schema_pb2.Schema:
     return out
 
 
-def _compare(statistics: Stats, schema: schema_pb2.Schema, control: Stats,
-             environment: str | None, comparison: str) -> tuple[list[Anomaly], list[Metric]]:
-    """Drift (vs previous) or skew (vs serving): comparator anomalies and every measurement."""
+def _compare(
+    statistics: Stats, schema: schema_pb2.Schema, other: Stats, environment: str | None,
+    comparison: Comparison,
+) -> tuple[list[Anomaly], list[Metric]]:
+    """Drift (vs the baseline) or skew (vs serving): comparator anomalies and every measurement."""
     kind = AnomalyKind(comparison)
-    control_name = "baseline" if comparison == "drift" else "serving"
-    if num_examples(control) == 0:
+    other_name = OTHER_SIDE[comparison]
+    if num_examples(other) == 0:
         missing = Anomaly("", kind, "COMPARATOR_CONTROL_DATA_MISSING", "error",
-                          f"Empty {control_name} batch",
-                          f"The {control_name} batch has 0 examples: {comparison} not measured.")
+                          f"Empty {other_name} batch",
+                          f"The {other_name} batch has 0 examples: {comparison} not measured.")
         return [missing], []
-    arg = "previous_statistics" if comparison == "drift" else "serving_statistics"
-    result = _tfdv_validate(statistics, schema, environment, **{arg: control})
+    result = _tfdv_validate(statistics, schema, environment, **{other_name: other})
     anomalies = _translate(result, kind, lambda t: t in COMPARATOR_TYPES)
     metrics: list[Metric] = []
     flagged = {(a.feature, a.type) for a in anomalies}
@@ -221,16 +224,18 @@ def _compare(statistics: Stats, schema: schema_pb2.Schema, control: Stats,
             metrics.append(Metric(feature, comparison, method, float(m.value),
                                   float(m.threshold), exceeded))
     reported = {a.feature for a in anomalies if a.type.endswith("_DATA_MISSING")}
-    anomalies += _missing_data(statistics, schema, control, comparison, environment, reported)
+    anomalies += _missing_data(statistics, schema, other, comparison, environment, reported)
     return anomalies, metrics
 
 
-def _missing_data(statistics: Stats, schema: schema_pb2.Schema, control: Stats, comparison: str,
-                  environment: str | None, reported: set[str]) -> list[Anomaly]:
+def _missing_data(
+    statistics: Stats, schema: schema_pb2.Schema, other: Stats, comparison: Comparison,
+    environment: str | None, reported: set[str],
+) -> list[Anomaly]:
     """A compared feature without values on one side, which TFDV did not report: say so."""
     kind = AnomalyKind(comparison)
-    control_name = "baseline" if comparison == "drift" else "serving"
-    current, other = feature_statistics(statistics), feature_statistics(control)
+    other_name = OTHER_SIDE[comparison]
+    current, against = feature_statistics(statistics), feature_statistics(other)
     found: list[Anomaly] = []
     for feature in schema.feature:
         name = feature.name
@@ -238,11 +243,11 @@ def _missing_data(statistics: Stats, schema: schema_pb2.Schema, control: Stats, 
             continue
         if environment and not sch.in_environment(feature, environment):
             continue
-        if _non_missing(other.get(name)) == 0:
+        if _non_missing(against.get(name)) == 0:
             found.append(Anomaly(
                 name, kind, "COMPARATOR_CONTROL_DATA_MISSING", "error",
-                f"No values in the {control_name} batch",
-                f"The {control_name} batch has no values of {name}: "
+                f"No values in the {other_name} batch",
+                f"The {other_name} batch has no values of {name}: "
                 f"no {comparison} to measure against.",
             ))
         elif _non_missing(current.get(name)) == 0:
@@ -260,15 +265,15 @@ def _num_examples_metric(statistics: Stats, schema: schema_pb2.Schema,
     comparator = schema.dataset_constraints.num_examples_drift_comparator
     if not schema.dataset_constraints.HasField("num_examples_drift_comparator"):
         return []
-    previous = num_examples(baseline)
-    if previous == 0:
+    baseline_examples = num_examples(baseline)
+    if baseline_examples == 0:
         return []
-    ratio = num_examples(statistics) / previous
+    ratio = num_examples(statistics) / baseline_examples
     low = _optional(comparator, "min_fraction_threshold")
     high = _optional(comparator, "max_fraction_threshold")
     threshold = low if ratio < 1 and low is not None else high if high is not None else low
     exceeded = (low is not None and ratio < low) or (high is not None and ratio > high)
-    return [Metric("", "drift", "num_examples", ratio, threshold, bool(exceeded))]
+    return [Metric("", Comparison.DRIFT, "num_examples", ratio, threshold, bool(exceeded))]
 
 
 def _optional(message: object, name: str) -> float | None:

@@ -48,7 +48,7 @@ class Event:
     """What a hook sends: a committed check (or a test event), plus what some types need."""
 
     result: CheckResult
-    kind: str = CHECK_EVENT
+    name: str = CHECK_EVENT
     dashboard_url: str | None = None
     # batches of this dataset this hook alerted on (fail/warn) with no pass delivered since;
     # PagerDuty resolves their incidents when a later check passes.
@@ -56,11 +56,11 @@ class Event:
 
     @property
     def is_test(self) -> bool:
-        return self.kind == TEST_EVENT
+        return self.name == TEST_EVENT
 
     def payload(self) -> dict[str, Any]:
         """The DESIGN.md check JSON plus ``"event"``: what webhooks and commands receive."""
-        return {"event": self.kind, **self.result.to_dict()}
+        return {"event": self.name, **self.result.to_dict()}
 
     def body(self) -> bytes:
         """The exact bytes sent (and signed): compact UTF-8 JSON, keys in contract order."""

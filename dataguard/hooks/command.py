@@ -58,7 +58,7 @@ class CommandHook(Hook):
         env.update(self.options.get("env", {}))
         env.update(
             {
-                "DATAGUARD_EVENT": event.kind,
+                "DATAGUARD_EVENT": event.name,
                 "DATAGUARD_DATASET": r.dataset,
                 "DATAGUARD_BATCH": r.batch,
                 "DATAGUARD_VERDICT": r.verdict.value,

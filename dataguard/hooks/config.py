@@ -90,14 +90,14 @@ def parse_hook(
             f"config: hooks entry {index} needs a 'name' matching [A-Za-z0-9][A-Za-z0-9._-]*"
         )
     refuse_plain_secrets(name, table)
-    kind = table.get("type")
-    if not isinstance(kind, str) or kind not in types:
+    hook_type = table.get("type")
+    if not isinstance(hook_type, str) or hook_type not in types:
         known = ", ".join(sorted(types))
-        raise UsageError(f"hook {name!r}: unknown type {kind!r} (known: {known})")
-    cls = types[kind]
+        raise UsageError(f"hook {name!r}: unknown type {hook_type!r} (known: {known})")
+    cls = types[hook_type]
     spec = HookSpec(
         name=name,
-        type=kind,
+        type=hook_type,
         on=_verdicts(name, table.get("on", ["fail"])),
         retries=int(_number(name, table, "retries", cls.default_retries, integer=True)),
         backoff=_number(name, table, "backoff", 1.0),
@@ -190,7 +190,7 @@ def _number(
     value = table.get(key, default)
     ok = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
     if not ok or value < 0 or (positive and value == 0):
-        kind = "an integer" if integer else "a number"
+        expected = "an integer" if integer else "a number"
         sign = "> 0" if positive else ">= 0"
-        raise UsageError(f"hook {hook!r}: {key!r} must be {kind} {sign}, got {value!r}")
+        raise UsageError(f"hook {hook!r}: {key!r} must be {expected} {sign}, got {value!r}")
     return float(value)

@@ -134,9 +134,9 @@ def _speculative_batches(
     first = first_block_types(spec, names, block_size)
     used = dict(first.types)
     typed = {
-        name: _PARSE_TYPES[kind]
-        if kind in (INT, FLOAT) and name not in first.python_columns else pa.string()
-        for name, kind in used.items()
+        name: _PARSE_TYPES[column_type]
+        if column_type in (INT, FLOAT) and name not in first.python_columns else pa.string()
+        for name, column_type in used.items()
     }
     try:
         for path in spec.paths:
@@ -144,7 +144,7 @@ def _speculative_batches(
             checked = _checked_blocks(spec, path, names, typed, used, scan, block_size)
             for block in _grouped(checked, block_size):
                 yield block.decode() if decode else block
-            if scan.hex and any(kind == INT for kind in used.values()):
+            if scan.hex and any(column_type == INT for column_type in used.values()):
                 raise Widened("0x")
     except Widened:
         return False
@@ -166,15 +166,15 @@ def _checked_blocks(
                                 scan=scan, conversion_errors=True, threads=False):
         columns = []
         for name, column in zip(names, batch.columns, strict=True):
-            kind = used[name]
+            column_type = used[name]
             present = column.null_count < len(column)
-            if typed[name] == pa.string() and kind != STRING and present:
-                widened, _, cast = widen(kind, column)
-                if kind != UNKNOWN and widened != kind:
+            if typed[name] == pa.string() and column_type != STRING and present:
+                widened, _, cast = widen(column_type, column)
+                if column_type != UNKNOWN and widened != column_type:
                     raise Widened(name)
                 used[name] = widened  # empty so far: earlier batches held nulls, which
                 column = column if cast is None else cast  # TFDV counts as missing
-            elif kind == FLOAT and present and _reaches_int64_limit(column):
+            elif column_type == FLOAT and present and _reaches_int64_limit(column):
                 raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
             columns.append(column)
         yield ParsedBlock(columns, names, dict(used), path)

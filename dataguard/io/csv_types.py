@@ -56,9 +56,9 @@ def widen(current: str, column: pa.Array) -> tuple[str, bool, pa.Array | None]:
     for value in pc.unique(column).to_pylist():
         if value is None:
             continue
-        kind = infer_value_type(value)
-        if RANK[kind] > RANK[found]:
-            found = kind
+        value_type = infer_value_type(value)
+        if RANK[value_type] > RANK[found]:
+            found = value_type
             if found == STRING:
                 return STRING, True, None
     return found, False, None

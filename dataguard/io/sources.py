@@ -129,8 +129,8 @@ def _expand_remote(pattern: str) -> list[str]:
     except Exception as exc:  # Beam raises many types (BeamIOError, ValueError for bad schemes)
         raise BadInputError(f"{pattern}: cannot list input: {one_line(exc)}") from None
     if not found:
-        kind = "glob matches no file" if _GLOB_CHARS.search(pattern) else "no such file"
-        raise BadInputError(f"{pattern}: {kind}")
+        reason = "glob matches no file" if _GLOB_CHARS.search(pattern) else "no such file"
+        raise BadInputError(f"{pattern}: {reason}")
     return found
 
 
@@ -171,8 +171,8 @@ def open_binary(spec: InputSpec, path: str) -> IO[bytes]:
         if is_remote(path):
             from apache_beam.io.filesystems import CompressionTypes, FileSystems
 
-            kind = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
-            return FileSystems.open(path, compression_type=kind)
+            compression = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
+            return FileSystems.open(path, compression_type=compression)
         if gz:
             import gzip
 

@@ -29,7 +29,15 @@ from typing import TextIO
 
 import httpx
 
-from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, HookDelivery, Metric, Verdict
+from dataguard.core.models import (
+    Anomaly,
+    AnomalyKind,
+    CheckResult,
+    Comparison,
+    HookDelivery,
+    Metric,
+    Verdict,
+)
 from dataguard.errors import DataguardError, UsageError
 from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, Outcome, deliver, load_hooks
 from dataguard.service.context import Context
@@ -50,7 +58,7 @@ def sample_result() -> CheckResult:
         batch="test-event",
         verdict=Verdict.FAIL,
         schema_version=1,
-        baseline_batch="previous-batch",
+        baseline_batch="baseline-batch",
         serving_batch=None,
         num_examples=10000,
         anomalies=(
@@ -64,7 +72,7 @@ def sample_result() -> CheckResult:
                 "threshold 0.01.",
             ),
         ),
-        metrics=(Metric("payment_type", "drift", "l_infinity", 0.0132, 0.01, True),),
+        metrics=(Metric("payment_type", Comparison.DRIFT, "l_infinity", 0.0132, 0.01, True),),
     )
 
 
@@ -93,13 +101,13 @@ def notify(
         if not hooks:
             raise UsageError(f"no hook named {only!r} in the config; see `dataguard hooks list`")
 
-    previous = {} if test else _history(ctx, hooks, result, err)
+    history = {} if test else _history(ctx, hooks, result, err)
     todo: list[tuple[Hook, Event]] = []
     for hook in hooks:
-        already, open_alerts = previous.get(hook.name, (False, ()))
+        already, open_alerts = history.get(hook.name, (False, ()))
         event = Event(
             result,
-            kind=TEST_EVENT if test else CHECK_EVENT,
+            name=TEST_EVENT if test else CHECK_EVENT,
             dashboard_url=ctx.settings.dashboard_url,
             open_alerts=open_alerts,
         )

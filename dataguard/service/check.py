@@ -1,6 +1,6 @@
 """Check use cases: judge a stored batch, compute-and-judge in one go, and answer the gate.
 
-    result = check("taxi", "2026-11-25")                      # schema + previous batch (drift)
+    result = check("taxi", "2026-11-25")                      # schema + its baseline (drift)
     result = check("taxi", "2026-11-25", serving="2026-11-25")  # + training/serving skew
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
@@ -20,18 +20,18 @@ from typing import Any, Final
 
 from dataguard.config import Settings
 from dataguard.core.models import Batch, CheckResult, Role
-from dataguard.core.names import check_name
+from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.context import Context
 
 
-class _Previous:
+class _DefaultBaseline:
     def __repr__(self) -> str:
-        return "PREVIOUS"
+        return "DEFAULT_BASELINE"
 
 
-PREVIOUS: Final = _Previous()
+DEFAULT_BASELINE: Final = _DefaultBaseline()
 """Default baseline: the training batch stored just before the checked one (none for the first)."""
 
 
@@ -40,7 +40,7 @@ def check(
     batch: str,
     *,
     schema_version: int | None = None,
-    baseline: str | None | _Previous = PREVIOUS,
+    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
     serving: str | None = None,
     hooks: bool = True,
     refire: bool = False,
@@ -96,7 +96,7 @@ def run(
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     schema_version: int | None = None,
-    baseline: str | None | _Previous = PREVIOUS,
+    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
     settings: Settings | None = None,
@@ -107,9 +107,9 @@ def run(
     from dataguard.service.stats import stats
 
     ctx = Context.create(settings)
-    check_name("dataset", dataset)
-    check_name("batch", batch)
-    serving_name = check_name("batch", serving_batch or batch) if serving_inputs else None
+    valid_name("dataset", dataset)
+    valid_name("batch", batch)
+    serving_name = valid_name("batch", serving_batch or batch) if serving_inputs else None
     engine_ = stats_engine(engine, pipeline_args)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
@@ -134,9 +134,9 @@ def gate(dataset: str, batch: str | None = None, settings: Settings | None = Non
     from dataguard.store import open_store
 
     ctx = Context.create(settings)
-    check_name("dataset", dataset)
+    valid_name("dataset", dataset)
     if batch is not None:
-        check_name("batch", batch)
+        valid_name("batch", batch)
     store = open_store(ctx.settings.store_url, read_only=True)
     try:
         with store.read() as q:
@@ -175,20 +175,21 @@ def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequen
 
 
 def _resolve_batches(
-    ctx: Context, dataset: str, batch: str, baseline: str | None | _Previous, serving: str | None
+    ctx: Context, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
+    serving: str | None,
 ) -> tuple[Batch, Batch | None, Batch | None]:
-    check_name("dataset", dataset)
-    check_name("batch", batch)
+    valid_name("dataset", dataset)
+    valid_name("batch", batch)
     for name in (baseline, serving):
         if isinstance(name, str):
-            check_name("batch", name)
+            valid_name("batch", name)
     with ctx.store.read() as q:
         current = q.get_batch(dataset, batch, Role.TRAINING)
         if current is None:
             only_serving = q.get_batch(dataset, batch, Role.SERVING) is not None
             known = dataset in q.list_datasets()
-        elif isinstance(baseline, _Previous):
-            base = q.previous_batch(dataset, batch, Role.TRAINING)
+        elif isinstance(baseline, _DefaultBaseline):
+            base = q.batch_before(dataset, batch, Role.TRAINING)
         elif baseline is not None:
             base = q.get_batch(dataset, baseline, Role.TRAINING)
             if base is None:

@@ -68,7 +68,7 @@ def csv_to_tfrecord(
     if compression not in (None, "gzip", "none"):
         raise UsageError(f"--compression {compression!r}: use gzip or none")
     gzip = compression == "gzip" or (compression is None and output.endswith(".gz"))
-    converter_.check_output(output)
+    converter_.require_writable_output(output)
     forced = _schema_types(schema) if schema else {}
     spec = resolve_inputs([input] if isinstance(input, str) else list(input), "csv", delimiter)
     started = time.perf_counter()

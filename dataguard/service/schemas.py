@@ -22,7 +22,7 @@ from tensorflow_metadata.proto.v0 import schema_pb2
 from dataguard.config import Settings
 from dataguard.core import schemas as sch
 from dataguard.core.models import Batch, Role, SchemaVersion
-from dataguard.core.names import check_name
+from dataguard.core.names import valid_name
 from dataguard.core.schema_diff import SchemaDiff
 from dataguard.core.schema_diff import diff_schemas as diff_versions
 from dataguard.errors import ArtifactError, StoreError, UsageError
@@ -51,7 +51,7 @@ def infer_schema(
     from dataguard.core.validate import infer
 
     ctx = Context.create(settings)
-    source = _training_batch(ctx, check_name("dataset", dataset), batch)
+    source = _training_batch(ctx, valid_name("dataset", dataset), batch)
     statistics = load_statistics(ctx, source)
     config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
     schema = sch.apply_comparators(infer(statistics), config, label=label)
@@ -69,7 +69,7 @@ def import_schema(
 ) -> SchemaVersion:
     """Record a hand-edited or user-provided schema as the next version, after checking it."""
     ctx = Context.create(settings)
-    check_name("dataset", dataset)
+    valid_name("dataset", dataset)
     try:
         data = artifacts.read_bytes(file) if "://" in file else Path(file).read_bytes()
     except (OSError, ArtifactError) as exc:
@@ -97,7 +97,7 @@ def import_schema(
 def list_schemas(dataset: str, settings: Settings | None = None) -> list[SchemaVersion]:
     ctx = Context.create(settings)
     with ctx.store.read() as q:
-        versions = q.list_schema_versions(check_name("dataset", dataset))
+        versions = q.list_schema_versions(valid_name("dataset", dataset))
         if not versions and dataset not in q.list_datasets():
             raise UsageError(f"unknown dataset {dataset!r}; run `dataguard stats {dataset} ...`")
     return versions
@@ -123,7 +123,7 @@ def diff_schemas(
 # --- shared with the check use case ---------------------------------------------------------
 def get_version(ctx: Context, dataset: str, version: int | None) -> SchemaVersion:
     """That schema version (latest when None); ``UsageError`` saying what to do when absent."""
-    check_name("dataset", dataset)
+    valid_name("dataset", dataset)
     with ctx.store.read() as q:
         found = q.get_schema_version(dataset, version)
         if found is None and version is not None:
@@ -169,7 +169,7 @@ def load_schema(ctx: Context, version: SchemaVersion) -> schema_pb2.Schema:
 def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
     with ctx.store.read() as q:
         if name is not None:
-            found = q.get_batch(dataset, check_name("batch", name), Role.TRAINING)
+            found = q.get_batch(dataset, valid_name("batch", name), Role.TRAINING)
         else:
             found = q.latest_batch(dataset, Role.TRAINING)
     if found is not None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
-from dataguard.core.names import check_name
+from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
@@ -57,8 +57,8 @@ def stats(
     """Compute the statistics of ``inputs`` with ``engine`` and store them as batch ``batch``
     of ``dataset`` (an engine name is resolved with ``pipeline_args``: ``engines.stats_engine``).
     """
-    check_name("dataset", dataset)
-    check_name("batch", batch)
+    valid_name("dataset", dataset)
+    valid_name("batch", batch)
     role_ = parse_role(role)
     engine_ = stats_engine(engine, pipeline_args)
     if isinstance(inputs, str):
@@ -92,8 +92,8 @@ def record_statistics(
     If the transaction fails the new artifact is deleted; when replacing, the artifact the old
     row pointed to is deleted after the commit (best effort: it is no longer referenced).
     """
-    check_name("dataset", dataset)
-    check_name("batch", batch)
+    valid_name("dataset", dataset)
+    valid_name("batch", batch)
     role_ = parse_role(role)
     num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
     uri = artifact_uri(ctx.settings, dataset, role_, batch)

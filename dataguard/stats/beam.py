@@ -10,7 +10,7 @@
                | "WriteStatistics" >> tfdv.WriteStatisticsToBinaryFile(uri))
 
 Reading (``ReadExamples``: files → Arrow RecordBatches, built offline, read on the workers) is
-``stats.beam_read``; this module computes the statistics and runs pipelines. ``run_pipeline``
+``stats.beam_read``; this module computes the statistics and runs pipelines. ``execute_pipeline``
 is the one way dataguard runs a Beam pipeline (statistics, conversion, jobs): bad input found on
 a worker surfaces as ``BadInputError`` naming the file and line/record, a dataguard error
 raised on a worker as itself, any other failure as a one-line ``RunnerError``
@@ -51,7 +51,7 @@ __all__ = [
     "ComputeStatistics",
     "ReadExamples",
     "compute_statistics",
-    "run_pipeline",
+    "execute_pipeline",
 ]
 
 class ComputeStatistics(beam.PTransform):
@@ -96,7 +96,7 @@ def _quiet_worker_errors() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def run_pipeline(pipeline: Any, *, wait: bool = True, quiet: bool = True) -> Any:
+def execute_pipeline(pipeline: Any, *, wait: bool = True, quiet: bool = True) -> Any:
     """Run (and by default wait for) ``pipeline``; errors come back as dataguard errors.
 
     ``quiet`` keeps in-process workers from logging each failure's traceback before it is
@@ -142,7 +142,7 @@ def compute_statistics(
         | "ComputeStatistics" >> ComputeStatistics(stats_options)
         | "WriteStatistics" >> stats_api.WriteStatisticsToBinaryFile(output)
     )
-    run_pipeline(pipeline)  # on failure nothing is cleaned up: don't touch a remote FS again
+    execute_pipeline(pipeline)  # on failure nothing is cleaned up: don't touch a remote FS again
     try:
         with FileSystems.open(output, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             data = handle.read()

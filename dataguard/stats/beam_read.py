@@ -232,9 +232,9 @@ class _InferColumnTypes(beam.CombineFn):
                 acc.extend([csv_decoder.ColumnType.UNKNOWN] * len(cells))
             for i, cell in enumerate(cells):
                 if acc[i] != string:
-                    kind = infer(cell)
-                    if kind > acc[i]:
-                        acc[i] = kind
+                    column_type = infer(cell)
+                    if column_type > acc[i]:
+                        acc[i] = column_type
         return acc
 
     def merge_accumulators(self, accs: Any) -> list[int]:
@@ -256,10 +256,10 @@ def _column_infos(header_types: Any, forced: Mapping[str, str]) -> list[Any]:
     infos = []
     for i, name in enumerate(names):
         if name in forced:
-            kind = _TYPE_NAMES[forced[name].upper()]
+            column_type = _TYPE_NAMES[forced[name].upper()]
         else:
-            kind = csv_decoder.ColumnType(types[i]) if i < len(types) else unknown
-        infos.append(csv_decoder.ColumnInfo(name, kind))
+            column_type = csv_decoder.ColumnType(types[i]) if i < len(types) else unknown
+        infos.append(csv_decoder.ColumnInfo(name, column_type))
     return infos
 
 

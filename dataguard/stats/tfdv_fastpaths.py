@@ -178,10 +178,10 @@ def numeric_stats_update(original: Callable[..., None]) -> Callable[..., None]:
     return update
 
 
-def _is_flat_list(kind: pa.DataType) -> bool:
-    return (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and not (
-        pa.types.is_list(kind.value_type) or pa.types.is_large_list(kind.value_type)
-        or pa.types.is_fixed_size_list(kind.value_type) or pa.types.is_struct(kind.value_type)
+def _is_flat_list(dtype: pa.DataType) -> bool:
+    return (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)) and not (
+        pa.types.is_list(dtype.value_type) or pa.types.is_large_list(dtype.value_type)
+        or pa.types.is_fixed_size_list(dtype.value_type) or pa.types.is_struct(dtype.value_type)
     )
 
 

@@ -43,7 +43,7 @@ class BatchReads(Protocol):
         """Oldest first (by created_at, then id); [] for an unknown dataset."""
         ...
 
-    def previous_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+    def batch_before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
         """The batch of that role stored just before ``name`` (the default drift baseline);
         None when ``name`` is the first or is not stored."""
         ...

@@ -1,6 +1,6 @@
 """``SqlStoreSession``: the port's ``StoreSession`` on one SQLAlchemy ``Session`` (a unit of work).
 
-It holds one single-purpose query object per kind of record, all sharing that one ``Session`` (so
+It holds one single-purpose query object per table, all sharing that one ``Session`` (so
 everything a command writes commits or rolls back together), and answers the port's methods by
 handing each to its part. Inside ``dataguard.store`` the parts can be used directly:
 
@@ -49,8 +49,8 @@ class SqlStoreSession:
     def list_batches(self, dataset: str, role: Role | None = None) -> list[Batch]:
         return self.batches.all_of(dataset, role)
 
-    def previous_batch(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        return self.batches.previous(dataset, name, role)
+    def batch_before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        return self.batches.before(dataset, name, role)
 
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
         return self.batches.latest(dataset, role)

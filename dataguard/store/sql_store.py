@@ -65,7 +65,7 @@ class SqlStore:
             stand_in = self._engine
             self._use(real)
             stand_in.dispose()
-        self.check_revision()
+        self.require_current_revision()
 
     @property
     def engine(self) -> sa.Engine:
@@ -157,7 +157,7 @@ class SqlStore:
                 "(is this dataguard older than the one that wrote the store?)"
             ) from exc
 
-    def check_revision(self) -> None:
+    def require_current_revision(self) -> None:
         """Raise ``StoreError`` unless the database is empty or at this dataguard's revision."""
         from dataguard.store.migrate import HEAD_REVISION
 
@@ -230,7 +230,7 @@ def open_store(url: str, *, migrate: bool = True, read_only: bool = False) -> St
     if engine is None:
         return SqlStore(url, _empty_stand_in(), read_only=True, pending=probe)
     store = SqlStore(url, engine, read_only=True)
-    store.check_revision()
+    store.require_current_revision()
     return store
 
 

@@ -28,9 +28,9 @@ out = {
     "inferred": tfdv_native.infer_schema(stats["train"]),
     "schema": tfdv_native.validate_statistics(stats["batch_a"], schema, "TRAINING"),
     "drift": tfdv_native.validate_statistics(stats["batch_a"], schema, "TRAINING",
-                                             previous_statistics=stats["train"]),
+                                             baseline=stats["train"]),
     "skew": tfdv_native.validate_statistics(stats["train"], schema, "TRAINING",
-                                            serving_statistics=stats["skewed"]),
+                                            serving=stats["skewed"]),
 }
 for name, message in out.items():
     open(f"{folder}/native-{name}.pb", "wb").write(message.SerializeToString())

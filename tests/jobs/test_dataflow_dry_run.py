@@ -30,7 +30,7 @@ def container_images(run) -> set[str]:  # type: ignore[no-untyped-def]
 def test_validate_batch_builds_offline_with_serving_input(no_network: list[object]) -> None:
     from jobs import validate_batch
 
-    run = validate_batch.run([
+    run = validate_batch.launch([
         "--dataset=taxi", "--batch={date}", f"--input={TAXI}", f"--serving_input={SERVING}",
         "--secret_env=DATAGUARD_STORE_URL=projects/acme-ml-prod/secrets/dg-store/versions/latest",
         "--artifacts=gs://acme-ml-dataguard/artifacts", *DATAFLOW_ARGS,
@@ -52,7 +52,7 @@ def test_validate_batch_builds_offline_with_serving_input(no_network: list[objec
 def test_compute_stats_builds_offline_without_reading_the_glob(no_network: list[object]) -> None:
     from jobs import compute_stats
 
-    run = compute_stats.run([
+    run = compute_stats.launch([
         "--dataset=taxi", "--batch=2026-11-25", "--input=gs://acme-ml-data/taxi/*.tfrecord.gz",
         *DATAFLOW_ARGS,
     ])
@@ -69,7 +69,7 @@ def test_input_whose_format_cannot_be_told_from_its_name_is_refused_before_build
     from jobs import compute_stats
 
     with pytest.raises(UsageError, match="--input_format"):
-        compute_stats.run(
+        compute_stats.launch(
             ["--dataset=taxi", "--batch=b1", "--input=gs://acme-ml-data/taxi/part-*",
              *DATAFLOW_ARGS]
         )
@@ -78,7 +78,7 @@ def test_input_whose_format_cannot_be_told_from_its_name_is_refused_before_build
 def test_csv_to_tfrecord_builds_offline_with_shards(no_network: list[object]) -> None:
     from jobs import csv_to_tfrecord
 
-    run = csv_to_tfrecord.run([
+    run = csv_to_tfrecord.launch([
         f"--input={TAXI}", "--output=gs://acme-ml-data/taxi-tfrecord/{date}/data",
         "--compression=gzip", "--shards=16", *DATAFLOW_ARGS,
     ])

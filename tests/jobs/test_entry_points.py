@@ -20,7 +20,7 @@ def jobs_started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, A
     from dataguard.beamjobs import remote
 
     started: list[tuple[str, dict[str, Any]]] = []
-    for name in ("run_stats_job", "run_check_job"):
+    for name in ("launch_stats_job", "launch_run_job"):
         monkeypatch.setattr(
             remote, name, lambda *args, _name=name, **kwargs: started.append((_name, kwargs))
         )
@@ -39,7 +39,7 @@ def test_a_remote_engine_whose_workers_can_record_gets_the_whole_job(
                             settings=cloud)
     dataguard.run("taxi", "b1", inputs, engine="beam", pipeline_args=DATAFLOW_ARGS,
                   settings=cloud)
-    assert [name for name, _ in jobs_started] == ["run_stats_job", "run_check_job"]
+    assert [name for name, _ in jobs_started] == ["launch_stats_job", "launch_run_job"]
     assert all(kwargs["pipeline_args"] == DATAFLOW_ARGS for _, kwargs in jobs_started)
 
 

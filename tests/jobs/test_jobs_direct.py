@@ -65,7 +65,7 @@ def test_validate_batch_records_the_same_check_as_dataguard_run(
     from jobs import validate_batch
 
     first_batch_and_schema(settings, "taxi", taxi / "train.csv")
-    job = validate_batch.run([
+    job = validate_batch.launch([
         "--dataset=taxi", "--batch=job-a", f"--input={taxi / 'batch_a.csv'}", "--baseline=first",
         "--hooks=false", *store_args(settings), *DIRECT_ARGS,
     ])
@@ -91,7 +91,7 @@ def test_validate_batch_with_serving_input_in_multi_processing_mode(
     from jobs import validate_batch
 
     first_batch_and_schema(settings, "penguin", penguin / "train.csv")
-    job = validate_batch.run([
+    job = validate_batch.launch([
         "--dataset=penguin", "--batch=job-b", f"--input={penguin / 'train.csv'}",
         f"--serving_input={penguin / 'skewed.csv'}", "--hooks=false",
         *store_args(settings), *MULTI_PROCESS_ARGS,
@@ -124,7 +124,7 @@ def test_compute_stats_in_multi_processing_mode_stores_the_batch_like_dataguard_
     from tests.convert.parity import assert_same_statistics
 
     pattern = str(penguin / "tfrecord" / "*.gz")
-    job = compute_stats.run([
+    job = compute_stats.launch([
         "--dataset=penguin", "--batch=job", f"--input={pattern}", "--input_format=tfrecord",
         *store_args(settings), *MULTI_PROCESS_ARGS,
     ])
@@ -202,7 +202,7 @@ def test_csv_to_tfrecord_output_has_the_statistics_of_the_csv(
     from tests.convert.parity import assert_same_statistics
 
     output = tmp_path / "out" / "penguin"
-    job = csv_to_tfrecord.run([
+    job = csv_to_tfrecord.launch([
         f"--input={penguin / 'train.csv'}", f"--output={output}", "--compression=gzip",
         "--shards=2", *DIRECT_ARGS,
     ])
@@ -261,7 +261,7 @@ def test_validate_batch_runs_the_hooks_of_its_config_file_with_secrets_from_the_
         )
         monkeypatch.setenv("DATAGUARD_WEBHOOK_SECRET", "s3cret")
         first_batch_and_schema(settings, "penguin", penguin / "train.csv")
-        job = validate_batch.run([
+        job = validate_batch.launch([
             "--dataset=penguin", "--batch=b2", f"--input={penguin / 'train.csv'}",
             f"--config={config}", *store_args(settings), *DIRECT_ARGS,
         ])
@@ -281,10 +281,10 @@ def test_validate_batch_runs_the_hooks_of_its_config_file_with_secrets_from_the_
 def test_the_command_lines_job_path_ships_the_config_and_runs_hooks_here(
     settings: Settings, taxi: Path, workdir: Path
 ) -> None:
-    """``run_check_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` can
+    """``launch_run_job`` is what ``dataguard run --engine beam --runner DataflowRunner`` can
     call: the local config file travels with the job (its policy decides the verdict on the
     workers), the hooks run on this machine afterwards, and the check equals ``run``'s."""
-    from dataguard.beamjobs.remote import run_check_job, run_stats_job
+    from dataguard.beamjobs.remote import launch_run_job, launch_stats_job
     from dataguard.config import load_settings
     from dataguard.service.check import run as local_run
     from dataguard.service.schemas import infer_schema
@@ -300,10 +300,10 @@ def test_the_command_lines_job_path_ships_the_config_and_runs_hooks_here(
         store_url=settings.store_url, artifacts=settings.artifacts,
         schemas_dir=settings.schemas_dir, config_path=str(config), env={},
     )
-    run_stats_job("taxi", "first", [str(taxi / "train.csv")], settings=settings,
+    launch_stats_job("taxi", "first", [str(taxi / "train.csv")], settings=settings,
                   pipeline_args=list(DIRECT_ARGS))
     infer_schema("taxi", settings=settings)
-    job = run_check_job("taxi", "job-b", [str(taxi / "batch_b.csv")], baseline="first",
+    job = launch_run_job("taxi", "job-b", [str(taxi / "batch_b.csv")], baseline="first",
                         settings=settings, pipeline_args=list(DIRECT_ARGS))
     local = local_run("taxi", "local-b", [str(taxi / "batch_b.csv")], baseline="first",
                       hooks=False, settings=settings)
@@ -319,16 +319,16 @@ def test_remote_runs_refuse_a_store_or_artifact_root_the_workers_cannot_reach(
 ) -> None:
     from dataclasses import replace
 
-    from dataguard.beamjobs.remote import run_check_job
+    from dataguard.beamjobs.remote import launch_run_job
     from dataguard.errors import UsageError
     from tests.jobs.conftest import DATAFLOW_ARGS
 
     with pytest.raises(UsageError, match="workers record into the store themselves"):
-        run_check_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=settings,
+        launch_run_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=settings,
                       pipeline_args=list(DATAFLOW_ARGS))
     remote_store = replace(settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard")
     with pytest.raises(UsageError, match="--artifacts .*: DataflowRunner workers cannot write"):
-        run_check_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=remote_store,
+        launch_run_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=remote_store,
                       pipeline_args=list(DATAFLOW_ARGS))
     assert no_network == []
 
@@ -367,7 +367,7 @@ def test_a_daily_run_with_everything_on_gcs_names_the_batch_after_yesterday(
     stats("penguin", "2026-11-23", ["gs://acme-ml-data/penguin/2026-11-23/*.csv"],
           settings=settings)
     infer_schema("penguin", settings=settings)
-    job = validate_batch.run(
+    job = validate_batch.launch(
         [
             "--dataset=penguin", "--batch={yesterday}",
             "--input=gs://acme-ml-data/penguin/{yesterday}/*.csv",
@@ -418,8 +418,8 @@ def test_a_stored_batch_is_refused_before_computing_unless_replaced(
     argv = ["--dataset=penguin", "--batch=b1", f"--input={penguin / 'skewed.csv'}",
             *store_args(settings), *DIRECT_ARGS]
     with pytest.raises(UsageError, match="already stored; pass --replace"):
-        compute_stats.run(argv)
-    (element,) = compute_stats.run([*argv, "--replace=true"]).results
+        compute_stats.launch(argv)
+    (element,) = compute_stats.launch([*argv, "--replace=true"]).results
     with Context.create(settings).store.read() as q:
         stored = q.get_batch("penguin", "b1", Role.TRAINING)
     assert stored is not None and stored.sha256 == element["sha256"]

@@ -171,7 +171,7 @@ def test_csv_files_with_different_headers_are_bad_input(tmp_path: Path):
 def test_a_failing_pipeline_step_is_a_runner_error():
     import apache_beam as beam
 
-    from dataguard.stats.beam import run_pipeline
+    from dataguard.stats.beam import execute_pipeline
     from dataguard.stats.pipeline_options import make_pipeline
 
     def explode(_: int) -> int:
@@ -180,7 +180,7 @@ def test_a_failing_pipeline_step_is_a_runner_error():
     pipeline = make_pipeline(LOCAL)
     _ = pipeline | beam.Create([1]) | beam.Map(explode)
     with pytest.raises(RunnerError, match="FnApiRunner failed") as info:
-        run_pipeline(pipeline)
+        execute_pipeline(pipeline)
     assert "\n" not in str(info.value)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dataguard.core.names import check_name
+from dataguard.core.names import valid_name
 from dataguard.errors import BadInputError, UsageError
 from dataguard.io.sources import resolve_inputs
 
@@ -76,10 +76,10 @@ def test_gs_globs_resolve_through_beam_filesystems(fake_gcs: Path) -> None:
 
 @pytest.mark.parametrize("name", ["taxi", "2026-11-24", "a.b_c-d", "A" * 128])
 def test_valid_names_are_accepted(name: str) -> None:
-    assert check_name("batch", name) == name
+    assert valid_name("batch", name) == name
 
 
 @pytest.mark.parametrize("name", ["", "-x", "../etc", "a/b", "a b", "A" * 129, "é"])
 def test_names_that_are_not_safe_folder_names_are_refused(name: str) -> None:
     with pytest.raises(UsageError, match="batch name"):
-        check_name("batch", name)
+        valid_name("batch", name)

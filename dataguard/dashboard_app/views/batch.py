@@ -44,7 +44,7 @@ else:
         st.caption(f"Checked {ui.age_text(result.created_at)} (check #{result.id}).")
 
     st.subheader(f"Anomalies ({len(result.anomalies)})")
-    exceeded = {(m.feature, m.comparison): m for m in result.metrics if m.exceeded}
+    exceeded = {(m.feature, m.comparison.value): m for m in result.metrics if m.exceeded}
     if result.anomalies:
         rows = []
         for a in result.anomalies:
@@ -67,15 +67,15 @@ else:
             st.dataframe(frame, hide_index=True)
 
 # --- side by side statistics -----------------------------------------------------------------
-references: dict[str, tuple[str, str]] = {}
+comparable: dict[str, tuple[str, str]] = {}
 if result is not None and result.baseline_batch:
-    references["baseline"] = (result.baseline_batch, "training")
+    comparable["baseline"] = (result.baseline_batch, "training")
 if result is not None and result.serving_batch:
-    references["serving"] = (result.serving_batch, "serving")
+    comparable["serving"] = (result.serving_batch, "serving")
 if result is None:  # not checked: compare with the batch stored before it, if any
     position = names.index(name)
     if position + 1 < len(names):
-        references["previous batch"] = (names[position + 1], "training")
+        comparable["batch before"] = (names[position + 1], "training")
 
 st.subheader("Statistics")
 if this is None:
@@ -93,25 +93,25 @@ def load(found: Batch) -> sv.DatasetStats | None:
 current = load(this)
 if current is None:
     st.stop()
-reference: sv.DatasetStats | None = None
+other: sv.DatasetStats | None = None
 sides = [f"{name} (this batch)"]
-if references:
-    against = st.radio("Compare with", list(references), horizontal=True, key="against",
+if comparable:
+    against = st.radio("Compare with", list(comparable), horizontal=True, key="against",
                        bind="query-params")
-    ref_name, ref_role = references[against or next(iter(references))]
-    other = data.batch(url, key, dataset, ref_name, ref_role)
+    other_name, other_role = comparable[against or next(iter(comparable))]
+    found = data.batch(url, key, dataset, other_name, other_role)
+    if found is not None:
+        other = load(found)
     if other is not None:
-        reference = load(other)
-    if reference is not None:
-        sides.append(f"{ref_name} ({against})")
+        sides.append(f"{other_name} ({against})")
 
-changes = sv.compare(current, reference or current)
+changes = sv.compare(current, other or current)
 table = pd.DataFrame(sv.comparison_rows(changes, (sides[0], sides[-1])))
-if reference is None:
+if other is None:
     table = table[table["side"] == sides[0]].drop(columns=["change", "status"])
 st.caption(
     f"{current.num_examples:,} examples"
-    + (f" vs {reference.num_examples:,}" if reference else "")
+    + (f" vs {other.num_examples:,}" if other else "")
     + ". Features that changed most first (Kolmogorov-Smirnov distance for numbers, "
     "L-infinity for categories; 1 = added, removed or type changed)."
 )
@@ -134,14 +134,14 @@ feature = ui.pick("Feature", [c.feature for c in changes], "feature", sidebar=Fa
 picked = next((c for c in changes if c.feature == feature), None)
 if picked is not None:
     pairs = [(sides[0], picked.current)]
-    if reference is not None:
-        pairs.append((sides[-1], picked.reference))
+    if other is not None:
+        pairs.append((sides[-1], picked.other))
     present = [(label, f) for label, f in pairs if f is not None]
     labels = [label for label, _ in present]
-    kind = present[0][1].kind if present else sv.OTHER
-    if picked.status != "changed" and reference is not None:
+    family = present[0][1].family if present else sv.OTHER
+    if picked.status != "changed" and other is not None:
         st.warning(f"Feature {picked.status} between the two batches.")
-    if kind == sv.NUMERIC:
+    if family == sv.NUMERIC:
         left, right = st.columns(2)
         hist = [r for label, f in present for r in sv.histogram_rows(f, label)]
         quant = [r for label, f in present for r in sv.quantile_rows(f, label)]
@@ -150,7 +150,7 @@ if picked is not None:
         left.altair_chart(charts.histogram_overlay(hist, labels, log), width="stretch")
         right.caption("Quantiles")
         right.altair_chart(charts.quantile_overlay(quant, labels, log), width="stretch")
-    elif kind == sv.CATEGORICAL:
+    elif family == sv.CATEGORICAL:
         st.caption("Most frequent values")
         st.altair_chart(charts.top_values_overlay(sv.overlay_top_values(present), labels),
                         width="stretch")

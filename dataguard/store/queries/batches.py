@@ -3,7 +3,7 @@
 The default drift baseline is the batch of the same role stored just before.
 
     batches.add(batch)                        # UsageError naming --replace if it exists
-    batches.previous("taxi", "2024-03-02")    # its baseline
+    batches.before("taxi", "2024-03-02")    # its baseline
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class SqlBatches:
         )
         return [_batch(row, dataset) for row in rows]
 
-    def previous(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+    def before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
         this = self.session.scalar(self._of(dataset, role).where(BatchRow.name == name))
         if this is None:
             return None

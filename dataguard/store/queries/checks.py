@@ -15,7 +15,15 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dataguard.core.models import Anomaly, AnomalyKind, CheckResult, Metric, Role, Verdict
+from dataguard.core.models import (
+    Anomaly,
+    AnomalyKind,
+    CheckResult,
+    Comparison,
+    Metric,
+    Role,
+    Verdict,
+)
 from dataguard.store.queries.datasets import DatasetRows
 from dataguard.store.tables import AnomalyRow, CheckRow, DatasetRow, MetricRow, utcnow
 
@@ -63,7 +71,7 @@ class SqlChecks:
                     {
                         "check_id": row.id,
                         "feature": m.feature,
-                        "comparison": m.comparison,
+                        "comparison": m.comparison.value,
                         "method": m.method,
                         "value": None if math.isnan(m.value) else float(m.value),
                         "threshold": m.threshold,
@@ -152,7 +160,7 @@ def _anomaly(row: AnomalyRow) -> Anomaly:
 def _metric(row: MetricRow) -> Metric:
     return Metric(
         feature=row.feature,
-        comparison=row.comparison,
+        comparison=Comparison(row.comparison),
         method=row.method,
         value=math.nan if row.value is None else row.value,
         threshold=row.threshold,

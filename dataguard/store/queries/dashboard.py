@@ -142,13 +142,13 @@ class SqlDashboardReads:
                 checks[check_id][1],
                 check_id,
                 feature,
-                kind,
+                comparison,
                 method,
                 nan if value is None else value,
                 threshold,
                 bool(exceeded),
             )
-            for check_id, feature, kind, method, value, threshold, exceeded in rows
+            for check_id, feature, comparison, method, value, threshold, exceeded in rows
         ]
 
     def latest_check_id(self) -> int | None:
