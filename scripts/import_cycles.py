@@ -3,6 +3,7 @@
     .venv/bin/python scripts/import_cycles.py              # dataguard and jobs
     .venv/bin/python scripts/import_cycles.py dataguard    # one package
     .venv/bin/python scripts/import_cycles.py --runtime-only dataguard
+    .venv/bin/python scripts/import_cycles.py --graph      # + who imports whom, by package
 
 Why: import-linter's contracts check layers between packages, not loops between modules, and a
 loop hidden in a function-level (lazy) import still ties modules together: neither can be read,
@@ -93,14 +94,31 @@ def import_graph(packages: list[str], runtime_only: bool) -> tuple[Any, dict[str
     return built, graph
 
 
+def package_graph(graph: Mapping[str, Iterable[str]], depth: int = 2) -> dict[str, set[str]]:
+    """The module graph folded to packages (``dataguard.store.queries.x`` → ``dataguard.store``)."""
+    def fold(module: str) -> str:
+        return ".".join(module.split(".")[:depth])
+
+    folded: dict[str, set[str]] = {}
+    for importer, imported in graph.items():
+        edges = folded.setdefault(fold(importer), set())
+        edges.update(fold(m) for m in imported if fold(m) != fold(importer))
+    return folded
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", default=["dataguard", "jobs"])
     parser.add_argument("--runtime-only", action="store_true",
                         help="ignore imports under `if TYPE_CHECKING`")
+    parser.add_argument("--graph", action="store_true",
+                        help="also print each package's imports of the others")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `jobs` is not installed
     built, graph = import_graph(args.packages, args.runtime_only)
+    if args.graph:
+        for package, imported in sorted(package_graph(graph).items()):
+            print(f"{package} -> {', '.join(sorted(imported)) or '(nothing)'}")
     cycles = [c for c in strongly_connected(graph) if len(c) > 1]
     for number, component in enumerate(sorted(cycles, key=lambda c: (-len(c), c)), start=1):
         print(f"cycle {number}: {len(component)} modules: {', '.join(component)}")
