@@ -3,6 +3,10 @@
 ``store_url`` is parametrized over SQLite (always) and PostgreSQL (when 127.0.0.1:5432 answers;
 each test gets a fresh database that is dropped afterwards). Set DATAGUARD_TEST_POSTGRES=0 to
 leave PostgreSQL out, or =1 to make its absence an error (CI sets it when the server is there).
+
+Fixtures shared by several test folders live in tests/fixtures/ and are registered here:
+``tfdv_reference`` (TFDV's own statistics of the shared data, schemas inferred from them, batches
+recorded from them) and ``receivers`` (local HTTP and SMTP servers for hooks).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from dataguard.config import Settings, load_settings
+
+pytest_plugins = ["tests.fixtures.tfdv_reference", "tests.fixtures.receivers"]
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,7 +133,7 @@ def fake_gcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     FileSystems (Beam's GCS filesystem is moved out of the way for the test)."""
     from apache_beam.io.gcp.gcsfilesystem import GCSFileSystem
 
-    from tests.stats.fake_gcs import LocalBucketFileSystem
+    from tests.fixtures.fake_gcs import LocalBucketFileSystem
 
     root = tmp_path / "gcs"
     root.mkdir()

@@ -11,7 +11,7 @@ environment check, serialization, the legacy flag), so the answers are TFDV's ow
     infer_schema(stats)
 
 If the extension cannot be loaded on its own (another TFDV layout), both fall back to the public
-TFDV functions. ``tests/check/test_tfdv_native.py`` compares the two on the shared data.
+TFDV functions. ``tests/core/test_tfdv_native.py`` compares the two on the shared data.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ import pytest
 from dataguard.cli.main import main
 from dataguard.config import load_settings
 from dataguard.store import open_store
-
-from .conftest import HttpReceiver
+from tests.fixtures.receivers import HttpReceiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 

@@ -12,8 +12,7 @@ import pytest
 from dataguard.core.models import Verdict
 from dataguard.errors import UsageError
 from dataguard.hooks import Event, deliver, hook_types, load_hooks
-
-from .conftest import HttpReceiver, make_result
+from tests.fixtures.receivers import HttpReceiver, make_result
 
 
 def parse(**table: Any) -> Any:

@@ -15,8 +15,7 @@ import pytest
 from dataguard.core.models import Verdict
 from dataguard.hooks import Event, deliver, load_hooks
 from dataguard.hooks.webhook import sign
-
-from .conftest import make_result
+from tests.fixtures.receivers import make_result
 
 if sys.version_info >= (3, 11):
     import tomllib

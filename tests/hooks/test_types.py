@@ -14,8 +14,7 @@ import pytest
 from dataguard.core.models import CheckResult, Verdict
 from dataguard.hooks import Event, Hook, deliver, load_hooks
 from dataguard.hooks.slack import worst_anomalies
-
-from .conftest import HttpReceiver, Reply, SmtpReceiver, make_result, server_tls
+from tests.fixtures.receivers import HttpReceiver, Reply, SmtpReceiver, make_result, server_tls
 
 
 def hook(type_: str, **options: Any) -> Hook:

@@ -13,8 +13,7 @@ import pytest
 from dataguard.core.models import CheckResult
 from dataguard.hooks import Event, Hook, deliver, load_hooks
 from dataguard.hooks.base import parse_retry_after
-
-from .conftest import HttpReceiver, Reply, server_tls
+from tests.fixtures.receivers import HttpReceiver, Reply, server_tls
 
 
 def webhook(url: str, **options: Any) -> Hook:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from dataguard.cli.main import main
-
-from .conftest import HttpReceiver, Reply
+from tests.fixtures.receivers import HttpReceiver, Reply
 
 
 def write_config(workdir: Path, text: str) -> Path:
@@ -135,8 +134,7 @@ def test_hooks_test_can_send_a_stored_check_as_a_test_event(
     from dataguard.config import load_settings
     from dataguard.core.models import Batch, Role, Verdict
     from dataguard.store import open_store
-
-    from .conftest import make_result
+    from tests.fixtures.receivers import make_result
 
     monkeypatch.setenv("OPS_SECRET", "ops-secret")
     store = open_store(load_settings(env={}).store_url)

@@ -14,8 +14,7 @@ from dataguard.config import load_settings
 from dataguard.core.models import Batch, CheckResult, Role, Verdict
 from dataguard.service.alerts import notify
 from dataguard.service.context import Context
-
-from .conftest import HttpReceiver, Reply, make_result
+from tests.fixtures.receivers import HttpReceiver, Reply, make_result
 
 
 def context(store_url: str, *hooks: dict[str, Any], dashboard_url: str | None = None) -> Context:

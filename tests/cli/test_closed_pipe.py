@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dataguard.cli.main import main
-from tests.check.test_cli import DAY1, DAY2, cli  # noqa: F401  (the fixture)
+from tests.cli.test_check_cli import DAY1, DAY2, cli  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
