@@ -85,7 +85,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--serving_column_names", help="CSV column names of the serving input")
         add("--schema_version", type=int, help="schema version to check against (default latest)")
         add("--baseline",
-            help="baseline batch for drift (default: the training batch stored before it)")
+            help="baseline batch for drift (default: as `dataguard check` chooses it, see "
+                 "docs/checks.md#baselines)")
         add("--no_baseline", default=False, help="check without a drift baseline", **flag)
         add("--replace", default=False, help="replace an existing batch of that name", **flag)
         add("--hooks", default=True, help="run the alert hooks after the check", **flag)

@@ -150,21 +150,17 @@ def worker_context(cfg: JobConfig) -> Any:
 
 
 def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
-    """What the check will need and the store must already have: the schema version and a
-    named baseline. ``UsageError`` (exit 2) with the check service's message otherwise."""
+    """What the check will need and the store must already have: the schema version and the
+    baseline, resolved as ``check`` resolves it (``service.check.resolve_baseline``: a named one
+    must exist, the dataset's baseline rule must be valid). ``UsageError`` (exit 2) otherwise."""
+    from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, resolve_baseline
     from dataguard.service.schemas import get_version
 
     get_version(ctx, cfg.dataset, cfg.schema_version)
-    if cfg.baseline and not cfg.no_baseline:
-        from dataguard.core.models import Role
-
-        with ctx.store.read() as q:
-            found = q.get_batch(cfg.dataset, cfg.baseline, Role.TRAINING)
-        if found is None:
-            raise UsageError(
-                f"--baseline {cfg.baseline!r}: dataset {cfg.dataset!r} has no training batch "
-                "by that name"
-            )
+    requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
+    rule = baseline_rule(ctx.settings.document, cfg.dataset)
+    with ctx.store.read() as q:
+        resolve_baseline(q, cfg.dataset, cfg.batch, requested, rule)
 
 
 def preflight(name: str, cfg: JobConfig) -> None:

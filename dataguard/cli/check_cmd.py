@@ -23,13 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="check a batch against a schema version, a baseline (drift) and serving data (skew)",
         description="Validate a training batch's statistics: schema anomalies, drift against "
-        "the baseline (default: the training batch stored before it), skew against a serving "
-        "batch. "
+        "the baseline (default: the baseline of its first check, else by the dataset's rule "
+        "the training batch named just before it), skew against a serving batch. "
         "Exit 0 pass/warn, 1 fail, 2 bad input, 3 store/artifact failure.",
     )
     check.add_argument("dataset")
     check.add_argument("batch")
     _check_options(check)
+    check.add_argument("--dry-run", "--no-record", dest="dry_run", action="store_true",
+                       help="check and print the result (same exit code) but record nothing "
+                       "and run no hooks")
     check.set_defaults(handler=handle_check)
 
     gate = sub.add_parser(
@@ -71,8 +74,9 @@ def _check_options(parser: argparse.ArgumentParser, serving: bool = True) -> Non
     parser.add_argument("--schema-version", type=int, metavar="N", help="default: the latest")
     base = parser.add_mutually_exclusive_group()
     base.add_argument("--baseline", metavar="BATCH",
-                      help="training batch to measure drift against "
-                           "(default: the one stored before it)")
+                      help="training batch to measure drift against (default: the baseline "
+                           "of the batch's first check, else the dataset's rule: the training "
+                           "batch named just before it, or the last passing one)")
     base.add_argument("--no-baseline", action="store_true", help="measure no drift")
     if serving:
         parser.add_argument("--serving", metavar="BATCH", help="serving batch to measure skew")
@@ -112,8 +116,11 @@ def handle_check(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     result = check(
         args.dataset, args.batch, schema_version=args.schema_version, serving=args.serving,
-        hooks=not args.no_hooks, refire=args.refire, settings=settings, **_baseline(args),
+        hooks=not args.no_hooks, refire=args.refire, record=not args.dry_run, settings=settings,
+        **_baseline(args),
     )
+    if args.dry_run:
+        print("dry run: nothing recorded, no hooks run", file=sys.stderr)
     return _emit(result, args)
 
 

@@ -1,7 +1,8 @@
 """`dataguard schema infer | list | show | diff | import`: immutable, versioned schemas.
 
 `infer` and `import` print the new version number alone on stdout (for scripts) and say what
-they wrote on stderr.
+they wrote on stderr. `infer` with nothing changed writes nothing: it prints the latest version's
+number and says `schema unchanged: v<N> (nothing written)` on stderr (exit 0).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     infer.add_argument("--label", help="the label: expected in training data only (SERVING "
                        "environment excludes it); default from [datasets.<name>] label")
     infer.add_argument("--message", "-m", default="", help="why this version")
+    infer.add_argument("--value-ranges", action="store_true", default=None,
+                       help="bound numeric features by the batch's min/max (widened by "
+                       "value_range_margin, default 10%% of the range); default from "
+                       "[datasets.<name>] infer_value_ranges")
     infer.set_defaults(handler=handle_infer)
 
     listing = cmds.add_parser("list", help="the versions of a dataset's schema")
@@ -59,9 +64,13 @@ def handle_infer(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.service.schemas import infer_schema
 
     version = infer_schema(args.dataset, batch=args.batch, label=args.label,
-                           message=args.message, settings=settings)
-    print(f"schema v{version.version} of {version.dataset} written to {version.path} "
-          f"({version.message})", file=sys.stderr)
+                           message=args.message, value_ranges=args.value_ranges,
+                           settings=settings)
+    if version.written:
+        print(f"schema v{version.version} of {version.dataset} written to {version.path} "
+              f"({version.message})", file=sys.stderr)
+    else:
+        print(f"schema unchanged: v{version.version} (nothing written)", file=sys.stderr)
     print(version.version)
     return ExitCode.OK
 

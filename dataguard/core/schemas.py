@@ -21,17 +21,26 @@ Thresholds come from ``dataguard.toml``; the most specific setting wins:
     jensen_shannon = 0.1            # numeric features (drift and skew)
     num_examples_min_fraction = 0.5
     num_examples_max_fraction = 2.0
+    min_examples = 30               # read at check time, not written into the schema (below)
     [thresholds.skew]               # optional: only for skew (or [thresholds.drift])
     jensen_shannon = 0.2
 
     [datasets.taxi]
     label = "tips"                  # like `schema infer --label tips`
     serving_absent = []             # other features that serving data does not carry
+    infer_value_ranges = false      # like `schema infer --value-ranges` (core.value_ranges)
+    value_range_margin = 0.1        # widen the observed [min, max] by 10% of it on each side
     [datasets.taxi.thresholds]      # same keys as [thresholds], for this dataset
     [datasets.taxi.features.payment_type]
     l_infinity = 0.05               # same keys again, plus method = "l_infinity"|"jensen_shannon"
     [datasets.taxi.features.trip_start_timestamp]
     drift = false                   # no drift comparator (a timestamp always drifts); skew = false
+
+``min_examples`` is the fewest examples each side of a drift or skew comparison needs to be
+measured (``core.validate`` reports ``COMPARISON_NOT_MEASURABLE`` below it). It resolves like the
+thresholds (not per feature: it is about batches) but is read at check time: TFDV's schema has no
+field for it (``dataset_constraints.min_examples_count`` flags the batch itself), and it decides
+whether to measure, not what a batch must look like.
 
 ``diff_schemas`` (``core.schema_diff``) speaks in features: added, removed, type, presence,
 shape, domain values, drift/skew thresholds, environments, and dataset constraints.
@@ -62,7 +71,11 @@ DEFAULT_THRESHOLDS: Mapping[str, float] = {
     "num_examples_min_fraction": 0.5,
     "num_examples_max_fraction": 2.0,
 }
-_THRESHOLD_KEYS = frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew"}
+DEFAULT_MIN_EXAMPLES = 30
+"""Fewer examples than this on either side and a drift or skew comparison is not measured."""
+DEFAULT_VALUE_RANGE_MARGIN = 0.1
+MIN_EXAMPLES = "min_examples"
+_THRESHOLD_KEYS = frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew", MIN_EXAMPLES}
 _FEATURE_KEYS = frozenset({L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method"})
 
 
@@ -123,6 +136,8 @@ class ComparatorConfig:
     features: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     label: str | None = None
     serving_absent: tuple[str, ...] = ()
+    value_ranges: bool = False
+    value_range_margin: float = DEFAULT_VALUE_RANGE_MARGIN
 
     @classmethod
     def from_config(cls, document: Mapping[str, Any], dataset: str) -> ComparatorConfig:
@@ -152,27 +167,56 @@ class ComparatorConfig:
             raise UsageError(f"config [datasets.{dataset}] label: must be a feature name")
         if not isinstance(absent, list) or not all(isinstance(a, str) for a in absent):
             raise UsageError(f"config [datasets.{dataset}] serving_absent: must be a list of names")
-        return cls((global_table, ds_table), features, label, tuple(absent))
+        ranges = ds.get("infer_value_ranges", False)
+        if not isinstance(ranges, bool):
+            raise UsageError(
+                f"config [datasets.{dataset}] infer_value_ranges: must be true or false"
+            )
+        margin = ds.get("value_range_margin", DEFAULT_VALUE_RANGE_MARGIN)
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
+            raise UsageError(
+                f"config [datasets.{dataset}] value_range_margin: must be a non-negative number "
+                f"(a fraction of the observed range), got {margin!r}"
+            )
+        return cls((global_table, ds_table), features, label, tuple(absent), ranges, float(margin))
 
     def threshold(
         self, key: str, comparison: str | None = None, feature: str | None = None
     ) -> float:
         """The most specific setting of ``key`` for that comparison and feature."""
-        layers: list[Mapping[str, Any]] = [DEFAULT_THRESHOLDS, *self.tables]
+        value = self._most_specific(key, comparison, feature, DEFAULT_THRESHOLDS.get(key))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise UsageError(
+                f"config threshold {key!r}: must be a non-negative number, got {value!r}"
+            )
+        return float(value)
+
+    def min_examples(self, comparison: str) -> int:
+        """The fewest examples each side of a drift or skew comparison needs to be measured
+        (``min_examples`` in ``[thresholds]``, its ``drift``/``skew`` sub-tables, or the
+        dataset's; 0 measures any size). Read at check time, not written into the schema."""
+        value = self._most_specific(MIN_EXAMPLES, comparison, None, DEFAULT_MIN_EXAMPLES)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise UsageError(
+                f"config threshold {MIN_EXAMPLES!r}: must be a whole number of examples "
+                f"(0 or more), got {value!r}"
+            )
+        return value
+
+    def _most_specific(
+        self, key: str, comparison: str | None, feature: str | None, default: Any
+    ) -> Any:
+        layers: list[Mapping[str, Any]] = [*self.tables]
         if feature is not None and feature in self.features:
             layers.append(self.features[feature])
-        value: Any = None
+        value: Any = default
         for table in layers:
             if key in table:
                 value = table[key]
             sub = table.get(comparison) if comparison else None
             if isinstance(sub, Mapping) and key in sub:
                 value = sub[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise UsageError(
-                f"config threshold {key!r}: must be a non-negative number, got {value!r}"
-            )
-        return float(value)
+        return value
 
     def method(self, feature: schema_pb2.Feature) -> str:
         forced = self.features.get(feature.name, {}).get("method")

@@ -12,6 +12,10 @@ TFDV's traps, handled here so that callers never fall in them:
   ``Metric`` (value, threshold, exceeded), plus the dataset-level example-count ratio;
 - an empty batch makes TFDV return only ``data_missing`` and skip every other check: dataguard
   reports ``NO_DATA_IN_SPAN``, which always fails;
+- a handful of examples makes every distance large (10 serving rows "skew" on every feature):
+  below ``min_examples`` on either side a comparison is not measured and dataguard reports one
+  ``COMPARISON_NOT_MEASURABLE`` warning of that kind instead (the example-count ratio against the
+  baseline is exact at any size and still judged);
 - a baseline/serving batch without values of a compared feature: TFDV reports
   COMPARATOR_CONTROL_DATA_MISSING only when the feature is absent from the statistics and says
   nothing when it is present but empty; dataguard reports it in both cases (and the symmetric
@@ -25,7 +29,7 @@ TFDV's traps, handled here so that callers never fall in them:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple, TypeAlias
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_pb2
@@ -62,6 +66,8 @@ HIGH_TYPE_OF_METHOD = {
     sch.NORMALIZED_ABS_DIFFERENCE: "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
 }
 OTHER_SIDE = {Comparison.DRIFT: "baseline", Comparison.SKEW: "serving"}  # measured against
+NOT_MEASURABLE = "COMPARISON_NOT_MEASURABLE"
+NUM_EXAMPLES_TYPES = frozenset({"COMPARATOR_LOW_NUM_EXAMPLES", "COMPARATOR_HIGH_NUM_EXAMPLES"})
 _KIND_ORDER = {AnomalyKind.SCHEMA: 0, AnomalyKind.DRIFT: 1, AnomalyKind.SKEW: 2}
 
 
@@ -84,9 +90,14 @@ def validate(
     serving: Stats | None = None,
     environment: str | None = None,
     policy: Policy | None = None,
+    min_examples: Mapping[str, int] | None = None,
 ) -> Validation:
-    """Anomalies (schema, drift vs ``baseline``, skew vs ``serving``), metrics and the verdict."""
+    """Anomalies (schema, drift vs ``baseline``, skew vs ``serving``), metrics and the verdict.
+
+    ``min_examples`` (``{"drift": 30, "skew": 30}``, what ``dataguard check`` passes from config):
+    fewer examples on either side and that comparison is not measured; None measures any size."""
     policy = policy or Policy()
+    minimum = min_examples or {}
     if environment is None and sch.TRAINING in schema.default_environment:
         environment = sch.TRAINING
     if num_examples(statistics) == 0:
@@ -99,13 +110,14 @@ def validate(
     anomalies += _numeric_comparator_traps(statistics, schema)
     metrics: list[Metric] = []
     if baseline is not None:
-        found, measured = _compare(statistics, schema, baseline, environment, Comparison.DRIFT)
+        found, measured = _compare(statistics, schema, baseline, environment, Comparison.DRIFT,
+                                   minimum.get(Comparison.DRIFT.value, 0))
         anomalies += found
         metrics += measured
         metrics += _num_examples_metric(statistics, schema, baseline)
     if serving is not None:
         found, measured = _compare(statistics, _skew_schema(schema), serving, environment,
-                                   Comparison.SKEW)
+                                   Comparison.SKEW, minimum.get(Comparison.SKEW.value, 0))
         anomalies += found + _serving_schema_anomalies(serving, schema)
         metrics += measured
     anomalies.sort(key=lambda a: (_KIND_ORDER[a.kind], a.feature, a.type))
@@ -201,7 +213,7 @@ def _skew_schema(schema: schema_pb2.Schema) -> schema_pb2.Schema:
 
 def _compare(
     statistics: Stats, schema: schema_pb2.Schema, other: Stats, environment: str | None,
-    comparison: Comparison,
+    comparison: Comparison, min_examples: int = 0,
 ) -> tuple[list[Anomaly], list[Metric]]:
     """Drift (vs the baseline) or skew (vs serving): comparator anomalies and every measurement."""
     kind = AnomalyKind(comparison)
@@ -213,6 +225,9 @@ def _compare(
         return [missing], []
     result = _tfdv_validate(statistics, schema, environment, **{other_name: other})
     anomalies = _translate(result, kind, lambda t: t in COMPARATOR_TYPES)
+    too_small = _not_measurable(statistics, other, comparison, min_examples)
+    if too_small is not None:  # only the exact example-count findings stand
+        return [too_small, *(a for a in anomalies if a.type in NUM_EXAMPLES_TYPES)], []
     metrics: list[Metric] = []
     flagged = {(a.feature, a.type) for a in anomalies}
     for info in result.drift_skew_info:
@@ -226,6 +241,23 @@ def _compare(
     reported = {a.feature for a in anomalies if a.type.endswith("_DATA_MISSING")}
     anomalies += _missing_data(statistics, schema, other, comparison, environment, reported)
     return anomalies, metrics
+
+
+def _not_measurable(
+    statistics: Stats, other: Stats, comparison: Comparison, min_examples: int
+) -> Anomaly | None:
+    """One warning instead of the distances when either side has fewer than ``min_examples``."""
+    this, that = num_examples(statistics), num_examples(other)
+    if min(this, that) >= min_examples:
+        return None
+    other_name = OTHER_SIDE[comparison]
+    return Anomaly(
+        "", AnomalyKind(comparison), NOT_MEASURABLE, "warning",
+        f"Too few examples to measure {comparison}",
+        f"{comparison.value.capitalize()} not measured: this batch has {this} examples and the "
+        f"{other_name} batch {that}; a comparison needs at least {min_examples} on each side "
+        "(min_examples), below that every distance is mostly sampling noise.",
+    )
 
 
 def _missing_data(

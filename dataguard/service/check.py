@@ -2,6 +2,7 @@
 
     result = check("taxi", "2026-11-25")                      # schema + its baseline (drift)
     result = check("taxi", "2026-11-25", serving="2026-11-25")  # + training/serving skew
+    result = check("taxi", "2026-11-25", record=False)        # a dry run: nothing written
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
 
@@ -10,20 +11,35 @@ policy), so bad input fails with ``UsageError`` before anything is written; then
 (``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
 and only after that commit runs the hooks (``service.alerts.notify``), which never change the
 verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
+
+The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
+the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
+orders spans), not by when they were stored. By default a batch's baseline follows the dataset's
+rule (``[datasets.<name>] baseline``):
+
+    baseline = "preceding"       # default: the training batch named just before
+    baseline = "last-passing"    # the latest one before it whose latest check passed or warned
+
+and once a batch has been checked, the baseline of its first check stays its baseline: a re-check
+measures drift against the same batch whatever was stored or checked since (``--baseline``
+chooses another explicitly).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 from dataguard.config import Settings
-from dataguard.core.models import Batch, CheckResult, Role
+from dataguard.core.models import Batch, CheckResult, Role, Word
 from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.context import Context
+
+if TYPE_CHECKING:
+    from dataguard.store import StoreReader
 
 
 class _DefaultBaseline:
@@ -32,7 +48,63 @@ class _DefaultBaseline:
 
 
 DEFAULT_BASELINE: Final = _DefaultBaseline()
-"""Default baseline: the training batch stored just before the checked one (none for the first)."""
+"""The configured default baseline: the baseline of the batch's first check if it was checked
+before, else the dataset's rule (``BaselineRule``); none when no batch qualifies."""
+
+
+class BaselineRule(Word):
+    """``[datasets.<name>] baseline``: how the default baseline of a batch is chosen."""
+
+    PRECEDING = "preceding"  # the training batch whose name sorts just before
+    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
+
+
+def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineRule:
+    """The dataset's rule from the config document; ``UsageError`` (one line) for a bad value."""
+    datasets = document.get("datasets")
+    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
+    value = table.get("baseline", "preceding") if isinstance(table, Mapping) else "preceding"
+    try:
+        return BaselineRule(value)
+    except ValueError:
+        choices = " or ".join(f'"{r.value}"' for r in BaselineRule)
+        raise UsageError(
+            f"config [datasets.{dataset}] baseline: {value!r}; use {choices}"
+        ) from None
+
+
+def resolve_baseline(
+    q: StoreReader, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
+    rule: BaselineRule,
+) -> Batch | None:
+    """The training batch ``batch`` is measured against for drift (None: no drift).
+
+    A name is that training batch (``UsageError`` if absent); None is no baseline;
+    ``DEFAULT_BASELINE`` is the baseline of the batch's first check when it has one (so a
+    re-check never switches baselines), else the batch ``rule`` picks."""
+    if baseline is None:
+        return None
+    if isinstance(baseline, str):
+        found = q.get_batch(dataset, baseline, Role.TRAINING)
+        if found is None:
+            raise UsageError(
+                f"--baseline {baseline!r}: dataset {dataset!r} has no training batch by that name"
+            )
+        return found
+    first = q.first_check(dataset, batch)
+    if first is not None:
+        if first.baseline_batch is None:
+            return None
+        pinned = q.get_batch(dataset, first.baseline_batch, Role.TRAINING)
+        if pinned is None:
+            raise UsageError(
+                f"batch {batch!r} was first checked against baseline {first.baseline_batch!r}, "
+                "which is no longer stored; pass --baseline BATCH or --no-baseline"
+            )
+        return pinned
+    if rule is BaselineRule.LAST_PASSING:
+        return q.last_passing_batch(dataset, batch)
+    return q.preceding_batch(dataset, batch, Role.TRAINING)
 
 
 def check(
@@ -44,25 +116,32 @@ def check(
     serving: str | None = None,
     hooks: bool = True,
     refire: bool = False,
+    record: bool = True,
     settings: Settings | None = None,
 ) -> CheckResult:
-    """Validate a training batch against a schema version, a baseline and a serving batch."""
+    """Validate a training batch against a schema version, a baseline and a serving batch.
+
+    ``record=False`` is a dry run: the same result (without id or created_at), but nothing is
+    written to the store (opened read-only) and no hook runs."""
     from dataguard.core.policy import Policy
+    from dataguard.core.schemas import COMPARISONS, ComparatorConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
     from dataguard.service.stats import load_statistics
 
-    ctx = Context.create(settings)
+    ctx = Context.create(settings, read_only=not record)
     current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
     version = get_version(ctx, dataset, schema_version)
     schema = load_schema(ctx, version)
     policy = Policy.from_config(ctx.settings.document, dataset)
+    limits = ComparatorConfig.from_config(ctx.settings.document, dataset)
     anomalies, metrics, verdict = validate(
         load_statistics(ctx, current),
         schema,
         baseline=load_statistics(ctx, base) if base else None,
         serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
+        min_examples={c: limits.min_examples(c) for c in COMPARISONS},
     )
     result = CheckResult(
         dataset=dataset,
@@ -75,6 +154,8 @@ def check(
         anomalies=anomalies,
         metrics=metrics,
     )
+    if not record:
+        return result
     with ctx.store.transaction() as tx:
         stored = tx.add_check(result)
     if hooks:
@@ -112,6 +193,8 @@ def run(
     serving_name = valid_name("batch", serving_batch or batch) if serving_inputs else None
     engine_ = stats_engine(engine, pipeline_args)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
+    with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
+        resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
@@ -183,22 +266,14 @@ def _resolve_batches(
     for name in (baseline, serving):
         if isinstance(name, str):
             valid_name("batch", name)
+    rule = baseline_rule(ctx.settings.document, dataset)
     with ctx.store.read() as q:
         current = q.get_batch(dataset, batch, Role.TRAINING)
         if current is None:
             only_serving = q.get_batch(dataset, batch, Role.SERVING) is not None
             known = dataset in q.list_datasets()
-        elif isinstance(baseline, _DefaultBaseline):
-            base = q.batch_before(dataset, batch, Role.TRAINING)
-        elif baseline is not None:
-            base = q.get_batch(dataset, baseline, Role.TRAINING)
-            if base is None:
-                raise UsageError(
-                    f"--baseline {baseline!r}: dataset {dataset!r} has no training batch by "
-                    "that name"
-                )
         else:
-            base = None
+            base = resolve_baseline(q, dataset, batch, baseline, rule)
         serving_batch = q.get_batch(dataset, serving, Role.SERVING) if serving else None
     if current is None:
         if not known:

@@ -12,11 +12,12 @@ from dataguard.store import Store, open_store
 @dataclass
 class Context:
     settings: Settings
+    read_only: bool = False  # a store that is never written or migrated (check --dry-run)
 
     @classmethod
-    def create(cls, settings: Settings | None = None) -> Context:
-        return cls(settings or load_settings())
+    def create(cls, settings: Settings | None = None, *, read_only: bool = False) -> Context:
+        return cls(settings or load_settings(), read_only)
 
     @cached_property
     def store(self) -> Store:
-        return open_store(self.settings.store_url)
+        return open_store(self.settings.store_url, read_only=self.read_only)

@@ -1,21 +1,25 @@
 """Schema use cases: infer, import, list, show and diff immutable schema versions.
 
     v = infer_schema("taxi", label="tips")          # schemas/taxi/v1.pbtxt + store row
+    v = infer_schema("taxi", label="tips")          # nothing changed: v1 again, v.written False
     v = import_schema("taxi", "edited.pbtxt", message="widen payment_type")   # v2, parent 1
     print(diff_schemas("taxi", 1, 2).to_text())
 
 A version file is written under a temporary name and linked into place, never over an existing
 file; the store row (version, sha256, parent, message) is written in the same unit of work, and
 the file is removed again if the store refuses it. ``load_schema`` verifies the sha256, so a
-version file edited in place is an error rather than a silently different check.
+version file edited in place is an error rather than a silently different check. ``infer_schema``
+writes nothing when the inferred schema equals the latest version (header comments aside): it
+returns that version with ``written=False``.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tensorflow_metadata.proto.v0 import schema_pb2
 
@@ -30,6 +34,9 @@ from dataguard.io import artifacts
 from dataguard.service.context import Context
 from dataguard.service.stats import load_statistics
 
+if TYPE_CHECKING:
+    from dataguard.store import StoreReader
+
 
 @dataclass(frozen=True)
 class SchemaShown:
@@ -39,29 +46,47 @@ class SchemaShown:
     text: str
 
 
+@dataclass(frozen=True)
+class InferredSchema(SchemaVersion):
+    """What ``infer_schema`` returns: a ``SchemaVersion``, and whether this call wrote it.
+
+    ``written`` is False when the inferred schema equals the latest version: that version is
+    returned and nothing is written (no file, no store row)."""
+
+    written: bool = True
+
+
 def infer_schema(
     dataset: str,
     *,
     batch: str | None = None,
     label: str | None = None,
     message: str = "",
+    value_ranges: bool | None = None,
     settings: Settings | None = None,
-) -> SchemaVersion:
-    """Infer the next schema version from a training batch (default: the latest one)."""
+) -> InferredSchema:
+    """Infer the next schema version from a training batch (default: the latest one), unless
+    it equals the latest version (then that one, ``written=False``). ``value_ranges`` bounds
+    numeric features by the training values (default: ``infer_value_ranges`` in config)."""
     from dataguard.core.validate import infer
+    from dataguard.core.value_ranges import apply_value_ranges
 
     ctx = Context.create(settings)
     source = _training_batch(ctx, valid_name("dataset", dataset), batch)
     statistics = load_statistics(ctx, source)
     config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
     schema = sch.apply_comparators(infer(statistics), config, label=label)
+    if config.value_ranges if value_ranges is None else value_ranges:
+        schema = apply_value_ranges(schema, statistics, margin=config.value_range_margin)
     header = (
         f"# dataguard schema for dataset {dataset!r}, inferred from training batch "
         f"{source.name!r} ({source.num_examples} examples).\n"
         "# Immutable: to change it, edit a copy and `dataguard schema import` it.\n"
     )
     text = header + sch.schema_text(schema)
-    return _record(ctx, dataset, text.encode(), message or f"inferred from batch {source.name}")
+    message = message or f"inferred from batch {source.name}"
+    recorded, written = _record(ctx, dataset, text.encode(), message, unless_same_as=schema)
+    return InferredSchema(**asdict(recorded), written=written)
 
 
 def import_schema(
@@ -91,7 +116,7 @@ def import_schema(
             f"{file}: feature(s) {', '.join(unknown)} not in the statistics of batch "
             f"{latest.name!r}; fix the names in the schema"
         )
-    return _record(ctx, dataset, data, message or f"imported from {file}")
+    return _record(ctx, dataset, data, message or f"imported from {file}")[0]
 
 
 def list_schemas(dataset: str, settings: Settings | None = None) -> list[SchemaVersion]:
@@ -166,6 +191,22 @@ def load_schema(ctx: Context, version: SchemaVersion) -> schema_pb2.Schema:
 
 
 # --- internals ------------------------------------------------------------------------------
+def _same_as_latest(
+    ctx: Context, q: StoreReader, dataset: str, schema: schema_pb2.Schema
+) -> SchemaVersion | None:
+    """The latest version when its schema equals ``schema`` (comments aside), else None. A
+    latest file that is missing or was edited is never "the same": a new version is written."""
+    latest = q.get_schema_version(dataset)
+    if latest is None:
+        return None
+    try:
+        existing = load_schema(ctx, latest)
+    except ArtifactError:
+        return None
+    normalized = sch.parse_schema(sch.schema_text(schema), "inferred schema")
+    return latest if normalized == existing else None
+
+
 def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
     with ctx.store.read() as q:
         if name is not None:
@@ -184,12 +225,22 @@ def _training_batch(ctx: Context, dataset: str, name: str | None) -> Batch:
     )
 
 
-def _record(ctx: Context, dataset: str, data: bytes, message: str) -> SchemaVersion:
-    """Write ``v<N>.pbtxt`` (never over an existing file) and its store row, or neither."""
+def _record(
+    ctx: Context, dataset: str, data: bytes, message: str,
+    *, unless_same_as: schema_pb2.Schema | None = None,
+) -> tuple[SchemaVersion, bool]:
+    """Write ``v<N>.pbtxt`` (never over an existing file) and its store row, or neither; with
+    ``unless_same_as``, neither when the latest version is that schema (decided while the
+    version number is reserved, so concurrent identical infers write it once). Returns the
+    version and whether it was written."""
     written: str | None = None
     try:
         with ctx.store.transaction() as tx:
             version = tx.next_schema_version(dataset)
+            if unless_same_as is not None:
+                unchanged = _same_as_latest(ctx, tx, dataset, unless_same_as)
+                if unchanged is not None:
+                    return unchanged, False
             path = _version_path(ctx.settings, dataset, version)
             sha256 = _write_new(path, data)
             written = path
@@ -205,7 +256,7 @@ def _record(ctx: Context, dataset: str, data: bytes, message: str) -> SchemaVers
                     f"schema version {version} of {dataset!r} was taken by a concurrent writer; "
                     "run the command again"
                 )
-        return recorded
+        return recorded, True
     except BaseException:
         if written is not None:
             artifacts.delete(written)

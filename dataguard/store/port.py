@@ -43,9 +43,17 @@ class BatchReads(Protocol):
         """Oldest first (by created_at, then id); [] for an unknown dataset."""
         ...
 
-    def batch_before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        """The batch of that role stored just before ``name`` (the default drift baseline);
-        None when ``name`` is the first or is not stored."""
+    def preceding_batch(
+        self, dataset: str, name: str, role: Role = Role.TRAINING
+    ) -> Batch | None:
+        """The batch of that role whose name sorts just before ``name`` in byte order (dates
+        ``2026-11-24`` < ``2026-11-25``, as TFX orders spans), whenever either was stored: the
+        ``preceding`` baseline. None when no name sorts before it."""
+        ...
+
+    def last_passing_batch(self, dataset: str, name: str) -> Batch | None:
+        """The training batch named before ``name`` (byte order) whose most recent check passed
+        or warned: the ``last-passing`` baseline. None when there is none."""
         ...
 
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None: ...
@@ -77,6 +85,10 @@ class CheckReads(Protocol):
 
     def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
         """Newest first."""
+        ...
+
+    def first_check(self, dataset: str, batch: str) -> CheckResult | None:
+        """The batch's first recorded check (its baseline is the batch's baseline for good)."""
         ...
 
 

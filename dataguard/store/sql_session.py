@@ -49,8 +49,13 @@ class SqlStoreSession:
     def list_batches(self, dataset: str, role: Role | None = None) -> list[Batch]:
         return self.batches.all_of(dataset, role)
 
-    def batch_before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        return self.batches.before(dataset, name, role)
+    def preceding_batch(
+        self, dataset: str, name: str, role: Role = Role.TRAINING
+    ) -> Batch | None:
+        return self.batches.preceding(dataset, name, role)
+
+    def last_passing_batch(self, dataset: str, name: str) -> Batch | None:
+        return self.batches.last_passing(dataset, name)
 
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
         return self.batches.latest(dataset, role)
@@ -84,6 +89,9 @@ class SqlStoreSession:
 
     def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
         return self.checks.newest(dataset, limit)
+
+    def first_check(self, dataset: str, batch: str) -> CheckResult | None:
+        return self.checks.first(dataset, batch)
 
     # --- hook deliveries ------------------------------------------------------------------
     def add_delivery(self, delivery: HookDelivery) -> HookDelivery:

@@ -167,7 +167,9 @@ def test_a_schema_file_edited_in_place_is_an_artifact_error(taxi_days) -> None:
 
 
 def test_skew_against_serving_requests_without_the_label(strict_settings, record_batch) -> None:
-    s = strict_settings
+    # 10 serving rows: below the default min_examples (30), so measure them explicitly
+    thresholds = {**strict_settings.document["thresholds"], "min_examples": 10}
+    s = replace(strict_settings, document={**strict_settings.document, "thresholds": thresholds})
     record_batch(s, "penguin", DAY1, "penguin/train.csv")
     record_batch(s, "penguin", DAY1, "penguin/serving_unlabelled.csv", role="serving")
     infer_schema("penguin", label="species", settings=s)
@@ -238,9 +240,9 @@ def test_concurrent_infers_get_distinct_versions(store_url, tmp_path, record_bat
     settings = load_settings(store_url=store_url, artifacts=str(tmp_path / "a"),
                              schemas_dir=str(tmp_path / "s"), env={})
     record_batch(settings, "taxi", DAY1, "taxi/train.csv")
-    with ThreadPoolExecutor(2) as pool:
-        versions = list(pool.map(lambda m: infer_schema("taxi", message=m, settings=settings),
-                                 ["one", "two"]))
+    with ThreadPoolExecutor(2) as pool:  # two different schemas (an identical one is not written)
+        versions = list(pool.map(lambda label: infer_schema("taxi", label=label,
+                                                            settings=settings), ["tips", None]))
     assert sorted(v.version for v in versions) == [1, 2]
     for v in versions:
         assert Path(v.path).name == f"v{v.version}.pbtxt" and Path(v.path).is_file()

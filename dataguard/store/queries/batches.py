@@ -1,12 +1,17 @@
-"""Batches of a dataset, unique per (dataset, role, name), ordered by when they were stored.
+"""Batches of a dataset, unique per (dataset, role, name).
 
-The default drift baseline is the batch of the same role stored just before.
+Listings are in the order batches were stored; baselines follow the order of batch *names*
+(byte order, so ``2026-11-24`` < ``2026-11-25``, as TFX orders spans), whatever the order in which
+they were stored, so a backfilled batch is compared with the one before it in time.
 
-    batches.add(batch)                        # UsageError naming --replace if it exists
-    batches.before("taxi", "2024-03-02")    # its baseline
+    batches.add(batch)                          # UsageError naming --replace if it exists
+    batches.preceding("taxi", "2026-11-25")     # the training batch named just before
+    batches.last_passing("taxi", "2026-11-25")  # ... whose latest check passed or warned
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,7 +19,9 @@ from sqlalchemy.orm import Session
 from dataguard.core.models import Batch, Role
 from dataguard.errors import UsageError
 from dataguard.store.queries.datasets import DatasetRows
-from dataguard.store.tables import BatchRow, DatasetRow, utcnow
+from dataguard.store.tables import BatchRow, CheckRow, DatasetRow, utcnow
+
+PASSING_VERDICTS = ("pass", "warn")
 
 
 class SqlBatches:
@@ -67,19 +74,31 @@ class SqlBatches:
         )
         return [_batch(row, dataset) for row in rows]
 
-    def before(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
-        this = self.session.scalar(self._of(dataset, role).where(BatchRow.name == name))
-        if this is None:
-            return None
+    def preceding(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
+        """The batch of that role whose name sorts just before ``name`` (``name`` itself need not
+        be stored); None when there is none."""
+        ordered = self._name()
         row = self.session.scalar(
-            self._of(dataset, role)
-            .where(
-                sa.or_(
-                    BatchRow.created_at < this.created_at,
-                    sa.and_(BatchRow.created_at == this.created_at, BatchRow.id < this.id),
-                )
-            )
-            .order_by(BatchRow.created_at.desc(), BatchRow.id.desc())
+            self._of(dataset, role).where(ordered < name).order_by(ordered.desc()).limit(1)
+        )
+        return None if row is None else _batch(row, dataset)
+
+    def last_passing(self, dataset: str, name: str) -> Batch | None:
+        """The training batch named before ``name`` whose most recent check passed or warned
+        (batches never checked, or whose latest check failed, are skipped)."""
+        ordered = self._name()
+        latest_verdict = (
+            sa.select(CheckRow.verdict)
+            .where(CheckRow.dataset_id == BatchRow.dataset_id, CheckRow.batch_name == BatchRow.name)
+            .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
+            .limit(1)
+            .correlate(BatchRow)
+            .scalar_subquery()
+        )
+        row = self.session.scalar(
+            self._of(dataset, Role.TRAINING)
+            .where(ordered < name, latest_verdict.in_(PASSING_VERDICTS))
+            .order_by(ordered.desc())
             .limit(1)
         )
         return None if row is None else _batch(row, dataset)
@@ -88,6 +107,14 @@ class SqlBatches:
         newest = BatchRow.created_at.desc(), BatchRow.id.desc()
         row = self.session.scalar(self._of(dataset, role).order_by(*newest).limit(1))
         return None if row is None else _batch(row, dataset)
+
+    def _name(self) -> sa.ColumnElement[Any]:
+        """The batch name compared byte by byte on every backend (PostgreSQL would otherwise
+        use the database's locale, where e.g. ``b`` < ``B`` < ``c``)."""
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            return BatchRow.name.collate("C")
+        return BatchRow.name.expression
 
     def _of(self, dataset: str, role: Role | None) -> sa.Select[BatchRow]:
         query = sa.select(BatchRow).join(BatchRow.dataset).where(DatasetRow.name == dataset)

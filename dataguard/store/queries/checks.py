@@ -93,6 +93,17 @@ class SqlChecks:
         row = self.session.scalar(query)
         return None if row is None else self._results([row], dataset)[0]
 
+    def first(self, dataset: str, batch: str) -> CheckResult | None:
+        """The batch's first check (oldest by created_at, then id)."""
+        row = self.session.scalar(
+            sa.select(CheckRow)
+            .join(CheckRow.dataset)
+            .where(DatasetRow.name == dataset, CheckRow.batch_name == batch)
+            .order_by(CheckRow.created_at, CheckRow.id)
+            .limit(1)
+        )
+        return None if row is None else self._results([row], dataset)[0]
+
     def newest(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
         """Newest first (``limit`` None: all of them)."""
         rows = list(self.session.scalars(newest_checks(dataset, limit)))
