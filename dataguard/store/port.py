@@ -56,7 +56,8 @@ class BatchReads(Protocol):
         or warned: the ``last-passing`` baseline. None when there is none."""
         ...
 
-    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None: ...
+    def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
+        """The batch of that role whose name sorts last (batch order is name order)."""
 
 
 class SchemaVersionReads(Protocol):

@@ -104,8 +104,8 @@ class SqlBatches:
         return None if row is None else _batch(row, dataset)
 
     def latest(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
-        newest = BatchRow.created_at.desc(), BatchRow.id.desc()
-        row = self.session.scalar(self._of(dataset, role).order_by(*newest).limit(1))
+        """The batch whose name sorts last (batch order is name order, like TFX spans)."""
+        row = self.session.scalar(self._of(dataset, role).order_by(self._name().desc()).limit(1))
         return None if row is None else _batch(row, dataset)
 
     def _name(self) -> sa.ColumnElement[Any]:
