@@ -182,13 +182,18 @@ def open_binary(spec: InputSpec, path: str) -> IO[bytes]:
         if is_remote(path):
             from apache_beam.io.filesystems import CompressionTypes, FileSystems
 
+            from dataguard.io.remote import bounded
+
             compression = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
-            return FileSystems.open(path, compression_type=compression)
+            return bounded(path, "opening input",
+                           lambda: FileSystems.open(path, compression_type=compression))
         if gz:
             import gzip
 
             return gzip.open(local_path(path), "rb")  # type: ignore[return-value]
         return open(local_path(path), "rb", buffering=1 << 20)
+    except ArtifactError:
+        raise
     except OSError as exc:
         raise BadInputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     except Exception as exc:

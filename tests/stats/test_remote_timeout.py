@@ -119,3 +119,16 @@ def test_a_bad_timeout_setting_is_a_usage_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("DATAGUARD_REMOTE_TIMEOUT", "soon")
     with pytest.raises(UsageError, match="DATAGUARD_REMOTE_TIMEOUT='soon'"):
         remote_timeout()
+
+
+def test_opening_an_unreachable_gs_input_is_an_artifact_error_naming_it(
+    dead_gcs: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataguard.io.sources import InputSpec, open_binary
+
+    spec = InputSpec(paths=("gs://acme-ml-data/taxi/part-0.csv",), format="csv")
+    start = time.monotonic()
+    with pytest.raises(ArtifactError, match=r"gs://acme-ml-data/taxi/part-0\.csv: unreachable"):
+        open_binary(spec, spec.paths[0])
+    assert time.monotonic() - start < TIMEOUT + 2
+    assert "waiting for gs://acme-ml-data/taxi/part-0.csv (opening input" in capsys.readouterr().err
