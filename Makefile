@@ -38,10 +38,14 @@ lint: setup
 	$(BIN)/mypy dataguard
 	$(BIN)/lint-imports
 
-# Re-resolve the lock after changing dependencies in pyproject.toml (needs uv).
+# Re-resolve both locks after changing dependencies in pyproject.toml (needs uv):
+# requirements.lock (runtime + dev tools: .venv, CI) and requirements-runtime.lock (the same pins
+# without the dev extra: the images in deploy/ install only what dataguard needs to run).
 lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_36 -o requirements.lock
+	uv pip compile pyproject.toml --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_36 -c requirements.lock -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) .dataguard .pytest_cache

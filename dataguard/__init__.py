@@ -5,6 +5,8 @@ Importing this package never imports TensorFlow or Beam; the use cases load them
 
 from __future__ import annotations
 
+import os as _os
+import warnings as _warnings
 from typing import Any
 
 from dataguard.config import Settings, load_settings
@@ -31,6 +33,13 @@ from dataguard.errors import (
 )
 
 __version__ = "0.1.0"
+
+# TensorFlow's C++ logging (oneDNN, CUDA and TensorRT notices on every start) reads these when
+# TensorFlow is first imported, which dataguard's engines and jobs do lazily: quiet unless the
+# caller set them. The CLI does the same (cli.main); this covers the library and the Beam jobs.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+_os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+_warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\.")
 
 # The use cases, loaded on first access so that `import dataguard` stays light (PEP 562).
 # `compute_stats`, not `stats`: `dataguard.stats` is the engines' package. The three that take

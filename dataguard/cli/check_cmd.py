@@ -100,14 +100,16 @@ def _color() -> bool:
     return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 
 
-def _emit(result: Any, args: argparse.Namespace) -> ExitCode:
+def _emit(result: Any, args: argparse.Namespace, settings: Settings) -> ExitCode:
+    link = settings.dashboard_url
     if args.output:
         from dataguard.cli.report import write_report
 
-        write_report(result, args.format, args.output)
+        write_report(result, args.format, args.output, dashboard_url=link)
         print(f"{summary_line(result)} → {args.output}")
     else:
-        print(render_check(result, args.format, color=args.format == "text" and _color()))
+        print(render_check(result, args.format, color=args.format == "text" and _color(),
+                           dashboard_url=link))
     return ExitCode(verdict_exit_code(result.verdict))
 
 
@@ -121,7 +123,7 @@ def handle_check(args: argparse.Namespace, settings: Settings) -> ExitCode:
     )
     if args.dry_run:
         print("dry run: nothing recorded, no hooks run", file=sys.stderr)
-    return _emit(result, args)
+    return _emit(result, args, settings)
 
 
 def handle_gate(args: argparse.Namespace, settings: Settings) -> ExitCode:
@@ -130,7 +132,7 @@ def handle_gate(args: argparse.Namespace, settings: Settings) -> ExitCode:
     result = gate(args.dataset, args.batch, settings=settings)
     if args.format == "json":
         created = result.created_at.isoformat() if result.created_at else None
-        print(json.dumps({**result.to_dict(), "check_id": result.id, "created_at": created},
+        print(json.dumps({**result.to_dict(settings.dashboard_url), "created_at": created},
                          indent=2))
         return ExitCode(verdict_exit_code(result.verdict))
     when = f" at {result.created_at:%Y-%m-%d %H:%M:%S}" if result.created_at else ""
@@ -164,4 +166,4 @@ def handle_run(args: argparse.Namespace, settings: Settings) -> ExitCode:
         settings=settings,
         **_baseline(args),
     )
-    return _emit(result, args)
+    return _emit(result, args, settings)

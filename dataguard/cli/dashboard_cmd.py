@@ -43,6 +43,9 @@ def streamlit_command(args: argparse.Namespace, settings: Settings) -> tuple[lis
     if settings.config_path:
         env["DATAGUARD_CONFIG"] = str(Path(settings.config_path).resolve())
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    # Streamlit logs at INFO by default ("Uvicorn server started on …" on stderr at every start):
+    # warnings and errors only; `--logger.level info` (or the variable) brings it back.
+    env.setdefault("STREAMLIT_LOGGER_LEVEL", "warning")
     argv = [
         sys.executable, "-m", "streamlit", "run", str(APP_PATH),
         "--server.port", str(args.port),

@@ -4,9 +4,14 @@ junit (CI test reports) and markdown (pull-request comments, CI step summaries).
     print(render_check(result, "text", color=sys.stdout.isatty()))
     write_report(result, "junit", "reports/dataguard.xml")
 
+Every anomaly and exceeded measurement shows its policy outcome (``core.policy``): ``✗ fail``,
+``! warn`` or ``· ignored`` (``? unknown`` for checks stored before outcomes were recorded).
+
 JUnit: one test case per feature and comparison (``schema``, ``drift``, ``skew``; dataset-level
-findings are the feature ``(dataset)``); an error anomaly or an exceeded measurement is a
-``<failure>``, a TFDV warning is reported in ``<system-out>`` without failing the case.
+findings are the feature ``(dataset)``); it follows the configured policy, not TFDV's severity: an
+anomaly or exceeded measurement whose outcome is ``fail`` is a ``<failure>``; ``warn`` and
+``ignored`` ones are reported in ``<system-out>`` without failing the case. (A stored check without
+outcomes falls back to severity: an error or an exceeded measurement fails.)
 """
 
 from __future__ import annotations
@@ -17,18 +22,28 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable
 
-from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
+from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 
 FORMATS = ("text", "json", "junit", "markdown")
 DATASET_LEVEL = "(dataset)"
 _COLORS = {"pass": "32", "warn": "33", "fail": "31", "dim": "2", "bold": "1"}
 _MD_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+_MARK = {Outcome.FAIL: "✗", Outcome.WARN: "!", Outcome.IGNORED: "·", None: "?"}
+_STYLE = {Outcome.FAIL: "fail", Outcome.WARN: "warn", Outcome.IGNORED: "dim", None: "dim"}
+_MD_OUTCOME = {Outcome.FAIL: "❌ fail", Outcome.WARN: "⚠️ warn", Outcome.IGNORED: "ignored",
+               None: "unknown"}
 
 
-def render_check(result: CheckResult, fmt: str = "text", *, color: bool = False) -> str:
+def outcome_label(outcome: Outcome | None) -> str:
+    """``✗ fail``, ``! warn``, ``· ignored``; ``? unknown`` for checks stored without outcomes."""
+    return f"{_MARK[outcome]} {outcome.value if outcome else 'unknown'}"
+
+
+def render_check(result: CheckResult, fmt: str = "text", *, color: bool = False,
+                 dashboard_url: str | None = None) -> str:
     renderers: dict[str, Callable[[CheckResult], str]] = {
         "text": lambda r: render_text(r, color=color),
-        "json": render_json,
+        "json": lambda r: render_json(r, dashboard_url=dashboard_url),
         "junit": render_junit,
         "markdown": render_markdown,
     }
@@ -77,9 +92,9 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
     if result.anomalies:
         lines += ["", paint(f"Anomalies ({len(result.anomalies)})", "bold")]
         for a in result.anomalies:
-            mark = paint("✗", "fail") if a.severity == "error" else paint("!", "warn")
+            mark = paint(f"{outcome_label(a.outcome):<9}", _STYLE[a.outcome])
             lines.append(f"  {mark} {a.kind.value:<6} {_feature(a.feature):<26} {a.type} "
-                         f"({a.severity})")
+                         f"(TFDV {a.severity})")
             lines.append(paint(f"      {a.description}", "dim"))
     else:
         lines += ["", "No anomalies."]
@@ -88,15 +103,16 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
                      f"{'value':>11} {'threshold':>10}  status")
         for m in _sorted_metrics(result.metrics):
-            status = paint("EXCEEDED", "fail") if m.exceeded else paint("ok", "dim")
+            status = (paint(f"EXCEEDED {outcome_label(m.outcome)}", _STYLE[m.outcome])
+                      if m.exceeded else paint("ok", "dim"))
             lines.append(f"  {m.comparison:<10} {_feature(m.feature):<26} {m.method:<16} "
                          f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
     return "\n".join(lines)
 
 
 # --- json -----------------------------------------------------------------------------------
-def render_json(result: CheckResult) -> str:
-    return json.dumps(result.to_dict(), indent=2)
+def render_json(result: CheckResult, *, dashboard_url: str | None = None) -> str:
+    return json.dumps(result.to_dict(dashboard_url), indent=2)
 
 
 # --- junit ----------------------------------------------------------------------------------
@@ -130,8 +146,17 @@ def render_junit(result: CheckResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
+def _fails(finding: Anomaly | Metric) -> bool:
+    """The policy's outcome decides; without one (an old stored check), TFDV's severity does."""
+    if finding.outcome is not None:
+        return finding.outcome == Outcome.FAIL
+    if isinstance(finding, Anomaly):
+        return finding.severity == "error"
+    return finding.exceeded
+
+
 def _junit_failed(anomalies: list[Anomaly], metrics: list[Metric]) -> bool:
-    return any(a.severity == "error" for a in anomalies) or any(m.exceeded for m in metrics)
+    return any(_fails(x) for x in anomalies) or any(_fails(x) for x in metrics)
 
 
 def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature: str,
@@ -139,10 +164,11 @@ def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature
     case = ET.SubElement(suite, "testcase", name=f"{comparison}: {_feature(feature)}",
                          classname=f"dataguard.{result.dataset}.{comparison}", time="0")
     lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
-             + (" EXCEEDED" if x.exceeded else "") for x in m]
-    lines += [f"{x.type} ({x.severity}): {x.description}" for x in a]
+             + (f" EXCEEDED, {outcome_label(x.outcome)}" if x.exceeded else "") for x in m]
+    lines += [f"{outcome_label(x.outcome)}: {x.type} (TFDV {x.severity}): {x.description}"
+              for x in a]
     if _junit_failed(a, m):
-        errors = [x for x in a if x.severity == "error"]
+        errors = [x for x in a if _fails(x)]
         message = errors[0].short_description if errors else "measurement over threshold"
         failure = ET.SubElement(case, "failure", message=message,
                                 type=errors[0].type if errors else "THRESHOLD_EXCEEDED")
@@ -167,10 +193,10 @@ def render_markdown(result: CheckResult) -> str:
         "",
     ]
     if result.anomalies:
-        out += ["| kind | feature | anomaly | severity | description |",
-                "| --- | --- | --- | --- | --- |"]
-        out += [f"| {a.kind.value} | `{_cell(_feature(a.feature))}` | {a.type} | {a.severity} | "
-                f"{_cell(a.description)} |" for a in result.anomalies]
+        out += ["| outcome | kind | feature | anomaly | severity | description |",
+                "| --- | --- | --- | --- | --- | --- |"]
+        out += [f"| {_MD_OUTCOME[a.outcome]} | {a.kind.value} | `{_cell(_feature(a.feature))}` | "
+                f"{a.type} | {a.severity} | {_cell(a.description)} |" for a in result.anomalies]
     else:
         out.append("No anomalies.")
     if result.metrics:
@@ -180,18 +206,20 @@ def render_markdown(result: CheckResult) -> str:
                 "| comparison | feature | method | value | threshold | |",
                 "| --- | --- | --- | ---: | ---: | --- |"]
         out += [f"| {m.comparison} | `{_cell(_feature(m.feature))}` | {m.method} | "
-                f"{_fmt(m.value)} | {_fmt(m.threshold)} | {'❌' if m.exceeded else '✅'} |"
+                f"{_fmt(m.value)} | {_fmt(m.threshold)} | "
+                f"{_MD_OUTCOME[m.outcome] if m.exceeded else '✅ ok'} |"
                 for m in _sorted_metrics(result.metrics)]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
 
 # --- files ----------------------------------------------------------------------------------
-def write_report(result: CheckResult, fmt: str, output: str, *, color: bool = False) -> str:
+def write_report(result: CheckResult, fmt: str, output: str, *, color: bool = False,
+                 dashboard_url: str | None = None) -> str:
     """Write the rendering to ``output`` atomically (local path or artifact URI)."""
     from dataguard.io.artifacts import write_atomic
 
-    text = render_check(result, fmt, color=color)
+    text = render_check(result, fmt, color=color, dashboard_url=dashboard_url)
     if not text.endswith("\n"):
         text += "\n"
     folder = os.path.dirname(output)

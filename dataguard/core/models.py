@@ -7,9 +7,10 @@ and what ``check --format json`` prints (``CheckResult.to_dict`` is that JSON, s
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 CHECK_FORMAT_VERSION = 1
 """Version of the check JSON (``CheckResult.to_dict``); bumped only on a breaking change, see
@@ -45,6 +46,17 @@ class AnomalyKind(Word):
     SCHEMA = "schema"
     DRIFT = "drift"
     SKEW = "skew"
+
+
+class Outcome(Word):
+    """What the policy made of one anomaly (and of the metric that caused it): it ``fail``s the
+    check, only ``warn``s, or is ``ignored`` (recorded, left out of the verdict). ``None`` where
+    there is nothing to judge (a metric within its threshold) or nothing was recorded (checks
+    stored before outcomes existed)."""
+
+    FAIL = "fail"
+    WARN = "warn"
+    IGNORED = "ignored"
 
 
 class Comparison(Word):
@@ -88,10 +100,16 @@ class Anomaly:
     severity: str  # TFDV severity: "error" or "warning"
     short_description: str
     description: str
+    outcome: Outcome | None = None  # the policy's (core.policy); None: not judged / unknown
+
+    def __post_init__(self) -> None:
+        if self.outcome is not None:
+            object.__setattr__(self, "outcome", Outcome(self.outcome))  # "warn" works too
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["kind"] = self.kind.value
+        d["outcome"] = _value(self.outcome)
         return d
 
 
@@ -105,12 +123,16 @@ class Metric:
     value: float
     threshold: float | None
     exceeded: bool
+    outcome: Outcome | None = None  # that of the anomaly it caused; None when not exceeded
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "comparison", Comparison(self.comparison))  # "drift" works too
+        if self.outcome is not None:
+            object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "comparison": self.comparison.value}
+        return {**asdict(self), "comparison": self.comparison.value,
+                "outcome": _value(self.outcome)}
 
 
 @dataclass(frozen=True)
@@ -127,8 +149,9 @@ class CheckResult:
     id: int | None = None
     created_at: datetime | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The DESIGN.md JSON contract (webhooks add ``"event": "check.completed"``)."""
+    def to_dict(self, dashboard_url: str | None = None) -> dict[str, Any]:
+        """The DESIGN.md JSON contract (webhooks add ``"event": "check.completed"``);
+        ``dashboard_url`` (settings) makes the document's link to the batch page."""
         return {
             "format_version": CHECK_FORMAT_VERSION,
             "dataset": self.dataset,
@@ -138,9 +161,32 @@ class CheckResult:
             "baseline_batch": self.baseline_batch,
             "serving_batch": self.serving_batch,
             "num_examples": self.num_examples,
+            "check_id": self.id,
+            "checked_at": iso_utc(self.created_at),
+            "dashboard_url": self.batch_link(dashboard_url),
             "anomalies": [a.to_dict() for a in self.anomalies],
             "metrics": [m.to_dict() for m in self.metrics],
         }
+
+    def batch_link(self, dashboard_url: str | None) -> str | None:
+        """The dashboard's page of this batch, ``<dashboard_url>/batch?dataset=…&batch=…``."""
+        if not dashboard_url:
+            return None
+        return (f"{dashboard_url.rstrip('/')}/batch?dataset={quote(self.dataset, safe='')}"
+                f"&batch={quote(self.batch, safe='')}")
+
+
+def iso_utc(when: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (``2026-11-25T06:00:12Z``); naive times are taken as UTC."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _value(word: Word | None) -> str | None:
+    return None if word is None else word.value
 
 
 @dataclass(frozen=True)

@@ -12,29 +12,41 @@ Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), in
     [datasets.taxi.policy]               # per dataset: the keys given replace the global ones
     warn_types = ["COMPARATOR_L_INFTY_HIGH"]
 
-One anomaly's verdict, first rule that matches wins:
-1. its type is in ``ignore_types`` → pass;
+One anomaly's outcome, first rule that matches wins:
+1. its type is in ``ignore_types`` → ignored (asks for ``pass``);
 2. its type is in ``fail_types`` → fail;
 3. its type is in ``warn_types`` → warn;
 4. its severity is in ``fail_severities`` and its kind is in ``fail`` → fail;
 5. otherwise (by default: a TFDV warning, or an error of a kind not in ``fail``) → warn.
-The check's verdict is the worst of its anomalies' verdicts (``pass`` when there are none).
+The check's verdict is the worst of its anomalies' outcomes (``pass`` when there are none).
 Some findings are never negotiable: an empty batch (``NO_DATA_IN_SPAN``) always fails.
+
+Every anomaly and metric carries its outcome (``Policy.apply``), so reports say *why* a check
+failed. A metric's outcome is that of the anomaly it caused (same feature, comparison and the
+method's ``…_HIGH`` / ``…_NUM_EXAMPLES`` type); a metric within its threshold caused nothing and
+has no outcome (``None``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from dataguard.core.models import Anomaly, AnomalyKind, Verdict
+from dataguard.core.models import Anomaly, AnomalyKind, Metric, Outcome, Verdict
 from dataguard.errors import UsageError
 
 ALWAYS_FAIL_TYPES = frozenset({"NO_DATA_IN_SPAN"})
 KINDS = tuple(k.value for k in AnomalyKind)
 SEVERITIES = ("error", "warning")
 _KEYS = ("fail", "fail_severities", "fail_types", "warn_types", "ignore_types")
+VERDICT_OF = {Outcome.FAIL: Verdict.FAIL, Outcome.WARN: Verdict.WARN, Outcome.IGNORED: Verdict.PASS}
+CAUSED_BY_METHOD = {  # the anomaly types an exceeded metric of that method causes
+    "l_infinity": ("COMPARATOR_L_INFTY_HIGH",),
+    "jensen_shannon": ("COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",),
+    "normalized_abs_difference": ("COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",),
+    "num_examples": ("COMPARATOR_LOW_NUM_EXAMPLES", "COMPARATOR_HIGH_NUM_EXAMPLES"),
+}
 
 
 @dataclass(frozen=True)
@@ -84,19 +96,23 @@ class Policy:
             ignore_types=frozenset(merged.get("ignore_types", ())),
         )
 
+    def outcome(self, anomaly: Anomaly) -> Outcome:
+        """What one anomaly does to the check (the rules of the module docstring)."""
+        if anomaly.type in ALWAYS_FAIL_TYPES:
+            return Outcome.FAIL
+        if anomaly.type in self.ignore_types:
+            return Outcome.IGNORED
+        if anomaly.type in self.fail_types:
+            return Outcome.FAIL
+        if anomaly.type in self.warn_types:
+            return Outcome.WARN
+        if anomaly.severity in self.fail_severities and anomaly.kind.value in self.fail:
+            return Outcome.FAIL
+        return Outcome.WARN
+
     def judge(self, anomaly: Anomaly) -> Verdict:
         """The verdict one anomaly asks for."""
-        if anomaly.type in ALWAYS_FAIL_TYPES:
-            return Verdict.FAIL
-        if anomaly.type in self.ignore_types:
-            return Verdict.PASS
-        if anomaly.type in self.fail_types:
-            return Verdict.FAIL
-        if anomaly.type in self.warn_types:
-            return Verdict.WARN
-        if anomaly.severity in self.fail_severities and anomaly.kind.value in self.fail:
-            return Verdict.FAIL
-        return Verdict.WARN
+        return VERDICT_OF[self.outcome(anomaly)]
 
     def decide(self, anomalies: Iterable[Anomaly]) -> Verdict:
         """The worst verdict over all anomalies; ``pass`` when there are none."""
@@ -106,6 +122,28 @@ class Policy:
             if judged.rank > verdict.rank:
                 verdict = judged
         return verdict
+
+    def apply(
+        self, anomalies: Iterable[Anomaly], metrics: Iterable[Metric] = ()
+    ) -> tuple[tuple[Anomaly, ...], tuple[Metric, ...], Verdict]:
+        """Anomalies and metrics with their outcomes, and the verdict (``core.validate``)."""
+        judged = tuple(replace(a, outcome=self.outcome(a)) for a in anomalies)
+        measured = tuple(replace(m, outcome=self.metric_outcome(m, judged)) for m in metrics)
+        return judged, measured, self.decide(judged)
+
+    def metric_outcome(self, metric: Metric, anomalies: Iterable[Anomaly]) -> Outcome | None:
+        """That of the anomaly the metric caused; ``None`` when it is within its threshold."""
+        if not metric.exceeded:
+            return None
+        types = CAUSED_BY_METHOD.get(metric.method, ())
+        for a in anomalies:
+            if a.feature == metric.feature and a.kind.value == metric.comparison.value \
+                    and a.type in types:
+                return a.outcome or self.outcome(a)
+        # exceeded but TFDV reported nothing for it: judged as the error it would have been
+        stand_in = Anomaly(metric.feature, AnomalyKind(metric.comparison.value),
+                           types[0] if types else "THRESHOLD_EXCEEDED", "error", "", "")
+        return self.outcome(stand_in)
 
 
 def _dataset_table(document: Mapping[str, Any], dataset: str | None) -> Mapping[str, Any]:

@@ -104,7 +104,7 @@ def validate(
         empty = Anomaly("", AnomalyKind.SCHEMA, "NO_DATA_IN_SPAN", "error", "Empty batch",
                         "The batch has 0 examples: TFDV skips every other check on empty data, "
                         "so dataguard fails it.")
-        return Validation((empty,), (), policy.decide([empty]))
+        return Validation(*policy.apply([empty]))
 
     anomalies = _schema_anomalies(statistics, schema, environment)
     anomalies += _numeric_comparator_traps(statistics, schema)
@@ -122,7 +122,7 @@ def validate(
         metrics += measured
     anomalies.sort(key=lambda a: (_KIND_ORDER[a.kind], a.feature, a.type))
     metrics.sort(key=lambda m: (m.comparison, m.feature, m.method))
-    return Validation(tuple(anomalies), tuple(metrics), policy.decide(anomalies))
+    return Validation(*policy.apply(anomalies, metrics))  # each with its outcome
 
 
 # --- statistics helpers ---------------------------------------------------------------------

@@ -32,11 +32,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from dataguard.core.models import CheckResult, Verdict
+from dataguard.core.models import Anomaly, CheckResult, Verdict
 from dataguard.errors import UsageError
 
 CHECK_EVENT = "check.completed"
@@ -59,8 +59,9 @@ class Event:
         return self.name == TEST_EVENT
 
     def payload(self) -> dict[str, Any]:
-        """The DESIGN.md check JSON plus ``"event"``: what webhooks and commands receive."""
-        return {"event": self.name, **self.result.to_dict()}
+        """The DESIGN.md check JSON plus ``"event"``: what webhooks and commands receive (with
+        ``check_id``, ``checked_at`` and the batch page as ``dashboard_url``)."""
+        return {"event": self.name, **self.result.to_dict(self.dashboard_url)}
 
     def body(self) -> bytes:
         """The exact bytes sent (and signed): compact UTF-8 JSON, keys in contract order."""
@@ -68,11 +69,14 @@ class Event:
 
     def batch_link(self) -> str | None:
         """The dashboard batch page ``/batch?dataset=…&batch=…`` (needs ``dashboard_url``)."""
-        if not self.dashboard_url:
-            return None
-        base = self.dashboard_url.rstrip("/")
-        r = self.result
-        return f"{base}/batch?dataset={quote(r.dataset, safe='')}&batch={quote(r.batch, safe='')}"
+        return self.result.batch_link(self.dashboard_url)
+
+
+def full_description(anomaly: Anomaly) -> str:
+    """TFDV's short description and its full one ("Expected data of type: INT but got FLOAT"),
+    which says what was found: what Slack and e-mail show."""
+    short, full = anomaly.short_description or anomaly.type, anomaly.description
+    return f"{short} — {full}" if full and full != short else short
 
 
 @dataclass(frozen=True)

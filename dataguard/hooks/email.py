@@ -13,6 +13,7 @@
     to = ["data-team@example.com"]
     on = ["fail", "warn"]
 
+Each anomaly shows the policy's outcome (fail / warn / ignored) and TFDV's full description.
 Everything taken from the data (feature names, descriptions) is HTML-escaped in the HTML part.
 SMTP 4xx replies and connection failures are retried; 5xx replies (bad recipient, auth) are not.
 """
@@ -28,10 +29,16 @@ from email.utils import formatdate, make_msgid
 
 import httpx
 
+from dataguard.core.models import Outcome
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, HookError
+from dataguard.hooks.base import Event, Hook, HookError, full_description
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def _outcome(outcome: Outcome | None) -> str:
+    """The policy's outcome; ``unknown`` for checks stored before outcomes were recorded."""
+    return outcome.value if outcome is not None else "unknown"
 
 
 def subject(event: Event) -> str:
@@ -54,15 +61,15 @@ def plain_text(event: Event) -> str:
         lines.append(f"Anomalies ({len(r.anomalies)}):")
         for a in r.anomalies:
             lines.append(
-                f"  - {a.feature or '(dataset)'} [{a.kind.value}, {a.severity}] "
-                f"{a.type}: {a.short_description}"
+                f"  - {_outcome(a.outcome)}: {a.feature or '(dataset)'} [{a.kind.value}, "
+                f"{a.severity}] {a.type}: {full_description(a)}"
             )
     exceeded = [m for m in r.metrics if m.exceeded]
     if exceeded:
         lines += ["", "Distances over threshold:"]
         for m in exceeded:
             lines.append(
-                f"  - {m.feature} {m.comparison} {m.method} {m.value:.4g} "
+                f"  - {_outcome(m.outcome)}: {m.feature} {m.comparison} {m.method} {m.value:.4g} "
                 f"> {m.threshold if m.threshold is not None else '-'}"
             )
     link = event.batch_link()
@@ -75,13 +82,14 @@ def html_text(event: Event) -> str:
     r = event.result
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(a.feature or '(dataset)')}</td><td>{e(a.kind.value)}</td>"
-        f"<td>{e(a.severity)}</td><td>{e(a.type)}</td><td>{e(a.short_description)}</td></tr>"
+        f"<tr><td>{e(_outcome(a.outcome))}</td><td>{e(a.feature or '(dataset)')}</td>"
+        f"<td>{e(a.kind.value)}</td><td>{e(a.severity)}</td><td>{e(a.type)}</td>"
+        f"<td>{e(full_description(a))}</td></tr>"
         for a in r.anomalies
     )
     table = (
-        '<table border="1" cellpadding="4" cellspacing="0"><tr><th>Feature</th><th>Kind</th>'
-        f"<th>Severity</th><th>Type</th><th>What</th></tr>{rows}</table>"
+        '<table border="1" cellpadding="4" cellspacing="0"><tr><th>Outcome</th><th>Feature</th>'
+        f"<th>Kind</th><th>TFDV severity</th><th>Type</th><th>What</th></tr>{rows}</table>"
         if rows
         else "<p>No anomalies.</p>"
     )

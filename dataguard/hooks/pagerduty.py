@@ -11,6 +11,9 @@ the dataset passes.
 ``dedup_key`` is ``<dataset>/<batch>``, so re-running a failing batch updates one incident. A
 passing check resolves every incident this hook triggered for the dataset since its last resolve
 (``Event.open_alerts``, computed from the store by ``dataguard.service.alerts``).
+
+``dataguard hooks test`` triggers a ``[TEST]`` incident (``dedup_key`` ``…/test``) and resolves it
+right after, so a test leaves no open incident behind.
 """
 
 from __future__ import annotations
@@ -100,6 +103,9 @@ class PagerDutyHook(Hook):
         link = event.batch_link()
         if link:
             body["links"] = [{"href": link, "text": "dataguard dashboard"}]
+        if event.is_test:  # the test incident is resolved at once: nobody gets paged for it
+            return [body, {"routing_key": key, "event_action": "resolve",
+                           "dedup_key": body["dedup_key"]}]
         return [body]
 
     def send(self, event: Event, client: httpx.Client) -> None:

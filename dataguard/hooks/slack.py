@@ -8,8 +8,9 @@ and a button to the dashboard's batch page when ``dashboard_url`` is configured.
     on = ["fail", "warn"]
     max_anomalies = 5                # optional
 
-The worst anomalies come first: errors before warnings, then the measured distance's excess over
-its threshold (so the feature that drifted most leads).
+The worst anomalies come first: by the policy's outcome (fail, warn, ignored), then the measured
+distance's excess over its threshold (so the feature that drifted most leads). Each line shows
+its outcome and TFDV's full description ("Expected data of type: INT but got FLOAT").
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ import json
 
 import httpx
 
-from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
+from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, post
+from dataguard.hooks.base import Event, Hook, full_description, post
 
 ICONS = {Verdict.PASS: ":white_check_mark:", Verdict.WARN: ":warning:", Verdict.FAIL: ":x:"}
 TEXT_LIMIT = 2900  # Slack's section text limit is 3000 characters
+OUTCOME_ICONS = {Outcome.FAIL: ":x: fail", Outcome.WARN: ":warning: warn",
+                 Outcome.IGNORED: ":white_circle: ignored"}
+_OUTCOME_RANK = {Outcome.FAIL: 0, Outcome.WARN: 1, None: 2, Outcome.IGNORED: 3}
 
 
 def _esc(text: str) -> str:
@@ -39,14 +43,15 @@ def _metric_for(result: CheckResult, anomaly: Anomaly) -> Metric | None:
 
 
 def worst_anomalies(result: CheckResult, limit: int) -> list[tuple[Anomaly, Metric | None]]:
-    """Errors first, then by how far the distance exceeds its threshold."""
+    """Failing first (TFDV errors first for checks stored without outcomes), then by how far the
+    distance exceeds its threshold."""
 
-    def badness(item: tuple[Anomaly, Metric | None]) -> tuple[int, float]:
+    def badness(item: tuple[Anomaly, Metric | None]) -> tuple[int, int, float]:
         anomaly, metric = item
         excess = 0.0
         if metric is not None and metric.threshold:
             excess = metric.value / metric.threshold
-        return (0 if anomaly.severity == "error" else 1, -excess)
+        return (_OUTCOME_RANK[anomaly.outcome], 0 if anomaly.severity == "error" else 1, -excess)
 
     items = [(a, _metric_for(result, a)) for a in result.anomalies]
     return sorted(items, key=badness)[:limit]
@@ -54,8 +59,9 @@ def worst_anomalies(result: CheckResult, limit: int) -> list[tuple[Anomaly, Metr
 
 def anomaly_line(anomaly: Anomaly, metric: Metric | None) -> str:
     feature = f"`{_esc(anomaly.feature)}`" if anomaly.feature else "_dataset_"
-    what = _esc(anomaly.short_description or anomaly.type)
-    line = f"• {feature} ({anomaly.kind.value}): {what}"
+    what = _esc(full_description(anomaly))
+    outcome = f"{OUTCOME_ICONS[anomaly.outcome]} " if anomaly.outcome else ""
+    line = f"• {outcome}{feature} ({anomaly.kind.value}): {what}"
     if metric is not None and metric.threshold is not None:
         line += f" — {metric.method} {metric.value:.4g} vs threshold {metric.threshold:.4g}"
     return line

@@ -10,7 +10,9 @@ also accepts a plain binary proto.
 
 A file is written under a temporary name next to its final one and renamed, so a crash never
 leaves half a file where the store points. Local paths use ``os.replace``; other schemes (gs://,
-s3://, …) go through ``apache_beam.io.filesystems.FileSystems``, imported only for them.
+s3://, …) go through ``apache_beam.io.filesystems.FileSystems``, imported only for them, and
+wait at most ``DATAGUARD_REMOTE_TIMEOUT`` seconds (``dataguard.io.remote``) before an
+``ArtifactError`` (exit 3) names the location that does not answer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from dataguard.errors import ArtifactError
+from dataguard.io.remote import bounded
 from dataguard.io.sources import is_remote, local_path, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,10 +59,15 @@ def read_bytes(uri: str) -> bytes:
         if is_remote(uri):
             from apache_beam.io.filesystems import FileSystems
 
-            with FileSystems.open(uri, compression_type="uncompressed") as f:
-                return f.read()
+            def fetch() -> bytes:
+                with FileSystems.open(uri, compression_type="uncompressed") as f:
+                    return bytes(f.read())
+
+            return bounded(uri, "reading artifact", fetch)
         with open(local_path(uri), "rb") as f:
             return f.read()
+    except ArtifactError:
+        raise
     except Exception as exc:
         raise ArtifactError(f"{uri}: cannot read artifact: {one_line(exc)}") from None
 
@@ -69,7 +77,9 @@ def exists(uri: str) -> bool:
         from apache_beam.io.filesystems import FileSystems
 
         try:
-            return bool(FileSystems.exists(uri))
+            return bounded(uri, "looking for artifact", lambda: bool(FileSystems.exists(uri)))
+        except ArtifactError:
+            raise
         except Exception as exc:
             raise ArtifactError(f"{uri}: cannot stat artifact: {one_line(exc)}") from None
     return os.path.exists(local_path(uri))
@@ -149,13 +159,18 @@ def _write_local(path: str, data: bytes, tmp_name: str) -> None:
 def _write_remote(uri: str, data: bytes, tmp: str) -> None:
     from apache_beam.io.filesystems import FileSystems
 
-    try:
+    def write() -> None:
         with FileSystems.create(tmp, mime_type="application/octet-stream",
                                 compression_type="uncompressed") as f:
             f.write(data)
         if FileSystems.exists(uri):
             FileSystems.delete([uri])
         FileSystems.rename([tmp], [uri])
+
+    try:
+        bounded(uri, "writing artifact", write)
+    except ArtifactError:
+        raise
     except Exception as exc:
         try:
             if FileSystems.exists(tmp):

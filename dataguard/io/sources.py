@@ -5,7 +5,9 @@
 
 Everything is checked here, before any statistics are computed, so that a missing path or an
 empty glob fails fast (``BadInputError``, exit 2) with nothing written. Beam's ``FileSystems`` is
-imported only for non-local URIs, so local runs never pay for Beam.
+imported only for non-local URIs, so local runs never pay for Beam. A remote location that does
+not answer within ``DATAGUARD_REMOTE_TIMEOUT`` seconds, or cannot be listed, is an
+``ArtifactError`` (exit 3: the location failed, not the input): ``dataguard.io.remote``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from dataguard.errors import BadInputError, UsageError
+from dataguard.errors import ArtifactError, BadInputError, UsageError
 
 FORMATS = ("csv", "tfrecord")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -120,14 +122,23 @@ def _expand(pattern: str) -> list[str]:
 def _expand_remote(pattern: str) -> list[str]:
     from apache_beam.io.filesystems import FileSystems
 
-    try:
+    from dataguard.io.remote import bounded
+
+    def listing() -> list[str]:
         if _GLOB_CHARS.search(pattern):
             results = FileSystems.match([pattern])
-            found = sorted(m.path for r in results for m in r.metadata_list)
-        else:
-            found = [pattern] if FileSystems.exists(pattern) else []
-    except Exception as exc:  # Beam raises many types (BeamIOError, ValueError for bad schemes)
+            return sorted(m.path for r in results for m in r.metadata_list)
+        return [pattern] if FileSystems.exists(pattern) else []
+
+    try:
+        found = bounded(pattern, "listing input", listing)
+    except ArtifactError:
+        raise
+    except ValueError as exc:  # Beam: no filesystem for this scheme, a malformed path
         raise BadInputError(f"{pattern}: cannot list input: {one_line(exc)}") from None
+    except Exception as exc:  # network, credentials, the service: the location failed
+        raise ArtifactError(f"{pattern}: cannot reach the input location: {one_line(exc)}") \
+            from None
     if not found:
         reason = "glob matches no file" if _GLOB_CHARS.search(pattern) else "no such file"
         raise BadInputError(f"{pattern}: {reason}")
@@ -171,13 +182,18 @@ def open_binary(spec: InputSpec, path: str) -> IO[bytes]:
         if is_remote(path):
             from apache_beam.io.filesystems import CompressionTypes, FileSystems
 
+            from dataguard.io.remote import bounded
+
             compression = CompressionTypes.GZIP if gz else CompressionTypes.UNCOMPRESSED
-            return FileSystems.open(path, compression_type=compression)
+            return bounded(path, "opening input",
+                           lambda: FileSystems.open(path, compression_type=compression))
         if gz:
             import gzip
 
             return gzip.open(local_path(path), "rb")  # type: ignore[return-value]
         return open(local_path(path), "rb", buffering=1 << 20)
+    except ArtifactError:
+        raise
     except OSError as exc:
         raise BadInputError(f"{path}: cannot open: {exc.strerror or exc}") from None
     except Exception as exc:

@@ -38,6 +38,7 @@ from dataguard.core.models import (
     Metric,
     Verdict,
 )
+from dataguard.core.models import Outcome as PolicyOutcome  # hooks' Outcome is a delivery's
 from dataguard.errors import DataguardError, UsageError
 from dataguard.hooks import CHECK_EVENT, TEST_EVENT, Event, Hook, Outcome, deliver, load_hooks
 from dataguard.service.context import Context
@@ -70,9 +71,11 @@ def sample_result() -> CheckResult:
                 "High Linfty distance between current and previous",
                 "Test event from `dataguard hooks test`: the Linfty distance 0.0132 is above the "
                 "threshold 0.01.",
+                PolicyOutcome.FAIL,
             ),
         ),
-        metrics=(Metric("payment_type", Comparison.DRIFT, "l_infinity", 0.0132, 0.01, True),),
+        metrics=(Metric("payment_type", Comparison.DRIFT, "l_infinity", 0.0132, 0.01, True,
+                        PolicyOutcome.FAIL),),
     )
 
 

@@ -133,6 +133,7 @@ class AnomalyRow(Base):
     severity: Mapped[str] = mapped_column(sa.String(16))
     short_description: Mapped[str] = mapped_column(sa.Text())
     description: Mapped[str] = mapped_column(sa.Text())
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # NULL: stored before 0002
 
 
 class MetricRow(Base):
@@ -148,6 +149,7 @@ class MetricRow(Base):
     value: Mapped[float | None] = mapped_column(sa.Float())  # NULL = NaN (SQLite has no NaN)
     threshold: Mapped[float | None] = mapped_column(sa.Float())
     exceeded: Mapped[bool] = mapped_column(sa.Boolean())
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # NULL: within threshold/old
 
 
 class HookDeliveryRow(Base):

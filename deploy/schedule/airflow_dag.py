@@ -8,8 +8,10 @@
 Airflow's retries and alerts apply. Copy it into your DAGs folder and set the Airflow Variables
 ``dataguard_project``, ``dataguard_bucket`` and ``dataguard_store_url`` (the SQLAlchemy URL the
 gate reads, e.g. ``postgresql+psycopg://…``; keep it in a secrets backend); needs
-``apache-airflow-providers-google`` and ``pip install dataguard`` where ``gate`` runs (``dataguard
-gate`` loads no TensorFlow).
+``apache-airflow-providers-google``, and the ``dataguard`` command where ``gate`` runs: dataguard is
+not on PyPI, so install it from this repository there (``pip install -r
+requirements-runtime.lock && pip install --no-deps .`` in a checkout) or run the gate in the
+command line image ``deploy/cli/Dockerfile`` (e.g. with ``KubernetesPodOperator``).
 """
 
 from __future__ import annotations

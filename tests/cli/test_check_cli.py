@@ -60,13 +60,16 @@ def test_json_is_the_design_contract(cli, capsys) -> None:
     body = json.loads(out)
     assert code == 1
     assert list(body) == ["format_version", "dataset", "batch", "verdict", "schema_version",
-                          "baseline_batch", "serving_batch", "num_examples", "anomalies", "metrics"]
+                          "baseline_batch", "serving_batch", "num_examples",
+                          "check_id", "checked_at", "dashboard_url",  # added by issue 14
+                          "anomalies", "metrics"]
     assert (body["format_version"], body["dataset"], body["batch"], body["verdict"],
             body["baseline_batch"]) == (1, "taxi", DAY2, "fail", DAY1)
     assert set(body["anomalies"][0]) == {"feature", "kind", "type", "severity",
-                                         "short_description", "description"}
+                                         "short_description", "description", "outcome"}
     payment = next(m for m in body["metrics"] if m["feature"] == "payment_type")
-    assert set(payment) == {"feature", "comparison", "method", "value", "threshold", "exceeded"}
+    assert set(payment) == {"feature", "comparison", "method", "value", "threshold", "exceeded",
+                            "outcome"}
     assert (payment["comparison"], payment["method"], payment["exceeded"]) == (
         "drift", "l_infinity", True)
 

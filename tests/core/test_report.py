@@ -14,9 +14,12 @@ from dataguard.cli.report import render_check
 from dataguard.core.models import Anomaly, AnomalyKind, Verdict
 
 DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_version",
-                 "baseline_batch", "serving_batch", "num_examples", "anomalies", "metrics"]
-ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description"}
-METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded"}
+                 "baseline_batch", "serving_batch", "num_examples",
+                 "check_id", "checked_at", "dashboard_url",  # added (issue 14), not breaking
+                 "anomalies", "metrics"]
+ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description",
+                  "outcome"}
+METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded", "outcome"}
 
 
 # --- json: the DESIGN.md contract -----------------------------------------------------------
@@ -100,8 +103,8 @@ def test_text_names_the_verdict_and_lists_the_exceeded_measurements_first(failed
     assert lines[0] == "taxi / 2026-11-25: FAIL"
     assert "baseline 2026-11-24 · serving requests-2026-11-25 · 100 examples" in lines[1]
     payment = [line for line in lines if "payment_type" in line and "COMPARATOR" in line]
-    assert {line.split()[1] for line in payment} == {"drift", "skew"}
-    exceeded = [line.split() for line in lines if line.rstrip().endswith("EXCEEDED")]
+    assert {line.split()[2] for line in payment} == {"drift", "skew"}  # after "✗ fail"
+    exceeded = [line.split() for line in lines if "EXCEEDED" in line]
     # what to look at first: exceeded measurements, drift before skew, the largest first
     assert [words[:5] for words in exceeded] == [
         ["drift", "payment_type", "l_infinity", "0.2", "0.1"],

@@ -67,7 +67,7 @@ def test_launcher_image_runs_jobs_main_on_the_python311_launcher_with_the_lock()
     assert re.search(r"^FROM gcr\.io/dataflow-templates-base/python311-template-launcher-base",
                      text, re.M)
     assert re.search(r'^ENV FLEX_TEMPLATE_PYTHON_PY_FILE=".*/jobs/main\.py"$', text, re.M)
-    assert "pip install --no-cache-dir -r requirements.lock" in text
+    assert "pip install --no-cache-dir -r requirements-runtime.lock" in text  # no dev tools
     assert (REPO / "jobs" / "main.py").is_file()
 
 
@@ -75,7 +75,7 @@ def test_worker_image_is_the_beam_sdk_of_the_locked_version_with_the_same_lock()
     text = (DEPLOY / "dataflow" / "Dockerfile.worker").read_text(encoding="utf-8")
     beam = lock_version("apache-beam")
     assert re.search(rf"^FROM apache/beam_python3\.11_sdk:{re.escape(beam)}$", text, re.M)
-    assert "pip install --no-cache-dir -r requirements.lock" in text
+    assert "pip install --no-cache-dir -r requirements-runtime.lock" in text  # no dev tools
 
 
 def test_build_and_run_scripts_use_gcloud_flex_templates_with_the_metadata() -> None:

@@ -43,10 +43,11 @@ def stored_check(settings: Settings, dataset: str, batch: str) -> CheckResult:
 
 
 def comparable(result: CheckResult | dict[str, Any]) -> dict[str, Any]:
-    """A check without the names that differ between the two runs (batch, serving batch)."""
+    """A check without what differs between the two runs (batch and serving batch names, the
+    stored check's id and time)."""
     body = result.to_dict() if isinstance(result, CheckResult) else dict(result)
-    body.pop("batch")
-    body.pop("serving_batch")
+    for differs in ("batch", "serving_batch", "check_id", "checked_at"):
+        body.pop(differs)
     body["metrics"] = sorted(
         (m["feature"], m["comparison"], m["method"], round(m["value"], 9), m["threshold"],
          m["exceeded"])

@@ -50,6 +50,7 @@ else:
         for a in result.anomalies:
             m = exceeded.get((a.feature, a.kind.value))
             rows.append({
+                "outcome": a.outcome.value if a.outcome else "unknown",  # the policy's
                 "feature": a.feature or "(dataset)", "kind": a.kind.value, "type": a.type,
                 "severity": a.severity, "description": a.description or a.short_description,
                 "value": m.value if m else None, "threshold": m.threshold if m else None,

@@ -21,6 +21,7 @@ from dataguard.core.models import (
     CheckResult,
     Comparison,
     Metric,
+    Outcome,
     Role,
     Verdict,
 )
@@ -60,6 +61,7 @@ class SqlChecks:
                         "severity": a.severity,
                         "short_description": a.short_description,
                         "description": a.description,
+                        "outcome": _value(a.outcome),
                     }
                     for a in result.anomalies
                 ],
@@ -76,6 +78,7 @@ class SqlChecks:
                         "value": None if math.isnan(m.value) else float(m.value),
                         "threshold": m.threshold,
                         "exceeded": bool(m.exceeded),
+                        "outcome": _value(m.outcome),
                     }
                     for m in result.metrics
                 ],
@@ -165,6 +168,7 @@ def _anomaly(row: AnomalyRow) -> Anomaly:
         severity=row.severity,
         short_description=row.short_description,
         description=row.description,
+        outcome=_outcome(row.outcome),
     )
 
 
@@ -176,4 +180,14 @@ def _metric(row: MetricRow) -> Metric:
         value=math.nan if row.value is None else row.value,
         threshold=row.threshold,
         exceeded=row.exceeded,
+        outcome=_outcome(row.outcome),
     )
+
+
+def _value(outcome: Outcome | None) -> str | None:
+    return None if outcome is None else Outcome(outcome).value
+
+
+def _outcome(stored: str | None) -> Outcome | None:
+    """NULL: a metric within its threshold, or a row stored before outcomes were (unknown)."""
+    return None if stored is None else Outcome(stored)
