@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ReadExamples", "BATCH_SIZE"]
 
+_UTF8_BOM = b"\xef\xbb\xbf"
 BATCH_SIZE = 1000  # rows per RecordBatch, TFDV's DEFAULT_DESIRED_INPUT_BATCH_SIZE
 _TYPE_NAMES = {
     "INT": csv_decoder.ColumnType.INT,
@@ -171,6 +172,8 @@ def _text_lines(raw: Any, path: str) -> Iterator[str]:
     """Physical lines as text, line endings kept (csv needs them for quoted newlines)."""
     number = 0
     for number, line in enumerate(iter(raw.readline, b""), start=1):  # noqa: B007
+        if number == 1 and line.startswith(_UTF8_BOM):
+            line = line[len(_UTF8_BOM):]  # spreadsheets' byte order mark is not in the header
         try:
             yield line.decode("utf-8")
         except UnicodeDecodeError:
