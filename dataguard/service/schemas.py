@@ -51,9 +51,10 @@ def infer_schema(
     from dataguard.core.validate import infer
 
     ctx = Context.create(settings)
-    source = _training_batch(ctx, valid_name("dataset", dataset), batch)
+    config = sch.ComparatorConfig.from_config(ctx.settings.document,
+                                              valid_name("dataset", dataset))
+    source = _training_batch(ctx, dataset, batch)
     statistics = load_statistics(ctx, source)
-    config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
     schema = sch.apply_comparators(infer(statistics), config, label=label)
     header = (
         f"# dataguard schema for dataset {dataset!r}, inferred from training batch "
@@ -82,6 +83,7 @@ def import_schema(
     schema = sch.parse_schema(text, file)
     if not schema.feature:
         raise UsageError(f"{file}: the schema names no features")
+    sch.check_schema(schema, file)
     latest = _training_batch(ctx, dataset, None)
     from dataguard.core.validate import feature_statistics
 
