@@ -35,7 +35,13 @@ def _store(url: str) -> Store:
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The settings; a bad config file (unknown key, not TOML) is shown and stops the run."""
+    try:
+        return load_settings()
+    except DataguardError as exc:
+        st.error(f"Cannot read the configuration: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop raises
 
 
 def safe_url(url: str) -> str:
