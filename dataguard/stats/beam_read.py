@@ -266,6 +266,41 @@ def _column_infos(header_types: Any, forced: Mapping[str, str]) -> list[Any]:
     return infos
 
 
+_MAX_RECORD_BYTES = (1 << 31) - 1  # protobuf cannot parse a bigger message
+_READ_SLICE = 16 << 20
+
+
+def _read_record(handle: Any) -> bytes | None:
+    """Beam's ``_TFRecordUtil.read_record`` with the length bounded and read in slices: a
+    corrupt length (valid CRC) of 2^40 allocated it at once (MemoryError)."""
+    import struct
+
+    from apache_beam.io.tfrecordio import _TFRecordUtil
+
+    header = handle.read(12)
+    if not header:
+        return None
+    if len(header) != 12:
+        raise ValueError("truncated record header")
+    length, length_crc = struct.unpack("<QI", header)
+    if _TFRecordUtil._masked_crc32c(header[:8]) != length_crc:
+        raise ValueError("bad length checksum (not TFRecord, or corrupt)")
+    if length > _MAX_RECORD_BYTES:
+        raise ValueError(f"length {length} bytes is over the 2 GiB a tf.Example can have "
+                         "(corrupt file?)")
+    parts, left = [], length + 4
+    while left > 0 and (part := handle.read(min(left, _READ_SLICE))):
+        parts.append(part)
+        left -= len(part)
+    if left > 0:
+        raise ValueError("truncated record")
+    body = b"".join(parts)
+    data, data_crc = body[:length], struct.unpack("<I", body[length:])[0]
+    if _TFRecordUtil._masked_crc32c(data) != data_crc:
+        raise ValueError("bad data checksum (corrupt record)")
+    return data
+
+
 class _ReadTFRecordExamples(beam.DoFn):
     """One TFRecord file of tf.Example → RecordBatches (tfx_bsl's decoder, no schema)."""
 
@@ -279,15 +314,13 @@ class _ReadTFRecordExamples(beam.DoFn):
         self._decoder = example_coder.ExamplesToRecordBatchDecoder()
 
     def process(self, readable: Any) -> Iterator[pa.RecordBatch]:
-        from apache_beam.io.tfrecordio import _TFRecordUtil
-
         path = readable.metadata.path
         count = 0
         batch: list[bytes] = []
         with readable.open(compression_type=self._compression) as handle:
             while True:
                 try:
-                    record = _TFRecordUtil.read_record(handle)
+                    record = _read_record(handle)
                 except (ValueError, OSError, EOFError, zlib.error) as exc:
                     reason = str(exc).split(":")[0]
                     raise bad_input(f"{path}: record {count + 1}: {reason}") from None

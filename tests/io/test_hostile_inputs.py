@@ -122,14 +122,16 @@ def test_csv_to_tfrecord_strips_the_bom(
 
 
 # --- 2. a TFRecord length field claiming 1 TiB ---------------------------------------------------
+@pytest.mark.parametrize("engine", ["local", pytest.param("beam", marks=pytest.mark.slow)])
 def test_a_tfrecord_length_of_a_tebibyte_is_bad_input_naming_the_record(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     good = frame_records([_example(b"a", 1)])
     length = struct.pack("<Q", 1 << 40)
     bad = length + struct.pack("<I", masked_crc32c(length)) + b"x" * 64
     (workdir / "huge.tfrecord.gz").write_bytes(gzip.compress(good + bad))
-    code, out, err = _cli(capsys, "stats", "t", "b", "--input", "huge.tfrecord.gz")
+    code, out, err = _cli(capsys, "stats", "t", "b", "--input", "huge.tfrecord.gz",
+                          "--engine", engine)
     assert code == 2 and out == ""
     _one_error_line(err, "huge.tfrecord.gz: record 2: length 1099511627776 bytes")
     assert _artifacts(workdir) == []
