@@ -176,7 +176,7 @@ def _decode_chunk(chunk: list[bytes], path: str, first: int) -> pa.RecordBatch:
 
 def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.RecordBatch:
     try:
-        with _protobuf_log_captured():
+        with protobuf_log_captured():
             return decoder.DecodeBatch(chunk)  # type: ignore[attr-defined]
     except Exception:
         pass
@@ -185,7 +185,7 @@ def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.Re
     single = ExamplesToRecordBatchDecoder()
     for offset, payload in enumerate(chunk):  # slow path: find the record that does not decode
         try:
-            with _protobuf_log_captured():
+            with protobuf_log_captured():
                 single.DecodeBatch([payload])
         except Exception as exc:
             raise _bad(path, first + offset, f"not a tf.Example: {one_line(exc)}") from None
@@ -212,7 +212,7 @@ _PROTOBUF_LOG = b"[libprotobuf "
 
 
 @contextmanager
-def _protobuf_log_captured() -> Iterator[None]:
+def protobuf_log_captured() -> Iterator[None]:
     """Keep protobuf's C++ ``[libprotobuf ERROR …]`` lines off stderr: our error says it in one
     line. Anything else written to fd 2 meanwhile (by any thread) is passed on afterwards."""
     with _Capture.lock:

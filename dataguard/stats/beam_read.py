@@ -337,8 +337,11 @@ class _ReadTFRecordExamples(beam.DoFn):
             raise bad_input(f"{path}: no records (empty TFRecord file)")
 
     def _decode(self, path: str, count: int, batch: list[bytes]) -> pa.RecordBatch:
+        from dataguard.io.tfrecord import protobuf_log_captured
+
         try:
-            return self._decoder.DecodeBatch(batch)
+            with protobuf_log_captured():  # the error below says it in one line
+                return self._decoder.DecodeBatch(batch)
         except Exception as exc:  # the pybind decoder raises plain RuntimeError
             first = count - len(batch) + 1
             raise bad_input(

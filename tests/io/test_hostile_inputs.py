@@ -159,29 +159,31 @@ def _env() -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("engine", "message"),
+    [("local", "bad.tfrecord: record 2: not a tf.Example: DATA_LOSS: Unable to parse example."),
+     ("beam", "bad.tfrecord: records 1-3: not tf.Example (DATA_LOSS: Unable to parse example.)")],
+)
 def test_a_tf_example_with_invalid_utf8_is_one_line_on_stderr_of_the_real_process(
-    workdir: Path,
+    workdir: Path, engine: str, message: str
 ) -> None:
     payloads = [_example(b"a", 1), _example(b"\xff", 2), _example(b"a", 3)]
     (workdir / "bad.tfrecord").write_bytes(frame_records(payloads))
     proc = subprocess.run(
-        [*DATAGUARD, "stats", "t", "b", "--input", "bad.tfrecord"],
+        [*DATAGUARD, "stats", "t", "b", "--input", "bad.tfrecord", "--engine", engine],
         capture_output=True, text=True, timeout=180, env=_env(), cwd=workdir,
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == [
-        "dataguard: error: bad.tfrecord: record 2: not a tf.Example: DATA_LOSS: Unable to parse "
-        "example."
-    ]
+    assert proc.stderr.splitlines() == [f"dataguard: error: {message}"]
 
 
 def test_other_writes_to_stderr_while_decoding_are_passed_on(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from dataguard.io.tfrecord import _protobuf_log_captured
+    from dataguard.io.tfrecord import protobuf_log_captured
 
-    with _protobuf_log_captured():
+    with protobuf_log_captured():
         os.write(2, b"[libprotobuf ERROR wire_format_lite.cc:618] String field ...\n")
         os.write(2, b"something else\n")
     assert capfd.readouterr().err == "something else\n"
