@@ -112,6 +112,9 @@ class _CsvFile:
         # names from a schema need not list the columns in file order.
         is_header = self._names is None or sorted(first[1]) == sorted(self._names)
         names = tuple(first[1]) if is_header else tuple(self._names or ())
+        if all(not name.strip() for name in names):
+            raise bad_input(f"{path}: line 1: the header names no column ({len(names)} empty "
+                            "fields); the first line of a CSV batch names its columns")
         if len(set(names)) != len(names):
             dupes = sorted({name for name in names if names.count(name) > 1})
             raise bad_input(f"{path}: line 1: duplicate column names {dupes}")

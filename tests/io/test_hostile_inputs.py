@@ -199,11 +199,12 @@ def test_dev_null_is_not_a_regular_file_rather_than_missing(
     assert "no such file" not in err
 
 
+@pytest.mark.parametrize("engine", ["local", pytest.param("beam", marks=pytest.mark.slow)])
 def test_a_header_of_empty_names_is_not_an_empty_file(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     (workdir / "commas.csv").write_text(",,,,\n1,2,3,4,5\n")
-    code, _, err = _cli(capsys, "stats", "t", "b", "--input", "commas.csv")
+    code, _, err = _cli(capsys, "stats", "t", "b", "--input", "commas.csv", "--engine", engine)
     assert code == 2
     _one_error_line(err, "commas.csv: line 1: the header names no column (5 empty fields)")
     assert "empty file" not in err
