@@ -30,6 +30,12 @@ DEFAULT_STORE_URL = "sqlite:///.dataguard/dataguard.db"
 DEFAULT_ARTIFACTS = ".dataguard/artifacts"
 DEFAULT_CONFIG = "dataguard.toml"
 DEFAULT_SCHEMAS_DIR = "schemas"
+# Every top-level key a config file may have; another one is a typo (``storee``) that would
+# otherwise fall back to a default in silence. A module that reads a new section adds it here.
+TOP_LEVEL_KEYS = frozenset({
+    "store", "artifacts", "schemas_dir", "dashboard_url",            # settings
+    "thresholds", "policy", "datasets", "hooks", "dashboard",        # sections
+})
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ def load_settings(
             raise UsageError(f"{path}: not valid TOML: {exc}") from None
     elif explicit:
         raise UsageError(f"{path}: config file not found (from --config or DATAGUARD_CONFIG)")
+    _refuse_unknown_keys(path, document)
 
     def pick(flag: str | None, env_name: str, key: str, default: str) -> str:
         value = flag or env.get(env_name) or document.get(key) or default
@@ -83,3 +90,20 @@ def load_settings(
         config_path=path if Path(path).is_file() else None,
         document=document,
     )
+
+
+def _refuse_unknown_keys(path: str, document: Mapping[str, Any]) -> None:
+    """``UsageError`` for a top-level key nobody reads, and for a setting that is not text."""
+    import difflib
+
+    for key, value in document.items():
+        if key not in TOP_LEVEL_KEYS:
+            close = difflib.get_close_matches(key, sorted(TOP_LEVEL_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else (
+                f"known keys: {', '.join(sorted(TOP_LEVEL_KEYS))}"
+            )
+            raise UsageError(f"{path}: unknown top-level key {key!r}; {hint}")
+        if key in ("store", "artifacts", "schemas_dir", "dashboard_url") and not (
+            isinstance(value, str) and value
+        ):
+            raise UsageError(f"{path}: {key!r} must be a non-empty string, got {value!r}")

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "dataguard.cli.convert_cmd",
     "dataguard.cli.dashboard_cmd",
     "dataguard.cli.admin_cmd",
+    "dataguard.cli.doctor_cmd",
     "dataguard.cli.demo_cmd",
 )
 

@@ -48,6 +48,7 @@ shape, domain values, drift/skew thresholds, environments, and dataset constrain
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,17 +179,30 @@ class ComparatorConfig:
                 f"config [datasets.{dataset}] value_range_margin: must be a non-negative number "
                 f"(a fraction of the observed range), got {margin!r}"
             )
-        return cls((global_table, ds_table), features, label, tuple(absent), ranges, float(margin))
+        config = cls((global_table, ds_table), features, label, tuple(absent), ranges,
+                     float(margin))
+        for where, table in (
+            ("[thresholds]", global_table),
+            (f"[datasets.{dataset}.thresholds]", ds_table),
+            *((f"[datasets.{dataset}.features.{n}]", t) for n, t in features.items()),
+        ):
+            _check_numbers(where, table)
+        config.check_example_count_bounds(f"[datasets.{dataset}.thresholds] / [thresholds]")
+        return config
+
+    def check_example_count_bounds(self, where: str) -> None:
+        """min ≤ 1 ≤ max: a batch as big as its baseline must pass (else every batch fails)."""
+        low = self.threshold("num_examples_min_fraction")
+        high = self.threshold("num_examples_max_fraction")
+        check_fraction_bounds(f"config {where}", low, high)
 
     def threshold(
         self, key: str, comparison: str | None = None, feature: str | None = None
     ) -> float:
         """The most specific setting of ``key`` for that comparison and feature."""
         value = self._most_specific(key, comparison, feature, DEFAULT_THRESHOLDS.get(key))
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise UsageError(
-                f"config threshold {key!r}: must be a non-negative number, got {value!r}"
-            )
+        if not _is_threshold(value):
+            raise UsageError(f"config threshold {key!r}: {_not_a_threshold(value)}")
         return float(value)
 
     def min_examples(self, comparison: str) -> int:
@@ -225,6 +239,79 @@ class ComparatorConfig:
                 f"config [..features.{feature.name}] method: {forced!r}; use {' or '.join(METHODS)}"
             )
         return forced or (L_INFINITY if is_categorical(feature) else JENSEN_SHANNON)
+
+
+def _is_threshold(value: Any) -> bool:
+    return (
+        not isinstance(value, bool) and isinstance(value, int | float)
+        and math.isfinite(value) and value >= 0
+    )
+
+
+def _check_numbers(where: str, table: Mapping[str, Any]) -> None:
+    """Every threshold of a config table (and of its drift/skew tables) finite and >= 0."""
+    for key, value in table.items():
+        if key in COMPARISONS and isinstance(value, Mapping):
+            _check_numbers(f"{where[:-1]}.{key}]", value)
+        elif key in DEFAULT_THRESHOLDS and not _is_threshold(value):
+            raise UsageError(f"config {where} {key}: {_not_a_threshold(value)}")
+
+
+def _not_a_threshold(value: Any) -> str:
+    finite = "; nan and inf are not thresholds" if isinstance(value, float) else ""
+    return f"must be a non-negative number, got {value!r}{finite}"
+
+
+def check_fraction_bounds(where: str, low: float, high: float | None) -> None:
+    """The example-count bounds (fractions of the baseline's count): 0 ≤ min ≤ 1 ≤ max."""
+    if low > 1:
+        raise UsageError(
+            f"{where}: num_examples min fraction {low:g} is above 1: every batch no bigger than "
+            f"{low:g}x its baseline would fail; use a value between 0 and 1"
+        )
+    if high is not None and high < 1:
+        raise UsageError(
+            f"{where}: num_examples max fraction {high:g} is below 1 (min {low:g}): a batch as "
+            "big as its baseline would fail; use a value of at least 1"
+        )
+
+
+def check_schema(schema: schema_pb2.Schema, source: str) -> None:
+    """What TFDV would take but makes no sense in a dataguard schema: a feature twice, a
+    threshold negative or not finite, example-count bounds that fail every batch."""
+    seen: set[str] = set()
+    for feature in schema.feature:
+        if feature.name in seen:
+            raise UsageError(f"{source}: feature {feature.name!r} is defined twice; keep one")
+        seen.add(feature.name)
+        presence = feature.presence.min_fraction
+        if feature.HasField("presence") and not (0.0 <= presence <= 1.0):
+            raise UsageError(
+                f"{source}: feature {feature.name!r}: presence min_fraction {presence!r} must be "
+                "between 0 and 1 (the fraction of examples that have the feature)"
+            )
+        for comparison in COMPARISONS:
+            for method, value in comparators(feature, comparison).items():
+                if not _is_threshold(value):
+                    raise UsageError(
+                        f"{source}: feature {feature.name!r}: {comparison} {method} threshold "
+                        f"{value!r} must be a finite number >= 0"
+                    )
+    constraints = schema.dataset_constraints
+    if constraints.HasField("num_examples_drift_comparator"):
+        drift = constraints.num_examples_drift_comparator
+        low = drift.min_fraction_threshold if drift.HasField("min_fraction_threshold") else 0.0
+        high = drift.max_fraction_threshold if drift.HasField("max_fraction_threshold") else None
+        bounds: tuple[tuple[str, float | None], ...] = (
+            ("min_fraction_threshold", low), ("max_fraction_threshold", high)
+        )
+        for name, bound in bounds:
+            if bound is not None and not _is_threshold(bound):
+                raise UsageError(
+                    f"{source}: num_examples_drift_comparator {name} {bound!r} must be a finite "
+                    "number >= 0"
+                )
+        check_fraction_bounds(f"{source}: num_examples_drift_comparator", low, high)
 
 
 def _table(value: Any, where: str, allowed: frozenset[str] | None) -> Mapping[str, Any]:

@@ -3,13 +3,16 @@
 One store per URL (``st.cache_resource``); query results as DataFrames cached by
 ``st.cache_data`` keyed on the store URL and the latest check id, so a new check shows at once and
 everything else is served from memory (plus a TTL for batches and deliveries that arrive without
-a check). Statistics are cached by artifact URI + sha256: artifacts never change in place.
+a check). Statistics and schema files are cached by URI + sha256 + the local file's size and
+mtime: a file changed in place (it should never be) is read and hashed again, and its page shows
+the sha256 error instead of what was cached.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,13 @@ def _store(url: str) -> Store:
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The settings; a bad config file (unknown key, not TOML) is shown and stops the run."""
+    try:
+        return load_settings()
+    except DataguardError as exc:
+        st.error(f"Cannot read the configuration: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop raises
 
 
 def safe_url(url: str) -> str:
@@ -161,8 +170,7 @@ def deliveries(url: str, version: int, dataset: str | None = None) -> pd.DataFra
 # --- artifacts ---------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def statistics(uri: str, sha256: str | None) -> DatasetStats:
+def load_statistics(uri: str, sha256: str | None) -> DatasetStats:
     """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV).
 
     ``parse_statistics`` reads both artifact forms: a one-record TFRecord (what dataguard and
@@ -172,10 +180,40 @@ def statistics(uri: str, sha256: str | None) -> DatasetStats:
     return dataset_stats(parse_statistics(read_bytes(uri, sha256), uri))
 
 
+def statistics(uri: str, sha256: str | None) -> DatasetStats:
+    """``load_statistics``, cached, and verified against the store's sha256 again whenever the
+    file's size or mtime changed."""
+    return _statistics(uri, sha256, file_signature(uri))
+
+
+statistics.__wrapped__ = load_statistics  # type: ignore[attr-defined]  # the uncached function
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
+def _statistics(uri: str, sha256: str | None, signature: tuple[int, ...] | None) -> DatasetStats:
+    return load_statistics(uri, sha256)
+
+
 def schema_text(path: str, sha256: str | None = None) -> str:
-    """A schema version file; schema files are immutable, so the path + sha256 is the key."""
+    """A schema version file, verified like ``statistics``."""
+    return _schema_text(path, sha256, file_signature(path))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _schema_text(path: str, sha256: str | None, signature: tuple[int, ...] | None) -> str:
     return read_bytes(path, sha256).decode("utf-8")
+
+
+def file_signature(uri: str) -> tuple[int, ...] | None:
+    """(size, mtime, inode) of a local file — one ``stat``, so every page render re-checks —
+    or None for ``gs://`` objects (written once under a new name, never rewritten)."""
+    if uri.startswith("gs://"):
+        return None
+    try:
+        found = os.stat(uri.removeprefix("file://"))
+    except OSError as exc:
+        raise ArtifactError(f"{uri}: cannot read: {exc.strerror or exc}") from None
+    return (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def read_bytes(uri: str, sha256: str | None = None) -> bytes:

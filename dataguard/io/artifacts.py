@@ -101,6 +101,47 @@ def delete(uri: str) -> None:
         raise ArtifactError(f"{uri}: cannot delete artifact: {one_line(exc)}") from None
 
 
+def list_folder(folder: str, *, recursive: bool = False) -> list[tuple[str, float]]:
+    """(URI, mtime in seconds) of the files in ``folder`` (and below it with ``recursive``);
+    [] when the folder does not exist."""
+    try:
+        if is_remote(folder):
+            from apache_beam.io.filesystems import FileSystems
+
+            pattern = folder.rstrip("/") + ("/**" if recursive else "/*")
+            return sorted(
+                (m.path, float(m.last_updated_in_seconds or 0.0))
+                for r in FileSystems.match([pattern]) for m in r.metadata_list
+            )
+        root = local_path(folder)
+        if not os.path.isdir(root):
+            return []
+        found = []
+        for here, dirs, files in os.walk(root):
+            if not recursive:
+                dirs.clear()
+            for name in files:
+                path = os.path.join(here, name)
+                with contextlib.suppress(FileNotFoundError):  # gone meanwhile
+                    found.append((path, os.stat(path).st_mtime))
+        return sorted(found)
+    except Exception as exc:
+        raise ArtifactError(f"{folder}: cannot list artifacts: {one_line(exc)}") from None
+
+
+def move(uri: str, target: str) -> None:
+    """Rename an artifact (same folder or filesystem)."""
+    try:
+        if is_remote(uri):
+            from apache_beam.io.filesystems import FileSystems
+
+            FileSystems.rename([uri], [target])
+        else:
+            os.replace(local_path(uri), local_path(target))
+    except Exception as exc:
+        raise ArtifactError(f"{uri}: cannot move it to {target}: {one_line(exc)}") from None
+
+
 def encode_statistics(statistics: DatasetFeatureStatisticsList) -> bytes:
     """The artifact bytes: a one-record TFRecord holding the serialized proto — TFDV's own
     statistics file format (``WriteStatisticsToTFRecord``), so ``tfdv.load_statistics`` reads it."""

@@ -44,16 +44,33 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
     if spec.column_names:
         return spec.column_names
     with open_binary(spec, path) as raw:
-        lines = (line.decode("utf-8") for line in raw)  # line by line: later lines may be bad
+        lines = _text_lines(raw)  # line by line: later lines may be bad
         try:
             row = next(pycsv.reader(lines, delimiter=spec.delimiter, strict=True), None)
         except UnicodeDecodeError:
             raise BadInputError(f"{path}: line 1: header is not UTF-8 text") from None
         except (pycsv.Error, OSError, EOFError) as exc:
             raise BadInputError(f"{path}: line 1: cannot read header: {one_line(exc)}") from None
-    if not row or all(not name.strip() for name in row):
+    if not row:
         raise BadInputError(f"{path}: empty file (no header line); a CSV batch needs a header")
+    if all(not name.strip() for name in row):
+        raise BadInputError(
+            f"{path}: line 1: the header names no column ({len(row)} empty fields); "
+            "the first line of a CSV batch names its columns"
+        )
     return tuple(row)
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _text_lines(raw: Iterator[bytes]) -> Iterator[str]:
+    """Lines as text, without the UTF-8 byte order mark spreadsheets put first (pyarrow skips it
+    too, so the names agree with the columns it parses)."""
+    for number, line in enumerate(raw, start=1):
+        yield (line[len(UTF8_BOM):] if number == 1 and line.startswith(UTF8_BOM) else line).decode(
+            "utf-8"
+        )
 
 
 def common_header(spec: InputSpec) -> tuple[str, ...]:

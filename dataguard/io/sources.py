@@ -115,6 +115,8 @@ def _expand(pattern: str) -> list[str]:
             raise BadInputError(f"{pattern}: folder has no files")
         return found
     if not os.path.isfile(path):
+        if os.path.exists(path):  # /dev/null, a FIFO, a socket: nothing a batch can be read from
+            raise BadInputError(f"{pattern}: not a regular file; give a data file or a folder")
         raise BadInputError(f"{pattern}: no such file")
     return [path]
 

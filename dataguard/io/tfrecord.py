@@ -5,18 +5,27 @@
 
 The TFRecord framing (length, masked CRC32C of the length, payload, masked CRC32C of the payload)
 is read here and every CRC is checked, so a corrupt or truncated file is a ``BadInputError``
-naming the file and the record number. Payloads are decoded in chunks by tfx_bsl's C++
-``ExamplesToRecordBatchDecoder`` — the decoder TFDV's own TFRecord path uses.
+naming the file and the record number; so is a length past what a record can hold (2 GiB,
+protobuf's limit), read in slices so a corrupt length never allocates it. Payloads are decoded in
+chunks by tfx_bsl's C++ ``ExamplesToRecordBatchDecoder`` — the decoder TFDV's own TFRecord path
+uses. Its protobuf parser logs ``[libprotobuf ERROR …]`` lines on stderr (fd 2) for a record it
+rejects (invalid UTF-8 in a feature name), before the one-line ``BadInputError``: fd 2 is captured
+while it decodes, and what else was written there meanwhile is passed on.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+import sys
+import tempfile
 import threading
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
 
 import google_crc32c
 import pyarrow as pa
@@ -29,6 +38,8 @@ _HEADER = struct.Struct("<QI")
 _FOOTER = struct.Struct("<I")
 _LENGTH = struct.Struct("<Q")
 _MASK_DELTA = 0xA282EAD8
+MAX_RECORD_BYTES = (1 << 31) - 1  # protobuf cannot parse a bigger message
+_READ_SLICE = 16 << 20
 
 
 def masked_crc32c(data: bytes) -> int:
@@ -80,7 +91,10 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
                 length, length_crc = _HEADER.unpack(header)
                 if masked(header[:8]) != length_crc:
                     raise _bad(path, number, "bad length checksum (not TFRecord, or corrupt)")
-                payload = read(length)
+                if length > MAX_RECORD_BYTES:
+                    raise _bad(path, number, f"length {length} bytes is over the 2 GiB a "
+                               "tf.Example can have (corrupt file?)")
+                payload = read(length) if length <= _READ_SLICE else _read_sliced(read, length)
                 footer = read(4)
             except BadInputError:
                 raise
@@ -91,6 +105,20 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
             if masked(payload) != _FOOTER.unpack(footer)[0]:
                 raise _bad(path, number, "bad data checksum (corrupt record)")
             yield payload
+
+
+def _read_sliced(read: Any, length: int) -> bytes:
+    """``length`` bytes or fewer at end of file, read in slices: a truncated file claiming a
+    huge record costs what it holds, not what it claims."""
+    parts = []
+    left = length
+    while left > 0:
+        part = read(min(left, _READ_SLICE))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def read_record_batches(
@@ -148,7 +176,8 @@ def _decode_chunk(chunk: list[bytes], path: str, first: int) -> pa.RecordBatch:
 
 def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.RecordBatch:
     try:
-        return decoder.DecodeBatch(chunk)  # type: ignore[attr-defined]
+        with protobuf_log_captured():
+            return decoder.DecodeBatch(chunk)  # type: ignore[attr-defined]
     except Exception:
         pass
     from tfx_bsl.coders.example_coder import ExamplesToRecordBatchDecoder
@@ -156,7 +185,8 @@ def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.Re
     single = ExamplesToRecordBatchDecoder()
     for offset, payload in enumerate(chunk):  # slow path: find the record that does not decode
         try:
-            single.DecodeBatch([payload])
+            with protobuf_log_captured():
+                single.DecodeBatch([payload])
         except Exception as exc:
             raise _bad(path, first + offset, f"not a tf.Example: {one_line(exc)}") from None
     raise BadInputError(
@@ -166,3 +196,49 @@ def _decode(decoder: object, chunk: list[bytes], path: str, first: int) -> pa.Re
 
 def _bad(path: str, number: int, what: str) -> BadInputError:
     return BadInputError(f"{path}: record {number}: {what}")
+
+
+# --- protobuf's C++ log lines -------------------------------------------------------------------
+class _Capture:
+    """fd 2 redirected to a temporary file while any thread decodes (fd 2 is per process)."""
+
+    lock = threading.Lock()
+    depth = 0
+    saved: int = -1
+    file: Any = None
+
+
+_PROTOBUF_LOG = b"[libprotobuf "
+
+
+@contextmanager
+def protobuf_log_captured() -> Iterator[None]:
+    """Keep protobuf's C++ ``[libprotobuf ERROR …]`` lines off stderr: our error says it in one
+    line. Anything else written to fd 2 meanwhile (by any thread) is passed on afterwards."""
+    with _Capture.lock:
+        if _Capture.depth == 0:
+            sys.stderr.flush()
+            _Capture.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed on release)
+            _Capture.saved = os.dup(2)
+            os.dup2(_Capture.file.fileno(), 2)
+        _Capture.depth += 1
+    try:
+        yield
+    finally:
+        with _Capture.lock:
+            _Capture.depth -= 1
+            if _Capture.depth == 0:
+                _release_stderr()
+
+
+def _release_stderr() -> None:
+    sys.stderr.flush()
+    os.dup2(_Capture.saved, 2)
+    os.close(_Capture.saved)
+    captured, _Capture.file = _Capture.file, None
+    captured.seek(0)
+    kept = [line for line in captured.read().splitlines(keepends=True)
+            if not line.startswith(_PROTOBUF_LOG)]
+    captured.close()
+    if kept:
+        os.write(2, b"".join(kept))

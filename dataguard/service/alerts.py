@@ -10,10 +10,11 @@ Rules (issue 4):
   skipped unless ``refire``.
 - Hooks are delivered in parallel (a dead receiver retrying never delays the others), recorded
   and reported in config order.
-- Never raises for a failing hook or a bad ``[[hooks]]`` config: the check is already stored and
-  the exit code reflects the data. A hook that finally fails is one line on stderr and a row in
-  the store (status, attempts, last error — secrets redacted); each delivery is recorded in its own
-  transaction.
+- Never raises for a failing hook: the check is already stored and the exit code reflects the
+  data. A bad ``[[hooks]]`` config is refused by ``check``/``run`` before anything is computed
+  (exit 2); should one reach here anyway, it is one line on stderr. A hook that finally fails
+  is one line on stderr and a row in the store (status, attempts, last error — secrets
+  redacted); each delivery is recorded in its own transaction.
 - ``test=True`` (``dataguard hooks test``) sends an ``"event": "test"`` to every (or the ``only``)
   hook whatever its ``on`` list, records nothing, and raises ``UsageError`` for a bad config.
 """

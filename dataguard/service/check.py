@@ -6,8 +6,9 @@
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
 
-``check`` resolves everything it needs first (batch, baseline, serving batch, schema version,
-policy), so bad input fails with ``UsageError`` before anything is written; then it validates
+``check`` resolves everything it needs first (the ``[[hooks]]`` config, batch, baseline, serving
+batch, schema version, policy), so bad input fails with ``UsageError`` before anything is
+written (``run`` checks the hooks before computing statistics too); then it validates
 (``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
 and only after that commit runs the hooks (``service.alerts.notify``), which never change the
 verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
@@ -130,6 +131,8 @@ def check(
     from dataguard.service.stats import load_statistics
 
     ctx = Context.create(settings, read_only=not record)
+    if hooks and record:
+        refuse_bad_hooks(ctx)
     current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
     version = get_version(ctx, dataset, schema_version)
     schema = load_schema(ctx, version)
@@ -192,6 +195,8 @@ def run(
     valid_name("batch", batch)
     serving_name = valid_name("batch", serving_batch or batch) if serving_inputs else None
     engine_ = stats_engine(engine, pipeline_args)
+    if hooks:
+        refuse_bad_hooks(ctx)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
@@ -237,6 +242,14 @@ def gate(dataset: str, batch: str | None = None, settings: Settings | None = Non
             f"{dataset} {batch}`"
         )
     raise UsageError(f"dataset {dataset!r} has no check yet; run `dataguard check {dataset} BATCH`")
+
+
+def refuse_bad_hooks(ctx: Context) -> None:
+    """A bad ``[[hooks]]`` config (plain-text secret, unknown type, bad ``on`` or ``retries``)
+    is a ``UsageError`` before anything is computed or stored: docs/hooks.md's exit 2."""
+    from dataguard.service.alerts import configured_hooks
+
+    configured_hooks(ctx)
 
 
 # --- internals ------------------------------------------------------------------------------

@@ -11,13 +11,21 @@ the file is removed again if the store refuses it. ``load_schema`` verifies the 
 version file edited in place is an error rather than a silently different check. ``infer_schema``
 writes nothing when the inferred schema equals the latest version (header comments aside): it
 returns that version with ``written=False``.
+
+A run killed between the link and the commit leaves ``v<N>.pbtxt`` with no row. The next run
+heals it (the dataset row is locked, so no live writer owns that file): the same bytes are
+recorded as they are; another schema is moved aside to ``v<N>.pbtxt.orphan-<UTC time>``, said
+in one line on stderr, and the version is written. A file that is no schema with features was put
+there by someone, not by a run: it is left alone and the command refused (exit 2).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,9 +80,10 @@ def infer_schema(
     from dataguard.core.value_ranges import apply_value_ranges
 
     ctx = Context.create(settings)
-    source = _training_batch(ctx, valid_name("dataset", dataset), batch)
+    config = sch.ComparatorConfig.from_config(ctx.settings.document,
+                                              valid_name("dataset", dataset))
+    source = _training_batch(ctx, dataset, batch)
     statistics = load_statistics(ctx, source)
-    config = sch.ComparatorConfig.from_config(ctx.settings.document, dataset)
     schema = sch.apply_comparators(infer(statistics), config, label=label)
     if config.value_ranges if value_ranges is None else value_ranges:
         schema = apply_value_ranges(schema, statistics, margin=config.value_range_margin)
@@ -107,6 +116,7 @@ def import_schema(
     schema = sch.parse_schema(text, file)
     if not schema.feature:
         raise UsageError(f"{file}: the schema names no features")
+    sch.check_schema(schema, file)
     latest = _training_batch(ctx, dataset, None)
     from dataguard.core.validate import feature_statistics
 
@@ -242,8 +252,8 @@ def _record(
                 if unchanged is not None:
                     return unchanged, False
             path = _version_path(ctx.settings, dataset, version)
-            sha256 = _write_new(path, data)
-            written = path
+            sha256, created = _write_new(path, data)
+            written = path if created else None
             recorded = tx.add_schema_version(
                 dataset,
                 path=path,
@@ -268,12 +278,51 @@ def _version_path(settings: Settings, dataset: str, version: int) -> str:
     return path if "://" in path else os.path.abspath(path)
 
 
-def _write_new(path: str, data: bytes) -> str:
-    """Create ``path`` atomically, refusing to replace an existing version file."""
+def _write_new(path: str, data: bytes) -> tuple[str, bool]:
+    """Create ``path`` atomically, never over an existing file; returns (sha256, created).
+
+    Called with the dataset locked: a file already there was left by a killed run. The same
+    bytes are taken as they are (created False); others are moved aside first."""
     if "://" in path:
-        if artifacts.exists(path):
-            raise _exists(path)
-        return artifacts.write_atomic(path, data)
+        if artifacts.exists(path) and _heal_leftover(path, data):
+            return artifacts.sha256_hex(data), False
+        return artifacts.write_atomic(path, data), True
+    try:
+        return _link_new(path, data), True
+    except FileExistsError:
+        if _heal_leftover(path, data):
+            return artifacts.sha256_hex(data), False
+    try:
+        return _link_new(path, data), True
+    except FileExistsError:
+        raise _exists(path) from None
+
+
+def _heal_leftover(path: str, data: bytes) -> bool:
+    """True if the unrecorded file at ``path`` holds ``data``; else move it aside (False) if it
+    is a schema with features (what a killed run leaves: files are linked in whole); anything
+    else is someone's file, and a ``UsageError``."""
+    found = artifacts.read_bytes(path)
+    if found == data:
+        print(f"dataguard: {path}: recorded the identical file an interrupted run left",
+              file=sys.stderr)
+        return True
+    try:
+        ours = bool(sch.parse_schema(found.decode("utf-8"), path).feature)
+    except (UsageError, UnicodeDecodeError):
+        ours = False
+    if not ours:  # every version dataguard writes names features
+        raise _exists(path)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    aside = f"{path}.orphan-{stamp}"
+    artifacts.move(path, aside)
+    print(f"dataguard: {path}: not recorded in the store (left by an interrupted run?); "
+          f"moved aside to {aside}", file=sys.stderr)
+    return False
+
+
+def _link_new(path: str, data: bytes) -> str:
+    """Write ``path`` under a temporary name and link it into place (FileExistsError if taken)."""
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
@@ -289,7 +338,7 @@ def _write_new(path: str, data: bytes) -> str:
             os.fsync(out.fileno())
         os.link(tmp, path)  # atomic, and fails instead of overwriting
     except FileExistsError:
-        raise _exists(path) from None
+        raise
     except OSError as exc:
         raise ArtifactError(f"{path}: cannot write the schema version ({exc.strerror})") from None
     finally:

@@ -14,12 +14,20 @@ names → inputs (missing path / empty glob fail here) → "already stored?" (fa
 computing) → compute → write the artifact under a new unique name (temp + rename) → one store
 transaction → on a store failure the new artifact is deleted. ``record_statistics`` is that
 tail on its own, for the Beam jobs that compute statistics elsewhere.
+
+A run killed between writing its artifact and committing, or a ``--replace`` that raced another
+one, leaves files no row points to in the batch's folder. The next run of the batch heals that:
+inside its transaction, with the dataset locked, it deletes every ``stats-*.pb`` of the folder
+but its own and the replaced row's, and temporary files older than an hour; after the commit it
+writes its artifact again should a concurrent run have swept it meanwhile. ``dataguard doctor``
+finds what no rerun will touch.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import time
 import uuid
 from collections.abc import Sequence
@@ -97,7 +105,8 @@ def record_statistics(
     role_ = parse_role(role)
     num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
     uri = artifact_uri(ctx.settings, dataset, role_, batch)
-    sha256 = artifacts.write_atomic(uri, artifacts.encode_statistics(statistics))
+    data = artifacts.encode_statistics(statistics)
+    sha256 = artifacts.write_atomic(uri, data)
     record = Batch(
         dataset=dataset, name=batch, role=role_, num_examples=num_examples,
         artifact_uri=uri, sha256=sha256, source=source,
@@ -105,12 +114,15 @@ def record_statistics(
     try:
         with ctx.store.transaction() as tx:
             old = tx.get_batch(dataset, batch, role_) if replace else None
-            stored = tx.add_batch(record, replace=replace)
+            stored = tx.add_batch(record, replace=replace)  # the dataset is locked from here
+            sweep_batch_folder(uri, keep={uri, old.artifact_uri if old else uri})
     except BaseException:
         _delete_quietly(uri)
         raise
     if old is not None and old.artifact_uri != uri:
         _delete_quietly(old.artifact_uri)
+    if not _exists_quietly(uri):  # swept by a concurrent run of the same batch: write it again
+        artifacts.write_atomic(uri, data)
     num_features = len(statistics.datasets[0].features) if statistics.datasets else 0
     return StatsResult(
         batch=stored, engine=engine, seconds=seconds, extra={"num_features": num_features}
@@ -147,6 +159,39 @@ def refuse_existing(ctx: Context, dataset: str, batch: str, role: Role) -> None:
             f"batch {batch!r} of dataset {dataset!r} ({role.value}) is already stored; "
             "pass --replace to recompute it"
         )
+
+
+TMP_GRACE_SECONDS = 3600.0  # a temporary file this old belongs to no live writer
+
+
+def sweep_batch_folder(uri: str, keep: set[str]) -> list[str]:
+    """Delete the leftovers of killed or raced runs next to ``uri``: other ``stats-*.pb`` files
+    and old temporary files (best effort: a failure is a warning). Returns what it deleted."""
+    folder = posixpath.dirname(uri) if is_remote(uri) else os.path.dirname(uri)
+    kept = {posixpath.basename(k) if is_remote(k) else os.path.basename(k) for k in keep}
+    now = time.time()
+    swept = []
+    try:
+        for path, mtime in artifacts.list_folder(folder):
+            name = posixpath.basename(path) if is_remote(path) else os.path.basename(path)
+            stale_tmp = name.startswith(".tmp-") and now - mtime > TMP_GRACE_SECONDS
+            if name not in kept and (stale_tmp or _is_statistics_name(name)):
+                artifacts.delete(path)
+                swept.append(path)
+    except DataguardError as exc:
+        _LOG.warning("%s", exc)
+    return swept
+
+
+def _is_statistics_name(name: str) -> bool:
+    return name.startswith("stats-") and name.endswith(".pb")
+
+
+def _exists_quietly(uri: str) -> bool:
+    try:
+        return artifacts.exists(uri)
+    except DataguardError:
+        return True  # cannot tell: leave it
 
 
 def _delete_quietly(uri: str) -> None:

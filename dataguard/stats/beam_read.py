@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ReadExamples", "BATCH_SIZE"]
 
+_UTF8_BOM = b"\xef\xbb\xbf"
 BATCH_SIZE = 1000  # rows per RecordBatch, TFDV's DEFAULT_DESIRED_INPUT_BATCH_SIZE
 _TYPE_NAMES = {
     "INT": csv_decoder.ColumnType.INT,
@@ -111,6 +112,9 @@ class _CsvFile:
         # names from a schema need not list the columns in file order.
         is_header = self._names is None or sorted(first[1]) == sorted(self._names)
         names = tuple(first[1]) if is_header else tuple(self._names or ())
+        if all(not name.strip() for name in names):
+            raise bad_input(f"{path}: line 1: the header names no column ({len(names)} empty "
+                            "fields); the first line of a CSV batch names its columns")
         if len(set(names)) != len(names):
             dupes = sorted({name for name in names if names.count(name) > 1})
             raise bad_input(f"{path}: line 1: duplicate column names {dupes}")
@@ -171,6 +175,8 @@ def _text_lines(raw: Any, path: str) -> Iterator[str]:
     """Physical lines as text, line endings kept (csv needs them for quoted newlines)."""
     number = 0
     for number, line in enumerate(iter(raw.readline, b""), start=1):  # noqa: B007
+        if number == 1 and line.startswith(_UTF8_BOM):
+            line = line[len(_UTF8_BOM):]  # spreadsheets' byte order mark is not in the header
         try:
             yield line.decode("utf-8")
         except UnicodeDecodeError:
@@ -263,6 +269,41 @@ def _column_infos(header_types: Any, forced: Mapping[str, str]) -> list[Any]:
     return infos
 
 
+_MAX_RECORD_BYTES = (1 << 31) - 1  # protobuf cannot parse a bigger message
+_READ_SLICE = 16 << 20
+
+
+def _read_record(handle: Any) -> bytes | None:
+    """Beam's ``_TFRecordUtil.read_record`` with the length bounded and read in slices: a
+    corrupt length (valid CRC) of 2^40 allocated it at once (MemoryError)."""
+    import struct
+
+    from apache_beam.io.tfrecordio import _TFRecordUtil
+
+    header = handle.read(12)
+    if not header:
+        return None
+    if len(header) != 12:
+        raise ValueError("truncated record header")
+    length, length_crc = struct.unpack("<QI", header)
+    if _TFRecordUtil._masked_crc32c(header[:8]) != length_crc:
+        raise ValueError("bad length checksum (not TFRecord, or corrupt)")
+    if length > _MAX_RECORD_BYTES:
+        raise ValueError(f"length {length} bytes is over the 2 GiB a tf.Example can have "
+                         "(corrupt file?)")
+    parts, left = [], length + 4
+    while left > 0 and (part := handle.read(min(left, _READ_SLICE))):
+        parts.append(part)
+        left -= len(part)
+    if left > 0:
+        raise ValueError("truncated record")
+    body = b"".join(parts)
+    data, data_crc = body[:length], struct.unpack("<I", body[length:])[0]
+    if _TFRecordUtil._masked_crc32c(data) != data_crc:
+        raise ValueError("bad data checksum (corrupt record)")
+    return data
+
+
 class _ReadTFRecordExamples(beam.DoFn):
     """One TFRecord file of tf.Example → RecordBatches (tfx_bsl's decoder, no schema)."""
 
@@ -276,15 +317,13 @@ class _ReadTFRecordExamples(beam.DoFn):
         self._decoder = example_coder.ExamplesToRecordBatchDecoder()
 
     def process(self, readable: Any) -> Iterator[pa.RecordBatch]:
-        from apache_beam.io.tfrecordio import _TFRecordUtil
-
         path = readable.metadata.path
         count = 0
         batch: list[bytes] = []
         with readable.open(compression_type=self._compression) as handle:
             while True:
                 try:
-                    record = _TFRecordUtil.read_record(handle)
+                    record = _read_record(handle)
                 except (ValueError, OSError, EOFError, zlib.error) as exc:
                     reason = str(exc).split(":")[0]
                     raise bad_input(f"{path}: record {count + 1}: {reason}") from None
@@ -301,8 +340,11 @@ class _ReadTFRecordExamples(beam.DoFn):
             raise bad_input(f"{path}: no records (empty TFRecord file)")
 
     def _decode(self, path: str, count: int, batch: list[bytes]) -> pa.RecordBatch:
+        from dataguard.io.tfrecord import protobuf_log_captured
+
         try:
-            return self._decoder.DecodeBatch(batch)
+            with protobuf_log_captured():  # the error below says it in one line
+                return self._decoder.DecodeBatch(batch)
         except Exception as exc:  # the pybind decoder raises plain RuntimeError
             first = count - len(batch) + 1
             raise bad_input(

@@ -59,9 +59,21 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
+def refuse_directory(url: URL) -> None:
+    """A SQLite URL naming a folder is a store that cannot be opened (exit 3), not an empty one."""
+    path = sqlite_path(url)
+    if path is not None and path.is_dir():
+        raise StoreError(
+            f"store URL {safe_url(url)}: {path} is a directory, not a SQLite database file; "
+            f"name a file, e.g. sqlite:///{path / 'dataguard.db'}"
+        )
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for the store URL with the settings above; raises ``StoreError`` for bad URLs."""
     parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        refuse_directory(parsed)
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed, read_only=read_only)

@@ -22,7 +22,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dataguard.errors import StoreError
-from dataguard.store.engine import WRITE_OPTION, make_engine, parse_url, safe_url, sqlite_path
+from dataguard.store.engine import (
+    WRITE_OPTION,
+    make_engine,
+    parse_url,
+    refuse_directory,
+    safe_url,
+    sqlite_path,
+)
 from dataguard.store.port import Store
 from dataguard.store.sql_session import SqlStoreSession
 
@@ -240,6 +247,8 @@ def _created_store_probe(url: str) -> Callable[[], sa.Engine | None]:
 
     parsed = parse_url(url)
     path = sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if path is not None:
+        refuse_directory(parsed)
     held: list[sa.Engine] = []
 
     def probe() -> sa.Engine | None:
