@@ -17,7 +17,7 @@ from dataguard.core.models import CheckResult, Verdict
 from dataguard.core.policy import Policy
 from dataguard.hooks import Event, Hook, deliver, load_hooks
 
-from .conftest import HttpReceiver, Reply, SmtpReceiver, make_result
+from tests.fixtures.receivers import HttpReceiver, Reply, SmtpReceiver, make_result
 
 
 def hook(type_: str, **options: Any) -> Hook:

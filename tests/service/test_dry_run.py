@@ -70,7 +70,10 @@ def test_check_dry_run_prints_the_result_and_records_nothing(
     assert snapshot(settings) == rows
 
     assert main(["check", "penguin", D2, "--format", "json"]) == 1  # the real check
-    assert json.loads(capsys.readouterr()[0]) == body
+    recorded = json.loads(capsys.readouterr()[0])
+    assert (body["check_id"], body["checked_at"]) == (None, None)  # a dry run has neither
+    assert recorded["check_id"] is not None and recorded["checked_at"] is not None
+    assert {**recorded, "check_id": None, "checked_at": None} == body
     assert len(snapshot(settings)["checks"]) == len(rows["checks"]) + 1
     assert penguin_store.exists()
 

@@ -19,7 +19,7 @@ import pytest
 
 from dataguard.cli.main import main
 from dataguard.errors import ArtifactError
-from tests.stats.fake_gcs import LocalBucketFileSystem
+from tests.fixtures.fake_gcs import LocalBucketFileSystem
 
 TIMEOUT = 2.0
 HANG_AT_MOST = 20.0  # an unfixed dataguard waits this long, then sees an OSError
