@@ -16,7 +16,6 @@ from dataguard.cli.main import main
 from dataguard.core.models import CheckResult, Verdict
 from dataguard.core.policy import Policy
 from dataguard.hooks import Event, Hook, deliver, load_hooks
-
 from tests.fixtures.receivers import HttpReceiver, Reply, SmtpReceiver, make_result
 
 
