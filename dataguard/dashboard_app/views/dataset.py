@@ -45,8 +45,8 @@ points = points[points["method"] != "num_examples"] if not points.empty else poi
 st.subheader(f"{(comparison or 'drift').capitalize()} per feature")
 if points.empty:
     st.info(
-        f"No {comparison} measurements yet. Drift needs a previous training batch; skew needs "
-        "`check --serving BATCH` (or `run --serving-input`)."
+        f"No {comparison} measurements yet. Drift needs a baseline (a training batch named "
+        "before it); skew needs `check --serving BATCH` (or `run --serving-input`)."
     )
 else:
     order = feature_order(points)
