@@ -3,8 +3,8 @@
 Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), interpreted here only:
 
     [policy]
-    fail = ["schema", "drift", "skew"]   # kinds whose anomalies of a failing severity fail
-    fail_severities = ["error"]          # TFDV severities that fail ("error", "warning")
+    fail = ["schema", "drift", "skew", "rule"]  # kinds whose anomalies of a failing severity fail
+    fail_severities = ["error"]          # severities that fail: "error", "warning"
     fail_types = []                      # anomaly types that always fail (even TFDV warnings)
     warn_types = []                      # anomaly types that only warn (whatever kind/severity)
     ignore_types = []                    # anomaly types recorded but left out of the verdict

@@ -7,11 +7,13 @@
     gate("taxi").verdict                                      # the latest check, from the store
 
 ``check`` resolves everything it needs first (the ``[[hooks]]`` config, batch, baseline, serving
-batch, schema version, policy), so bad input fails with ``UsageError`` before anything is
-written (``run`` checks the hooks before computing statistics too); then it validates
-(``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
-and only after that commit runs the hooks (``service.alerts.notify``), which never change the
-verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
+batch, schema version, policy, the features of the custom rules), so bad input fails with
+``UsageError`` before anything is written (``run`` checks the hooks and the rules' features
+against the schema before computing statistics too); then it validates (``core.validate``) and
+evaluates the custom rules (``core.rules``, kind ``rule``), records the check with all its
+anomalies and metrics in ONE transaction, and only after that commit runs the hooks
+(``service.alerts.notify``), which never change the verdict. ``gate`` reads the store only: no
+TensorFlow, fast enough for orchestrators that poll.
 
 The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
 the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
@@ -211,7 +213,7 @@ def run(
     if hooks:
         refuse_bad_hooks(ctx)
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
-    _refuse_rules_off_schema(ctx, dataset, version)
+    refuse_rules_off_schema(ctx, dataset, version)
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
@@ -266,6 +268,19 @@ def refuse_bad_hooks(ctx: Context) -> None:
     configured_hooks(ctx)
 
 
+def refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) -> None:
+    """``run`` and the Beam jobs: before any statistics are computed, the feature of every custom
+    rule must be in the schema version (``UsageError`` naming the rule)."""
+    from dataguard.core.rules import parse_rules, refuse_features_not_in
+    from dataguard.core.schemas import feature_names
+    from dataguard.service.schemas import load_schema
+
+    rules = parse_rules(ctx.settings.document, dataset)
+    if any(rule.feature for rule in rules):
+        names = feature_names(load_schema(ctx, version))
+        refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
+
+
 # --- internals ------------------------------------------------------------------------------
 def _refuse_rule_features(rules: Sequence[Rule], statistics: Stats, current: Batch,
                           serving_stats: Stats | None, serving: Batch | None) -> None:
@@ -276,18 +291,6 @@ def _refuse_rule_features(rules: Sequence[Rule], statistics: Stats, current: Bat
     refuse_unknown_features(rules, statistics, batch=current.name)
     if serving_stats is not None and serving is not None:
         refuse_unknown_features(rules, serving_stats, batch=serving.name, role="serving")
-
-
-def _refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) -> None:
-    """``run``: before any statistics are computed, a rule's feature must be in the schema."""
-    from dataguard.core.rules import parse_rules, refuse_features_not_in
-    from dataguard.core.schemas import feature_names
-    from dataguard.service.schemas import load_schema
-
-    rules = parse_rules(ctx.settings.document, dataset)
-    if any(rule.feature for rule in rules):
-        names = feature_names(load_schema(ctx, version))
-        refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
 
 
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],

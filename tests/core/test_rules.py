@@ -230,3 +230,18 @@ def test_serving_rules_are_checked_against_the_serving_batch():
     refuse_unknown_features(found, batch(), batch="b1")  # the training side has tips: fine
     with pytest.raises(UsageError, match="no feature 'tips' in the statistics of serving batch"):
         refuse_unknown_features(found, fx.serving_requests(), batch="s1", role="serving")
+
+
+def test_the_example_config_rules_parse_and_hold_on_the_fixture_batch():
+    from pathlib import Path
+
+    from dataguard.config import load_settings
+
+    example = Path(__file__).resolve().parents[2] / "dataguard.example.toml"
+    document = load_settings(config_path=str(example), env={}).document
+    taxi = parse_rules(document, "taxi")
+    assert [r.name for r in taxi] == ["enough examples", "few zero fares", "company mostly known"]
+    assert [r.name for r in parse_rules(document, "penguin")] == ["enough examples"]
+    found, measured = evaluate(taxi, batch())  # 100 examples, 27% zero fares, 10% no company
+    assert [a.short_description for a in found] == ["few zero fares"]
+    assert len(measured) == 3

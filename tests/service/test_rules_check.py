@@ -197,3 +197,37 @@ def test_a_malformed_rule_is_refused_by_any_command_reading_the_config(
     assert err.strip() == ("dataguard: error: config [[rules]] 'enough examples': unknown stat "
                            "'rows'; use one of num_examples, count, missing_share, zeros_share, "
                            "mean, std, min, median, max, unique, top_value_share, avg_length")
+
+
+def test_a_serving_rule_judges_the_serving_batch_of_the_check(
+    taxi_store: Path, taxi: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(taxi / "batch_b.csv", taxi_store / "batch_b.csv")  # fare mean 10.07
+    code, _, err = _cli(capsys, "stats", "taxi", BATCH_A, "--role", "serving",
+                        "--input", "batch_b.csv")
+    assert code == 0, err
+    rule = FARE_RULE.replace("value = 12.0", 'value = 10.0\nrole = "serving"')
+    _config(taxi_store, SCHEMA_WARNS + rule)
+    _, without = _check(capsys, BATCH_A, "--dry-run")
+    assert _rule_findings(without) == ([], [])  # no serving batch, nothing to judge
+    _, document = _check(capsys, BATCH_A, "--dry-run", "--serving", BATCH_A)
+    (anomaly,), (metric,) = _rule_findings(document)
+    assert anomaly["description"] == "Serving batch: fare: mean is 10.0716, expected < 10"
+    assert metric["value"] == pytest.approx(10.071564)
+
+
+def test_the_beam_jobs_refuse_a_rule_off_the_schema_before_launching(
+    taxi_store: Path,
+) -> None:
+    from dataguard.beamjobs.config import JobConfig
+    from dataguard.beamjobs.steps import require_schema_and_baseline
+    from dataguard.config import load_settings
+    from dataguard.errors import UsageError
+    from dataguard.service.context import Context
+
+    _config(taxi_store, FARE_RULE.replace('"fare"', '"fair"'))
+    ctx = Context.create(load_settings(store_url="sqlite:///store.db", artifacts="artifacts",
+                                       config_path="dataguard.toml", env={}))
+    cfg = JobConfig(dataset="taxi", batch="2026-11-03", inputs=("batch_a.csv",))
+    with pytest.raises(UsageError, match="'fares stay cheap': no feature 'fair' in schema v1"):
+        require_schema_and_baseline(ctx, cfg)
