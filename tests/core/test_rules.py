@@ -245,3 +245,13 @@ def test_the_example_config_rules_parse_and_hold_on_the_fixture_batch():
     found, measured = evaluate(taxi, batch())  # 100 examples, 27% zero fares, 10% no company
     assert [a.short_description for a in found] == ["few zero fares"]
     assert len(measured) == 3
+
+
+def test_applying_the_policy_again_keeps_each_rule_metric_paired_with_its_own_rule():
+    tables = (rule("hard", feature="fare", stat="mean", op="<", value=5),
+              rule("soft", feature="fare", stat="max", op="<", value=5, severity="warning"))
+    found, measured = evaluate(rules(*tables), batch())
+    assert [m.outcome for m in measured] == [Outcome.FAIL, Outcome.WARN]
+    judged, again, verdict = Policy().apply(found, measured)
+    assert [m.outcome for m in again] == [Outcome.FAIL, Outcome.WARN]
+    assert [a.outcome for a in judged] == [Outcome.FAIL, Outcome.WARN]
