@@ -186,9 +186,6 @@ def refuse_unknown_features(
 ) -> None:
     """A rule (of that role) naming a feature the batch does not have, or a stat its feature
     does not have (``mean`` of a categorical feature): ``UsageError`` naming the rule."""
-    from dataguard.core.stats_view import CATEGORICAL as CAT
-    from dataguard.core.stats_view import NUMERIC as NUM
-
     view = default_view(statistics)
     for rule in rules:
         if rule.role != role or rule.feature is None:
@@ -199,12 +196,11 @@ def refuse_unknown_features(
                 f"{rule.label}: no feature {rule.feature!r} in the statistics of {role} batch "
                 f"{batch!r}{_hint(rule.feature, view.names)}"
             )
-        wanted = STATS[rule.stat].applies_to
-        family = {NUM: NUMERIC, CAT: CATEGORICAL}.get(feature.family, feature.family)
-        if wanted in (NUMERIC, CATEGORICAL) and family != wanted:
+        wanted = STATS[rule.stat].applies_to  # the words of stats_view's families
+        if wanted in (NUMERIC, CATEGORICAL) and feature.family != wanted:
             raise UsageError(
                 f"{rule.label}: {rule.stat} needs a {wanted} feature; {rule.feature!r} is "
-                f"{family} ({feature.type}) in batch {batch!r}"
+                f"{feature.family} ({feature.type}) in batch {batch!r}"
             )
 
 

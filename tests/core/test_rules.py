@@ -104,6 +104,10 @@ def test_every_stat_reads_the_number_tfdv_wrote(feature, stat, expected):
 def test_the_stat_table_is_closed_and_documented():
     assert set(STATS) == {"num_examples", "count", "missing_share", "zeros_share", "mean", "std",
                           "min", "median", "max", "unique", "top_value_share", "avg_length"}
+    from dataguard.core import rules as r
+    from dataguard.core import stats_view as sv
+
+    assert (r.NUMERIC, r.CATEGORICAL) == (sv.NUMERIC, sv.CATEGORICAL)  # the same family words
 
 
 @pytest.mark.parametrize(("op", "holds"), [("<", False), ("<=", True), (">", False),
