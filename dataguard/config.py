@@ -1,8 +1,10 @@
 """Settings: one frozen dataclass, resolved as flag > DATAGUARD_* env > dataguard.toml > default.
 
 The TOML file is data, never executed. Sections other than the top-level keys (``[thresholds]``,
-``[policy]``, ``[datasets.<name>]``, ``[[hooks]]``) are kept in ``document`` and interpreted by the
-module that owns the idea (``core.policy``, ``core.schemas``, ``hooks``); this module stays small.
+``[policy]``, ``[datasets.<name>]``, ``[[hooks]]``, ``[[rules]]``) are kept in ``document`` and
+interpreted by the module that owns the idea (``core.policy``, ``core.schemas``, ``hooks``,
+``core.rules``); this module stays small. Custom rules are checked as the file is read (a bad rule
+is exit 2 before any command computes or stores anything).
 
     store = "sqlite:///.dataguard/dataguard.db"
     artifacts = ".dataguard/artifacts"
@@ -35,6 +37,7 @@ DEFAULT_SCHEMAS_DIR = "schemas"
 TOP_LEVEL_KEYS = frozenset({
     "store", "artifacts", "schemas_dir", "dashboard_url",            # settings
     "thresholds", "policy", "datasets", "hooks", "dashboard",        # sections
+    "rules",                                                         # [[rules]]: core.rules
 })
 
 
@@ -77,6 +80,7 @@ def load_settings(
     elif explicit:
         raise UsageError(f"{path}: config file not found (from --config or DATAGUARD_CONFIG)")
     _refuse_unknown_keys(path, document)
+    _refuse_bad_rules(document)
 
     def pick(flag: str | None, env_name: str, key: str, default: str) -> str:
         value = flag or env.get(env_name) or document.get(key) or default
@@ -90,6 +94,15 @@ def load_settings(
         config_path=path if Path(path).is_file() else None,
         document=document,
     )
+
+
+def _refuse_bad_rules(document: Mapping[str, Any]) -> None:
+    """Custom rules (``[[rules]]``, ``[[datasets.<name>.rules]]``) well formed: unknown stat or
+    op, a value that is not a number, duplicate names… (``core.rules``; features are checked
+    against a batch's statistics when a check runs)."""
+    from dataguard.core.rules import check_rule_config
+
+    check_rule_config(document)
 
 
 def _refuse_unknown_keys(path: str, document: Mapping[str, Any]) -> None:

@@ -7,11 +7,13 @@ junit (CI test reports) and markdown (pull-request comments, CI step summaries).
 Every anomaly and exceeded measurement shows its policy outcome (``core.policy``): ``✗ fail``,
 ``! warn`` or ``· ignored`` (``? unknown`` for checks stored before outcomes were recorded).
 
-JUnit: one test case per feature and comparison (``schema``, ``drift``, ``skew``; dataset-level
-findings are the feature ``(dataset)``); it follows the configured policy, not TFDV's severity: an
-anomaly or exceeded measurement whose outcome is ``fail`` is a ``<failure>``; ``warn`` and
-``ignored`` ones are reported in ``<system-out>`` without failing the case. (A stored check without
-outcomes falls back to severity: an error or an exceeded measurement fails.)
+JUnit: one test case per feature and comparison (``schema``, ``drift``, ``skew``, ``rule``;
+dataset-level findings are the feature ``(dataset)``); it follows the configured policy, not TFDV's
+severity: an anomaly or exceeded measurement whose outcome is ``fail`` is a ``<failure>``; ``warn``
+and ``ignored`` ones are reported in ``<system-out>`` without failing the case. (A stored check
+without outcomes falls back to severity: an error or an exceeded measurement fails.) A custom
+rule's severity is its own, not TFDV's (``rule warning``), and a rule that does not hold is
+``FAILED`` rather than ``EXCEEDED``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,16 @@ def _feature(name: str) -> str:
     return name or DATASET_LEVEL
 
 
+def _severity(anomaly: Anomaly) -> str:
+    """``TFDV error``; a custom rule's severity is the rule's own (``rule warning``)."""
+    return f"{'rule' if anomaly.kind.value == 'rule' else 'TFDV'} {anomaly.severity}"
+
+
+def _exceeded(metric: Metric) -> str:
+    """A rule is not a threshold to exceed (``num_examples > 1000`` fails when it is below)."""
+    return "FAILED" if metric.comparison.value == "rule" else "EXCEEDED"
+
+
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
 
@@ -94,7 +106,7 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         for a in result.anomalies:
             mark = paint(f"{outcome_label(a.outcome):<9}", _STYLE[a.outcome])
             lines.append(f"  {mark} {a.kind.value:<6} {_feature(a.feature):<26} {a.type} "
-                         f"(TFDV {a.severity})")
+                         f"({_severity(a)})")
             lines.append(paint(f"      {a.description}", "dim"))
     else:
         lines += ["", "No anomalies."]
@@ -103,7 +115,7 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
                      f"{'value':>11} {'threshold':>10}  status")
         for m in _sorted_metrics(result.metrics):
-            status = (paint(f"EXCEEDED {outcome_label(m.outcome)}", _STYLE[m.outcome])
+            status = (paint(f"{_exceeded(m)} {outcome_label(m.outcome)}", _STYLE[m.outcome])
                       if m.exceeded else paint("ok", "dim"))
             lines.append(f"  {m.comparison:<10} {_feature(m.feature):<26} {m.method:<16} "
                          f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
@@ -164,8 +176,8 @@ def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature
     case = ET.SubElement(suite, "testcase", name=f"{comparison}: {_feature(feature)}",
                          classname=f"dataguard.{result.dataset}.{comparison}", time="0")
     lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
-             + (f" EXCEEDED, {outcome_label(x.outcome)}" if x.exceeded else "") for x in m]
-    lines += [f"{outcome_label(x.outcome)}: {x.type} (TFDV {x.severity}): {x.description}"
+             + (f" {_exceeded(x)}, {outcome_label(x.outcome)}" if x.exceeded else "") for x in m]
+    lines += [f"{outcome_label(x.outcome)}: {x.type} ({_severity(x)}): {x.description}"
               for x in a]
     if _junit_failed(a, m):
         errors = [x for x in a if _fails(x)]

@@ -41,11 +41,13 @@ class Verdict(Word):
 
 
 class AnomalyKind(Word):
-    """What an anomaly is about (the only meaning of "kind")."""
+    """What an anomaly is about (the only meaning of "kind"); ``rule``: a custom rule of
+    ``dataguard.toml`` over the batch's statistics did not hold (``core.rules``)."""
 
     SCHEMA = "schema"
     DRIFT = "drift"
     SKEW = "skew"
+    RULE = "rule"
 
 
 class Outcome(Word):
@@ -60,10 +62,13 @@ class Outcome(Word):
 
 
 class Comparison(Word):
-    """What a metric compares the batch with: its baseline (drift) or a serving batch (skew)."""
+    """What a metric compares the batch with: its baseline (drift), a serving batch (skew), or
+    the fixed value of a custom rule (rule: ``method`` is the rule's stat, ``threshold`` its
+    value, ``exceeded`` that the rule did not hold; ``core.rules``)."""
 
     DRIFT = "drift"
     SKEW = "skew"
+    RULE = "rule"
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,12 @@ class Anomaly:
 
 @dataclass(frozen=True)
 class Metric:
-    """One drift or skew measurement of one feature, recorded whether or not it exceeded."""
+    """One drift, skew or rule measurement of one feature, recorded whether or not it exceeded."""
 
     feature: str
     comparison: Comparison
     method: str  # "l_infinity" | "jensen_shannon" | "normalized_abs_difference" | "num_examples"
+    # | a rule's stat ("zeros_share", …: core.rules.STATS) when comparison is "rule"
     value: float
     threshold: float | None
     exceeded: bool

@@ -3,8 +3,8 @@
 Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), interpreted here only:
 
     [policy]
-    fail = ["schema", "drift", "skew"]   # kinds whose anomalies of a failing severity fail
-    fail_severities = ["error"]          # TFDV severities that fail ("error", "warning")
+    fail = ["schema", "drift", "skew", "rule"]  # kinds whose anomalies of a failing severity fail
+    fail_severities = ["error"]          # severities that fail: "error", "warning"
     fail_types = []                      # anomaly types that always fail (even TFDV warnings)
     warn_types = []                      # anomaly types that only warn (whatever kind/severity)
     ignore_types = []                    # anomaly types recorded but left out of the verdict
@@ -24,7 +24,8 @@ Some findings are never negotiable: an empty batch (``NO_DATA_IN_SPAN``) always 
 Every anomaly and metric carries its outcome (``Policy.apply``), so reports say *why* a check
 failed. A metric's outcome is that of the anomaly it caused (same feature, comparison and the
 method's ``…_HIGH`` / ``…_NUM_EXAMPLES`` type); a metric within its threshold caused nothing and
-has no outcome (``None``).
+has no outcome (``None``). A custom rule's metric keeps the outcome ``core.rules`` gave it
+with its rule's anomaly (several rules may measure one feature).
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ class Policy:
         """That of the anomaly the metric caused; ``None`` when it is within its threshold."""
         if not metric.exceeded:
             return None
+        if metric.comparison.value == "rule":  # judged with its rule, which only core.rules knows
+            return metric.outcome
         types = CAUSED_BY_METHOD.get(metric.method, ())
         for a in anomalies:
             if a.feature == metric.feature and a.kind.value == metric.comparison.value \

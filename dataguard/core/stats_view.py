@@ -54,7 +54,8 @@ class FeatureStats:
     histogram: tuple[Bucket, ...] = ()  # equal-width buckets
     quantiles: tuple[Bucket, ...] = ()  # equal-mass buckets
     top_values: tuple[tuple[str, float], ...] = ()  # most frequent first
-    total_values: float = 0.0  # all values (categorical), to turn counts into frequencies
+    total_values: float = 0.0  # all values: counts into frequencies, zeros into a share
+    avg_length: float | None = None  # categorical: TFDV's average length of the values
 
     @property
     def missing_ratio(self) -> float:
@@ -125,6 +126,7 @@ def feature_stats(feature: statistics_pb2.FeatureNameStatistics) -> FeatureStats
             median=float(num.median),
             max=float(num.max),
             zeros=int(num.num_zeros),
+            total_values=float(num.common_stats.tot_num_values),
             histogram=_buckets(standard[0]) if standard else (),
             quantiles=_buckets(quantile[0]) if quantile else (),
         )
@@ -144,6 +146,7 @@ def feature_stats(feature: statistics_pb2.FeatureNameStatistics) -> FeatureStats
             unique=int(text.unique),
             top_values=top,
             total_values=total,
+            avg_length=float(text.avg_length),
         )
     common = _common(feature)
     return FeatureStats(

@@ -89,7 +89,7 @@ def html_text(event: Event) -> str:
     )
     table = (
         '<table border="1" cellpadding="4" cellspacing="0"><tr><th>Outcome</th><th>Feature</th>'
-        f"<th>Kind</th><th>TFDV severity</th><th>Type</th><th>What</th></tr>{rows}</table>"
+        f"<th>Kind</th><th>Severity</th><th>Type</th><th>What</th></tr>{rows}</table>"
         if rows
         else "<p>No anomalies.</p>"
     )

@@ -7,11 +7,13 @@
     gate("taxi").verdict                                      # the latest check, from the store
 
 ``check`` resolves everything it needs first (the ``[[hooks]]`` config, batch, baseline, serving
-batch, schema version, policy), so bad input fails with ``UsageError`` before anything is
-written (``run`` checks the hooks before computing statistics too); then it validates
-(``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
-and only after that commit runs the hooks (``service.alerts.notify``), which never change the
-verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
+batch, schema version, policy, the features of the custom rules), so bad input fails with
+``UsageError`` before anything is written (``run`` checks the hooks and the rules' features
+against the schema before computing statistics too); then it validates (``core.validate``) and
+evaluates the custom rules (``core.rules``, kind ``rule``), records the check with all its
+anomalies and metrics in ONE transaction, and only after that commit runs the hooks
+(``service.alerts.notify``), which never change the verdict. ``gate`` reads the store only: no
+TensorFlow, fast enough for orchestrators that poll.
 
 The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
 the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
@@ -33,13 +35,16 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from dataguard.config import Settings
-from dataguard.core.models import Batch, CheckResult, Role, Word
+from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion, Word
 from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.context import Context
 
 if TYPE_CHECKING:
+    from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList as Stats
+
+    from dataguard.core.rules import Rule
     from dataguard.store import StoreReader
 
 
@@ -125,6 +130,8 @@ def check(
     ``record=False`` is a dry run: the same result (without id or created_at), but nothing is
     written to the store (opened read-only) and no hook runs."""
     from dataguard.core.policy import Policy
+    from dataguard.core.rules import evaluate as evaluate_rules
+    from dataguard.core.rules import parse_rules
     from dataguard.core.schemas import COMPARISONS, ComparatorConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
@@ -138,14 +145,22 @@ def check(
     schema = load_schema(ctx, version)
     policy = Policy.from_config(ctx.settings.document, dataset)
     limits = ComparatorConfig.from_config(ctx.settings.document, dataset)
+    rules = parse_rules(ctx.settings.document, dataset)
+    statistics = load_statistics(ctx, current)
+    serving_stats = load_statistics(ctx, serving_batch) if serving_batch else None
+    _refuse_rule_features(rules, statistics, current, serving_stats, serving_batch)
     anomalies, metrics, verdict = validate(
-        load_statistics(ctx, current),
+        statistics,
         schema,
         baseline=load_statistics(ctx, base) if base else None,
-        serving=load_statistics(ctx, serving_batch) if serving_batch else None,
+        serving=serving_stats,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
     )
+    if rules:  # custom rules (core.rules): kind "rule", judged by the same policy
+        found, measured = evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
+        anomalies, metrics = anomalies + found, metrics + measured
+        verdict = policy.decide(anomalies)
     result = CheckResult(
         dataset=dataset,
         batch=batch,
@@ -197,7 +212,8 @@ def run(
     engine_ = stats_engine(engine, pipeline_args)
     if hooks:
         refuse_bad_hooks(ctx)
-    get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
+    version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
+    refuse_rules_off_schema(ctx, dataset, version)
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
@@ -252,7 +268,31 @@ def refuse_bad_hooks(ctx: Context) -> None:
     configured_hooks(ctx)
 
 
+def refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) -> None:
+    """``run`` and the Beam jobs: before any statistics are computed, the feature of every custom
+    rule must be in the schema version (``UsageError`` naming the rule)."""
+    from dataguard.core.rules import parse_rules, refuse_features_not_in
+    from dataguard.core.schemas import feature_names
+    from dataguard.service.schemas import load_schema
+
+    rules = parse_rules(ctx.settings.document, dataset)
+    if any(rule.feature for rule in rules):
+        names = feature_names(load_schema(ctx, version))
+        refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
+
+
 # --- internals ------------------------------------------------------------------------------
+def _refuse_rule_features(rules: Sequence[Rule], statistics: Stats, current: Batch,
+                          serving_stats: Stats | None, serving: Batch | None) -> None:
+    """A custom rule naming a feature the batch lacks (or a stat its feature has not) is bad
+    config: ``UsageError`` naming the rule, before anything is validated or stored."""
+    from dataguard.core.rules import refuse_unknown_features
+
+    refuse_unknown_features(rules, statistics, batch=current.name)
+    if serving_stats is not None and serving is not None:
+        refuse_unknown_features(rules, serving_stats, batch=serving.name, role="serving")
+
+
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:
