@@ -7,8 +7,8 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
                                           column_names=("pickup_community_area", ...)))
     launch_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
-Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam_read``,
-``stats.beam``); the last step is a DoFn on one worker over the single merged statistics element
+Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam``'s
+fast path: ``SplitInputs`` → ``ComputeSplitStatistics``); the last step is a DoFn on one worker over the single merged statistics element
 that calls the services (``record_statistics``, then ``check`` with its hooks): ``steps``.
 Building never touches the input files, GCS or the store: a Dataflow job can be built offline
 (``--dry_run=True``) by a launcher that can reach neither. Errors raised on workers come back as
@@ -37,8 +37,7 @@ from dataguard.beamjobs.steps import (
 )
 from dataguard.errors import UsageError
 from dataguard.io.sources import FORMATS, InputSpec, guess_format, resolve_inputs
-from dataguard.stats.beam import ComputeStatistics, execute_pipeline
-from dataguard.stats.beam_read import ReadExamples
+from dataguard.stats.beam import ComputeSplitStatistics, SplitInputs, execute_pipeline
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
 _LOG = logging.getLogger(__name__)
@@ -75,10 +74,11 @@ def input_spec(
 
 
 def _statistics(pipeline: beam.Pipeline, spec: InputSpec, label: str) -> beam.PCollection:
+    """Files → splits (planned on the workers) → statistics, row counts reconciled."""
     return (
         pipeline
-        | f"Read{label}" >> ReadExamples(spec)
-        | f"Compute{label}Statistics" >> ComputeStatistics()
+        | f"Read{label}" >> SplitInputs(spec)
+        | f"Compute{label}Statistics" >> ComputeSplitStatistics(spec)
     )
 
 

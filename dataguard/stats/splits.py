@@ -1,0 +1,330 @@
+"""Input files → splits (a byte range of a CSV, a whole file), and reading one split with pyarrow.
+
+    split = Split("day1.csv", "csv", start=33_554_432, end=67_108_864, names=("fare", …))
+    found = scan_column_types(split, cfg)                 # pass 1: (types, python columns)
+    for block in parse_split(split, cfg, arrow_types):    # pass 2: ParsedBlocks, global types
+        ...
+
+The Beam engine's fast path reads a batch as splits, one worker each (``stats.beam_fast``).
+A big uncompressed CSV is cut into byte ranges at line starts: the reader of ``[start, end)``
+reads the lines that *start* in it, so every line is read exactly once (``snap_to_line``).
+That is only safe where no quoted field holds a newline at a cut: ``plan_csv`` counts the
+quotes before each cut (numpy over the raw bytes) and keeps the file whole, one worker, when
+one is odd (logged). Gzip files, TFRecord and small files are one split each.
+
+Column types are TFDV's over the whole input (INT → FLOAT → STRING): each split is scanned
+as text (``io.csv_parse.widen_all``, the local engine's inference) and the results merged,
+then each split is parsed again straight into those types and decoded with ``ParsedBlock``.
+pyarrow's errors name no line: on any failure the file is re-read with Python's strict
+``csv`` (``stats.beam_read``'s reader), so bad input names the file and line as before.
+No Beam import at module level (``FileSystems`` only for remote files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv as pycsv
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from dataguard.io.csv_parse import Inference, widen_all
+from dataguard.io.csv_types import RANK, STRING, UNKNOWN
+
+_LOG = logging.getLogger(__name__)
+
+SPLIT_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
+_PARSE_BLOCK = 8 << 20  # CSV bytes per parsed block: fewer batches, less per-batch TFDV work
+_WINDOW = 1 << 16
+_QUOTE = 34
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """How the files of a batch are read (picklable: it travels to the workers)."""
+
+    format: str  # csv | tfrecord | parquet
+    delimiter: str = ","
+    column_names: tuple[str, ...] | None = None
+    compression: str | None = None  # None (guess per file) | gzip | none
+    split_bytes: int = SPLIT_BYTES
+
+    def gzip(self, path: str) -> bool:
+        if self.compression is not None:
+            return self.compression == "gzip"
+        return path.lower().endswith((".gz", ".gzip"))
+
+
+@dataclass(frozen=True)
+class Split:
+    """The part of one file one worker reads: bytes ``[start, end)`` (``end`` None: to the end
+    of the file; for gzip, offsets in the decompressed bytes), with the file's column names."""
+
+    path: str
+    format: str
+    start: int = 0
+    end: int | None = None
+    names: tuple[str, ...] = ()
+    part: int = 0
+    parts: int = 1
+
+
+@dataclass
+class ColumnTypes:
+    """Pass 1 of one split (or merged over all): header, types, Arrow-distrusted columns."""
+
+    names: frozenset[tuple[str, ...]] = frozenset()
+    types: dict[str, str] = field(default_factory=dict)
+    python_columns: set[str] = field(default_factory=set)
+
+    def merge(self, other: ColumnTypes) -> ColumnTypes:
+        types = dict(self.types)
+        for name, kind in other.types.items():
+            if RANK[kind] > RANK[types.get(name, UNKNOWN)]:
+                types[name] = kind
+        return ColumnTypes(
+            self.names | other.names, types, self.python_columns | other.python_columns
+        )
+
+
+# --- opening ------------------------------------------------------------------------------------
+def open_stream(cfg: ReadConfig, path: str) -> IO[bytes]:
+    """The file's (decompressed) bytes, through Beam's FileSystems (local or gs://)."""
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+
+    compression = CompressionTypes.GZIP if cfg.gzip(path) else CompressionTypes.UNCOMPRESSED
+    return FileSystems.open(path, compression_type=compression)  # type: ignore[no-any-return]
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path or path.startswith("file://")
+
+
+def _local(path: str) -> str:
+    return path[len("file://"):] if path.startswith("file://") else path
+
+
+def split_bytes(cfg: ReadConfig, split: Split) -> Any:
+    """A pyarrow input for the split's bytes (zero-copy for local uncompressed files)."""
+    if not cfg.gzip(split.path):
+        if _is_local(split.path):
+            mapped = pa.memory_map(_local(split.path))
+            end = mapped.size() if split.end is None else split.end
+            mapped.seek(split.start)
+            return pa.BufferReader(mapped.read_buffer(end - split.start))
+        with open_stream(cfg, split.path) as f:
+            f.seek(split.start)
+            data = f.read() if split.end is None else f.read(split.end - split.start)
+        return pa.BufferReader(data)
+    if _is_local(split.path):
+        stream = pa.input_stream(_local(split.path), compression="gzip")
+    else:
+        stream = pa.PythonFile(open_stream(cfg, split.path), mode="r")
+    _skip(stream, split.start)
+    return stream
+
+
+def _skip(stream: Any, count: int) -> None:
+    while count > 0:
+        got = len(stream.read(min(count, 1 << 20)))
+        if not got:
+            return
+        count -= got
+
+
+# --- planning -----------------------------------------------------------------------------------
+def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
+    """(column names, byte offset of the first data line). The first line is the header unless
+    ``cfg.column_names`` names the columns: then only a first line holding those names (in any
+    order) is, and its order wins. Raises ``BadInputError`` (plain) for an empty file, a bad
+    header or duplicate names."""
+    from dataguard.errors import BadInputError
+
+    with open_stream(cfg, path) as raw:
+        consumed = 0
+        lines: list[bytes] = []
+
+        def text() -> Iterator[str]:
+            nonlocal consumed
+            for line in iter(raw.readline, b""):
+                consumed += len(line)
+                lines.append(line)
+                try:
+                    yield line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise BadInputError(f"{path}: line 1: not UTF-8 text") from None
+
+        try:
+            row = next(pycsv.reader(text(), delimiter=cfg.delimiter, strict=True), None)
+        except pycsv.Error as exc:
+            raise BadInputError(f"{path}: line 1: cannot read the header: {exc}") from None
+    if row is None:
+        raise BadInputError(f"{path}: the file is empty (expected a CSV header line)")
+    given = cfg.column_names
+    is_header = given is None or sorted(row) == sorted(given)
+    names = tuple(row) if is_header else tuple(given or ())
+    if len(set(names)) != len(names):
+        dupes = sorted({name for name in names if names.count(name) > 1})
+        raise BadInputError(f"{path}: line 1: duplicate column names {dupes}")
+    return names, consumed if is_header else 0
+
+
+def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Split]:
+    """One file's splits: byte ranges of about ``cfg.split_bytes`` cut at line starts, or the
+    whole file (gzip, small, or a quoted field with a newline at a cut: logged)."""
+    names, data_start = read_header(cfg, path)
+    whole = [Split(path, "csv", data_start, None, names)]
+    count = (size - data_start) // max(cfg.split_bytes, 1)
+    if cfg.gzip(path) or count < 2:
+        return whole
+    step = (size - data_start) / count
+    with _random_access(cfg, path) as f:
+        cuts = sorted({snap_to_line(f, int(data_start + k * step), size)
+                       for k in range(1, count)} - {size})
+        odd = [cut for cut, parity in zip(cuts, quote_parities(f, cuts), strict=True) if parity]
+    if odd:
+        _LOG.warning(
+            "%s: a quoted field spans lines at byte %d: read whole by one worker, not in %d "
+            "ranges", path, odd[0], count,
+        )
+        return whole
+    bounds = [data_start, *cuts, size]
+    return [
+        Split(path, "csv", a, b, names, part, len(bounds) - 1)
+        for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]
+
+
+@contextlib.contextmanager
+def _random_access(cfg: ReadConfig, path: str) -> Iterator[Any]:
+    if _is_local(path):
+        with pa.memory_map(_local(path)) as mapped:
+            yield mapped
+    else:
+        with open_stream(cfg, path) as f:
+            yield f
+
+
+def snap_to_line(f: Any, offset: int, size: int) -> int:
+    """The first line start at or after ``offset``: a range reader starts there."""
+    position = offset - 1  # the byte before: a newline there makes ``offset`` a line start
+    while position < size:
+        f.seek(position)
+        window = bytes(f.read(_WINDOW))
+        if not window:
+            break
+        found = window.find(b"\n")
+        if found >= 0:
+            return position + found + 1
+        position += len(window)
+    return size
+
+
+def quote_parities(f: Any, cuts: list[int]) -> list[int]:
+    """For each cut (ascending), the parity of the ``"`` count before it: 1 = inside quotes."""
+    parities: list[int] = []
+    count = 0
+    position = 0
+    f.seek(0)
+    for cut in cuts:
+        while position < cut:
+            chunk = bytes(f.read(min(4 << 20, cut - position)))
+            if not chunk:
+                break
+            count += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _QUOTE))
+            position += len(chunk)
+        parities.append(count % 2)
+    return parities
+
+
+# --- reading one split --------------------------------------------------------------------------
+def _options(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> dict[str, Any]:
+    """``pacsv.open_csv`` keywords: the header's names given, Python ``csv``'s dialect, TFDV's
+    empty cell = missing, no read-ahead threads (a worker process is one core's work)."""
+    return {
+        "read_options": pacsv.ReadOptions(
+            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(split.names)
+        ),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=cfg.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
+            ignore_empty_lines=True,
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=arrow_types, null_values=[""], strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    }
+
+
+class _Counting:
+    """A pass-through byte source counting ``"`` (gzip streams; an odd total = bad quoting)."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+        self.quotes = 0
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = bytes(self._source.read(size))
+        self.quotes += int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE))
+        return data
+
+    def close(self) -> None:
+        self.closed = True
+        self._source.close()
+
+
+def parsed(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> Iterator[pa.RecordBatch]:
+    """The split's rows as record batches of ``arrow_types``; pyarrow's errors pass through."""
+    source = split_bytes(cfg, split)
+    reader = pacsv.open_csv(source, **_options(cfg, split, arrow_types))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                yield batch
+    finally:
+        reader.close()
+        source.close()
+
+
+def scan_column_types(cfg: ReadConfig, split: Split) -> tuple[ColumnTypes, int]:
+    """Pass 1: (the split's column types, its ``"`` count). Parsed as text, widened with the
+    local engine's rules; pyarrow's errors pass through (the caller names the line)."""
+    text = dict.fromkeys(split.names, pa.string())
+    found = Inference(dict.fromkeys(split.names, UNKNOWN))
+    source = split_bytes(cfg, split)
+    counting = isinstance(source, pa.BufferReader)
+    quotes = 0
+    if counting:  # in memory already: count it at numpy speed
+        buffer = source.read_buffer()
+        quotes = int(np.count_nonzero(np.frombuffer(buffer, dtype=np.uint8) == _QUOTE))
+        source = pa.BufferReader(buffer)
+    else:
+        source = _Counting(source)
+    reader = pacsv.open_csv(source, **_options(cfg, split, text))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                widen_all(found, split.names, batch)
+    finally:
+        reader.close()
+    if not counting:
+        quotes = source.quotes
+    return ColumnTypes(frozenset([split.names]), found.types, found.python_columns), quotes
+
+
+def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
+    """Pass 2's parse types: numbers straight from Arrow where it reads them as Python does."""
+    parse = {"INT": pa.int64(), "FLOAT": pa.float64(), STRING: pa.large_binary(),
+             UNKNOWN: pa.string()}
+    return {
+        name: pa.string() if name in found.python_columns
+        else parse[found.types.get(name, STRING)]
+        for name in names
+    }
