@@ -8,8 +8,9 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
     launch_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
 Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam``'s
-fast path: ``SplitInputs`` → ``ComputeSplitStatistics``); the last step is a DoFn on one worker over the single merged statistics element
-that calls the services (``record_statistics``, then ``check`` with its hooks): ``steps``.
+fast path: ``SplitInputs`` → ``ComputeSplitStatistics``, row counts reconciled); the last step
+is a DoFn on one worker over the single merged statistics element that calls the services
+(``record_statistics``, then ``check`` with its hooks): ``steps``.
 Building never touches the input files, GCS or the store: a Dataflow job can be built offline
 (``--dry_run=True``) by a launcher that can reach neither. Errors raised on workers come back as
 their own class and message (``stats.runner_errors``).

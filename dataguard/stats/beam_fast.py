@@ -32,11 +32,10 @@ import apache_beam as beam
 import pyarrow as pa
 
 from dataguard.errors import BadInputError, RunnerError
-from dataguard.stats import accumulators
+from dataguard.stats import accumulators, splits
 from dataguard.stats.beam_read import _MatchFiles, check_csv_file
 from dataguard.stats.runner_errors import bad_input, marked, on_worker
 from dataguard.stats.splits import (
-    SPLIT_BYTES,
     ColumnTypes,
     ReadConfig,
     Split,
@@ -56,9 +55,11 @@ _ROWS = "rows"
 _TFRECORD_BATCH = 16384  # records per decoded batch: fewer batches, less per-batch TFDV work
 
 
-def read_config(spec: InputSpec, split_bytes: int = SPLIT_BYTES) -> ReadConfig:
+def read_config(spec: InputSpec, split_bytes: int | None = None) -> ReadConfig:
+    """How the workers read ``spec``; CSVs are cut in ranges of about ``split_bytes``
+    (default ``splits.SPLIT_BYTES``, looked up when the pipeline is built)."""
     return ReadConfig(spec.format, spec.delimiter, spec.column_names, spec.compression,
-                      split_bytes)
+                      split_bytes or splits.SPLIT_BYTES)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -94,7 +95,7 @@ class _PlanSplits(beam.DoFn):
 class SplitInputs(beam.PTransform):
     """Input patterns of a batch → ``Split``s, matched and planned on the workers."""
 
-    def __init__(self, spec: InputSpec, *, split_bytes: int = SPLIT_BYTES) -> None:
+    def __init__(self, spec: InputSpec, *, split_bytes: int | None = None) -> None:
         super().__init__()
         if spec.format not in ("csv", "tfrecord", "parquet"):
             raise BadInputError(f"input format {spec.format!r}: use csv, tfrecord or parquet")
