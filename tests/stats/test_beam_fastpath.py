@@ -8,9 +8,7 @@ byte ranges here (``SPLIT_BYTES``) so that several workers read one file.
 
 from __future__ import annotations
 
-import csv
 import logging
-import random
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import pytest
 
 from dataguard.errors import BadInputError, RunnerError
 from dataguard.io.sources import resolve_inputs
-from tests.stats.helpers import assert_statistics_match, feature_map
+from tests.stats.helpers import assert_statistics_match, feature_map, quoted_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -85,29 +83,13 @@ def test_several_csv_files_and_a_late_widening_column_match_tfdv(
     assert_statistics_match(actual, tfdv_reference("csv", pattern))
 
 
-def _quoted_csv(path: Path, delimiter: str, rows: int = 20_000) -> Path:
-    rng = random.Random(7)
-    companies = ["Acme, Inc.", 'Taxi "Best" Co', "Blue; Line", "plain", ""]
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(["company", "fare", "trips", "note"])
-        for i in range(rows):
-            writer.writerow([
-                rng.choice(companies),
-                "" if i % 13 == 0 else f"{rng.uniform(1, 90):.2f}",
-                rng.randint(0, 40),
-                rng.choice(["a,b", "c;d", "x"]),
-            ])
-    return path
-
-
 @pytest.mark.parametrize("delimiter", [",", ";"], ids=["comma", "semicolon"])
 def test_quoted_fields_with_delimiters_split_in_ranges_match_tfdv(
     tmp_path_factory: pytest.TempPathFactory, tfdv_reference: Any, delimiter: str
 ) -> None:
     from dataguard.stats.splits import ReadConfig, plan_csv
 
-    path = _quoted_csv(tmp_path_factory.mktemp("quoted") / "data.csv", delimiter)
+    path = quoted_csv(tmp_path_factory.mktemp("quoted") / "data.csv", delimiter, rows=20_000)
     cfg = ReadConfig("csv", delimiter, split_bytes=64 << 10)
     assert len(plan_csv(cfg, str(path), path.stat().st_size)) > 3  # quotes, but none open at a cut
     from dataguard.stats import splits
