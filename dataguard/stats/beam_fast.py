@@ -8,11 +8,17 @@
 byte ranges cut at line starts; ``stats.splits``), so a job still builds offline. Per split a
 worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
 ``BasicStatsGenerator`` with its bit-identical fast paths and sketch feeding, plus the exact
-top-k/uniques TFDV's Beam path computes) into one accumulator; ``MergeStatistics`` merges the
-accumulators as TFDV's combiners merge them (they pickle: TFDV's Beam path shuffles them too)
-and extracts one ``DatasetFeatureStatisticsList``. CSV column types are global, as in TFDV:
-each split is first scanned as text (``ScanColumnTypes``), the types merged
-(``MergeColumnTypes``) and handed to every split as a side input.
+top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
+``MergeStatistics`` merges the accumulators as TFDV's combiners merge them and extracts one
+``DatasetFeatureStatisticsList``. Accumulators travel as bytes (``stats.accumulators``: no
+worker imports TensorFlow for them).
+
+CSV column types are global, as in TFDV (INT → FLOAT → STRING over all rows), yet each split is
+read once in the common case: a worker types its split from the split's first block and checks
+every later block (the local engine's one-pass read), reading the split again exactly only if a
+column widens inside it. ``MergeColumnTypes`` joins the splits' types; ``Retype`` passes on
+the accumulators of the splits whose types are the batch's, and reads the others again with
+the batch's types (a column that is INT in one file and FLOAT in another).
 
 Row counts are reconciled: every split reports the rows it read, per file
 (``RowsPerFile``), and ``ReconcileRowCounts`` fails the job (``RunnerError``, exit 3) when
@@ -26,12 +32,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import apache_beam as beam
 import pyarrow as pa
 
 from dataguard.errors import BadInputError, RunnerError
+from dataguard.io.csv_parse import Widened
+from dataguard.io.csv_scan import RawScan
 from dataguard.stats import accumulators, splits
 from dataguard.stats.beam_read import _MatchFiles, check_csv_file
 from dataguard.stats.runner_errors import bad_input, marked, on_worker
@@ -43,6 +52,7 @@ from dataguard.stats.splits import (
     parsed,
     plan_csv,
     scan_column_types,
+    speculative_batches,
 )
 
 if TYPE_CHECKING:
@@ -113,23 +123,6 @@ class SplitInputs(beam.PTransform):
         )
 
 
-class _ScanSplitTypes(beam.DoFn):
-    """Pass 1 over one CSV split → its ``ColumnTypes``; an odd quote count is checked."""
-
-    def __init__(self, cfg: ReadConfig) -> None:
-        self._cfg = cfg
-
-    def process(self, split: Split) -> Iterator[ColumnTypes]:
-        try:
-            found, quotes = scan_column_types(self._cfg, split)
-        except (pa.ArrowException, OSError, EOFError) as exc:
-            raise _located(self._cfg, split.path, exc) from None
-        if quotes % 2:  # an unterminated quote (pyarrow accepts one at the end), or a stray "
-            check_csv_file(split.path, self._cfg.delimiter, self._cfg.column_names,
-                           self._cfg.gzip(split.path))
-        yield found
-
-
 class _MergeColumnTypes(beam.CombineFn):
     """All CSV files of a batch have the same columns; their types widen as in TFDV."""
 
@@ -159,8 +152,19 @@ def _combiner() -> Any:
     return StatisticsCombiner(tfdv_modules.load())
 
 
-class _AccumulateSplit(beam.DoFn):
-    """One split → one statistics accumulator (and its rows, tagged ``rows``, per file)."""
+@dataclass(frozen=True)
+class SplitStatistics:
+    """What a worker made of one split: the types it read CSV columns with (None for other
+    formats), its accumulator (bytes) and the rows it read."""
+
+    split: Split
+    types: ColumnTypes | None
+    accumulator: bytes
+    rows: int
+
+
+class _Feeding:
+    """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one split."""
 
     def __init__(self, cfg: ReadConfig) -> None:
         self._cfg = cfg
@@ -169,21 +173,41 @@ class _AccumulateSplit(beam.DoFn):
     def setup(self) -> None:
         self._combiner = _combiner()
 
-    def process(self, split: Split, types: ColumnTypes | None = None) -> Iterator[Any]:
+    def _feed(self, batches: Iterator[pa.RecordBatch]) -> tuple[bytes, int]:
         combiner = self._combiner
         acc = combiner.create_accumulator()
         rows = 0
-        for batch in self._batches(split, types):
+        for batch in batches:
             rows += batch.num_rows
             acc = combiner.add_input(acc, batch)
-        yield accumulators.dumps(acc)  # bytes: no worker imports TensorFlow to (un)pickle it
-        yield beam.pvalue.TaggedOutput(_ROWS, (split.path, rows))
+        return accumulators.dumps(acc), rows  # bytes: no worker imports TensorFlow for them
 
-    def _batches(self, split: Split, types: ColumnTypes | None) -> Iterator[pa.RecordBatch]:
-        if split.format == "csv":
-            assert types is not None
-            yield from _csv_batches(self._cfg, split, types)
-        elif split.format == "tfrecord":
+
+class _AccumulateSplit(_Feeding, beam.DoFn):
+    """One split → ``SplitStatistics``. CSV is read in one pass, typed from the split's first
+    block; a column that widens later makes the worker read the split again, exactly."""
+
+    def process(self, split: Split) -> Iterator[SplitStatistics]:
+        if split.format != "csv":
+            acc, rows = self._feed(self._other_batches(split))
+            yield SplitStatistics(split, None, acc, rows)
+            return
+        cfg = self._cfg
+        used, scan = ColumnTypes(), RawScan()
+        try:
+            try:
+                acc, rows = self._feed(speculative_batches(cfg, split, used, scan))
+            except Widened:
+                used, scan = scan_column_types(cfg, split)
+                acc, rows = self._feed(_csv_batches(cfg, split, used))
+        except (pa.ArrowException, OSError, EOFError) as exc:
+            raise _located(cfg, split.path, exc) from None
+        if scan.quotes % 2:  # an unterminated quote (pyarrow accepts one at the end), or a "
+            check_csv_file(split.path, cfg.delimiter, cfg.column_names, cfg.gzip(split.path))
+        yield SplitStatistics(split, used, acc, rows)
+
+    def _other_batches(self, split: Split) -> Iterator[pa.RecordBatch]:
+        if split.format == "tfrecord":
             yield from _tfrecord_batches(self._cfg, split)
         else:
             from dataguard.stats.beam_parquet import parquet_batches
@@ -192,16 +216,29 @@ class _AccumulateSplit(beam.DoFn):
                 yield from parquet_batches(split)
 
 
+class _Retype(_Feeding, beam.DoFn):
+    """``SplitStatistics`` → its accumulator (and rows, tagged ``rows``), read again with the
+    batch's column types where the split's own types differ (rare: a column widens)."""
+
+    def process(self, done: SplitStatistics, merged: ColumnTypes | None = None) -> Iterator[Any]:
+        acc, rows = done.accumulator, done.rows
+        if done.types is not None and merged is not None and not done.types.fits(merged):
+            _LOG.info("%s: bytes %d-%s read again with the batch's column types",
+                      done.split.path, done.split.start, done.split.end or "end")
+            try:
+                acc, rows = self._feed(_csv_batches(self._cfg, done.split, merged))
+            except (pa.ArrowException, OSError, EOFError) as exc:
+                raise _located(self._cfg, done.split.path, exc) from None
+        yield acc
+        yield beam.pvalue.TaggedOutput(_ROWS, (done.split.path, rows))
+
+
 def _csv_batches(cfg: ReadConfig, split: Split, types: ColumnTypes) -> Iterator[pa.RecordBatch]:
     from dataguard.io.csv import ParsedBlock
 
-    parse_types = arrow_types(types, split.names)
-    try:
-        with on_worker():
-            for batch in parsed(cfg, split, parse_types):
-                yield ParsedBlock(batch.columns, split.names, types.types, split.path).decode()
-    except (pa.ArrowException, OSError, EOFError) as exc:
-        raise _located(cfg, split.path, exc) from None
+    with on_worker():
+        for batch in parsed(cfg, split, arrow_types(types, split.names)):
+            yield ParsedBlock(batch.columns, split.names, types.types, split.path).decode()
 
 
 def _tfrecord_batches(cfg: ReadConfig, split: Split) -> Iterator[pa.RecordBatch]:
@@ -295,17 +332,18 @@ class ComputeSplitStatistics(beam.PTransform):
         self._rows_output = rows_output
 
     def expand(self, splits: Any) -> Any:
+        done = splits | "Accumulate" >> beam.ParDo(_AccumulateSplit(self._cfg))
         side: list[Any] = []
         if self._cfg.format == "csv":
             types = (
-                splits
-                | "ScanColumnTypes" >> beam.ParDo(_ScanSplitTypes(self._cfg))
+                done
+                | "SplitColumnTypes" >> beam.Map(_types_of)
                 | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes())
             )
             side = [beam.pvalue.AsSingleton(types)]
-        results = splits | "Accumulate" >> beam.ParDo(
-            _AccumulateSplit(self._cfg), *side
-        ).with_outputs(_ROWS, main="accumulators")
+        results = done | "Retype" >> beam.ParDo(_Retype(self._cfg), *side).with_outputs(
+            _ROWS, main="accumulators"
+        )
         statistics = results.accumulators | "MergeStatistics" >> beam.CombineGlobally(
             MergeStatistics()
         )
@@ -313,3 +351,7 @@ class ComputeSplitStatistics(beam.PTransform):
         return statistics | "ReconcileRowCounts" >> beam.Map(
             reconcile, beam.pvalue.AsDict(rows), self._cfg.format, self._rows_output
         )
+
+
+def _types_of(done: SplitStatistics) -> ColumnTypes:
+    return done.types or ColumnTypes()

@@ -31,10 +31,12 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from dataguard.io.csv_parse import Inference, widen_all
-from dataguard.io.csv_types import RANK, STRING, UNKNOWN
+from dataguard.io.csv_parse import Inference, Widened, widen_all
+from dataguard.io.csv_scan import RawScan
+from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN, widen
 
 _LOG = logging.getLogger(__name__)
 
@@ -81,6 +83,12 @@ class ColumnTypes:
     names: frozenset[tuple[str, ...]] = frozenset()
     types: dict[str, str] = field(default_factory=dict)
     python_columns: set[str] = field(default_factory=set)
+
+    def fits(self, merged: ColumnTypes) -> bool:
+        """Whether a split read with these types reads as with the ``merged`` ones: the same
+        type, or no value at all (a null column, which TFDV counts as missing either way)."""
+        return all(kind in (UNKNOWN, merged.types.get(name, UNKNOWN))
+                   for name, kind in self.types.items())
 
     def merge(self, other: ColumnTypes) -> ColumnTypes:
         types = dict(self.types)
@@ -262,22 +270,35 @@ def _options(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> dict
     }
 
 
-class _Counting:
-    """A pass-through byte source counting ``"`` (gzip streams; an odd total = bad quoting)."""
+class _Scanning:
+    """A pass-through byte source scanning the raw bytes (``"`` count, any ``0x``): gzip."""
 
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Any, scan: RawScan) -> None:
         self._source = source
-        self.quotes = 0
+        self.scan = scan
         self.closed = False
 
     def read(self, size: int = -1) -> bytes:
         data = bytes(self._source.read(size))
-        self.quotes += int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE))
+        if data:
+            self.scan.add(data)
         return data
 
     def close(self) -> None:
         self.closed = True
         self._source.close()
+
+
+def scanned_bytes(cfg: ReadConfig, split: Split) -> tuple[Any, RawScan]:
+    """The split's bytes for pyarrow and the raw scan of them: done at once (numpy) for bytes
+    in memory, on their way to pyarrow for a gzip stream (complete once it is read)."""
+    source = split_bytes(cfg, split)
+    scan = RawScan()
+    if isinstance(source, pa.BufferReader):
+        buffer = source.read_buffer()
+        scan.add(memoryview(buffer))  # type: ignore[arg-type]
+        return pa.BufferReader(buffer), scan
+    return _Scanning(source, scan), scan
 
 
 def parsed(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> Iterator[pa.RecordBatch]:
@@ -293,20 +314,12 @@ def parsed(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> Iterat
         source.close()
 
 
-def scan_column_types(cfg: ReadConfig, split: Split) -> tuple[ColumnTypes, int]:
-    """Pass 1: (the split's column types, its ``"`` count). Parsed as text, widened with the
-    local engine's rules; pyarrow's errors pass through (the caller names the line)."""
+def scan_column_types(cfg: ReadConfig, split: Split) -> tuple[ColumnTypes, RawScan]:
+    """The split's exact column types (parsed as text, widened with the local engine's rules)
+    and its raw scan; pyarrow's errors pass through (the caller names the line)."""
     text = dict.fromkeys(split.names, pa.string())
     found = Inference(dict.fromkeys(split.names, UNKNOWN))
-    source = split_bytes(cfg, split)
-    counting = isinstance(source, pa.BufferReader)
-    quotes = 0
-    if counting:  # in memory already: count it at numpy speed
-        buffer = source.read_buffer()
-        quotes = int(np.count_nonzero(np.frombuffer(buffer, dtype=np.uint8) == _QUOTE))
-        source = pa.BufferReader(buffer)
-    else:
-        source = _Counting(source)
+    source, scan = scanned_bytes(cfg, split)
     reader = pacsv.open_csv(source, **_options(cfg, split, text))
     try:
         for batch in reader:
@@ -314,9 +327,90 @@ def scan_column_types(cfg: ReadConfig, split: Split) -> tuple[ColumnTypes, int]:
                 widen_all(found, split.names, batch)
     finally:
         reader.close()
-    if not counting:
-        quotes = source.quotes
-    return ColumnTypes(frozenset([split.names]), found.types, found.python_columns), quotes
+    return ColumnTypes(frozenset([split.names]), found.types, found.python_columns), scan
+
+
+def speculative_batches(
+    cfg: ReadConfig, split: Split, used: ColumnTypes, scan: RawScan
+) -> Iterator[pa.RecordBatch]:
+    """The split decoded in one pass, typed from its first 256 KiB (``used`` holds the types,
+    columns first seen empty gaining theirs as they come; ``scan`` the raw scan). Raises
+    ``Widened`` where a later value needs a wider type (``INT`` meets ``2.5``), a float
+    reaches int64's range or a ``0x`` may be hexadecimal: the caller reads the split exactly.
+    Numbers are trusted to Arrow only where it reads them as Python does (``io.csv``)."""
+    from dataguard.io.csv import ParsedBlock
+
+    first = _first_block_types(cfg, split)
+    used.names = frozenset([split.names])
+    used.types.update(first.types)
+    used.python_columns |= first.python_columns
+    typed = {
+        name: _NUMBERS[kind] if kind in _NUMBERS and name not in first.python_columns
+        else pa.string()
+        for name, kind in first.types.items()
+    }
+    source, found = scanned_bytes(cfg, split)
+    if found.hex and INT in first.types.values():
+        raise Widened("0x")
+    reader = pacsv.open_csv(source, **_options(cfg, split, typed))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                columns = _checked(split.names, batch, typed, used.types)
+                yield ParsedBlock(columns, split.names, dict(used.types), split.path).decode()
+    except pa.ArrowInvalid as exc:
+        if "conversion error" in str(exc):
+            raise Widened(split.path) from None
+        raise
+    finally:
+        reader.close()
+    if found.hex and INT in used.types.values():
+        raise Widened("0x")
+    scan.quotes, scan.hex = found.quotes, found.hex
+
+
+_NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
+_INT64_LIMIT = 2.0**63
+
+
+def _first_block_types(cfg: ReadConfig, split: Split) -> Inference:
+    found = Inference(dict.fromkeys(split.names, UNKNOWN))
+    source = split_bytes(cfg, split)
+    options = _options(cfg, split, dict.fromkeys(split.names, pa.string()))
+    options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
+    reader = pacsv.open_csv(source, **options)
+    try:
+        batch = next(iter(reader), None)
+    finally:
+        reader.close()
+        source.close()
+    if batch is not None and batch.num_rows:
+        widen_all(found, split.names, batch)
+    return found
+
+
+def _checked(
+    names: tuple[str, ...], batch: pa.RecordBatch, typed: dict[str, Any], used: dict[str, str]
+) -> list[Any]:
+    """One block's columns under the types in use; ``Widened`` where they do not hold.
+    A column so far empty takes the type of its first values (its earlier blocks held nulls,
+    which TFDV counts as missing: the same statistics)."""
+    columns = []
+    for name, column in zip(names, batch.columns, strict=True):
+        kind = used[name]
+        present = column.null_count < len(column)
+        if typed[name] == pa.string() and kind != STRING and present:
+            widened, _, cast = widen(kind, column)
+            if kind != UNKNOWN and widened != kind:
+                raise Widened(name)
+            used[name] = widened
+            column = column if cast is None else cast
+        elif kind == FLOAT and present:
+            low, high = pc.min_max(column).values()
+            if max(abs(low.as_py() or 0.0), abs(high.as_py() or 0.0)) >= _INT64_LIMIT:
+                raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
+        columns.append(column)
+    return columns
 
 
 def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
