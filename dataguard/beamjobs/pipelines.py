@@ -67,7 +67,7 @@ def input_spec(
         )
     fmt = input_format or guess_format(patterns, option="--input_format")
     if fmt not in FORMATS:
-        raise UsageError(f"--input_format: {fmt!r} is not csv or tfrecord")
+        raise UsageError(f"--input_format: {fmt!r} is not csv, tfrecord or parquet")
     return InputSpec(paths=tuple(patterns), format=fmt, delimiter=delimiter, column_names=names)
 
 

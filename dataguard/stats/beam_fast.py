@@ -92,6 +92,10 @@ class _PlanSplits(beam.DoFn):
 
     def process(self, metadata: Any) -> Iterator[Split]:
         path = metadata.path
+        if self._cfg.format == "parquet":
+            with on_worker():
+                yield from _plan_parquet(self._cfg, path)
+            return
         if self._cfg.format != "csv":
             yield Split(path, self._cfg.format)
             return
@@ -100,6 +104,24 @@ class _PlanSplits(beam.DoFn):
                 yield from plan_csv(self._cfg, path, metadata.size_in_bytes)
         except (OSError, EOFError) as exc:
             raise bad_input(f"{path}: cannot be read: {_one_line(exc)}") from None
+
+
+def _plan_parquet(cfg: ReadConfig, path: str) -> Iterator[Split]:
+    """Runs of row groups of about ``cfg.split_bytes`` (``start``/``end``: row group numbers)."""
+    from dataguard.io.parquet import row_group_sizes
+    from dataguard.io.sources import InputSpec
+
+    bounds = [0]
+    size = 0
+    groups = row_group_sizes(InputSpec((path,), "parquet"), path)
+    for index, (_, group_bytes) in enumerate(groups):
+        size += group_bytes
+        if size >= cfg.split_bytes and index + 1 < len(groups):
+            bounds.append(index + 1)
+            size = 0
+    bounds.append(len(groups))
+    for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        yield Split(path, "parquet", a, b, part=part, parts=len(bounds) - 1)
 
 
 class SplitInputs(beam.PTransform):
@@ -210,10 +232,13 @@ class _AccumulateSplit(_Feeding, beam.DoFn):
         if split.format == "tfrecord":
             yield from _tfrecord_batches(self._cfg, split)
         else:
-            from dataguard.stats.beam_parquet import parquet_batches
+            from dataguard.io.parquet import read_row_groups
+            from dataguard.io.sources import InputSpec
 
+            groups = range(split.start, split.end if split.end is not None else split.start)
             with on_worker():
-                yield from parquet_batches(split)
+                yield from read_row_groups(InputSpec((split.path,), "parquet"), split.path,
+                                           groups)
 
 
 class _Retype(_Feeding, beam.DoFn):

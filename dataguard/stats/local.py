@@ -151,6 +151,10 @@ def record_batches(
         return read_record_batches(
             spec, speculative=True, block_size=block_size or _CSV_BLOCK_SIZE, decode=False
         )
+    if spec.format == "parquet":
+        from dataguard.io.parquet import read_record_batches as read_parquet
+
+        return read_parquet(spec)
     from dataguard.io.tfrecord import read_record_batches as read_tfrecord
 
     return read_tfrecord(spec)
