@@ -202,7 +202,8 @@ class _Feeding:
         for batch in batches:
             rows += batch.num_rows
             acc = combiner.add_input(acc, batch)
-        return accumulators.dumps(acc), rows  # bytes: no worker imports TensorFlow for them
+        # Compacted (TFDV's Beam path compacts too), as bytes: no worker imports TensorFlow
+        return accumulators.dumps(combiner.compact(acc)), rows
 
 
 class _AccumulateSplit(_Feeding, beam.DoFn):
@@ -312,6 +313,9 @@ class MergeStatistics(beam.CombineFn):
         if len(present) <= 1:
             return present[0] if present else None
         return self._get().merge_accumulators(present)
+
+    def compact(self, acc: Any) -> Any:
+        return acc if acc is None else self._get().compact(acc)
 
     def get_accumulator_coder(self) -> beam.coders.Coder:
         return _AccumulatorCoder()

@@ -119,13 +119,15 @@ def _local(path: str) -> str:
 
 
 def split_bytes(cfg: ReadConfig, split: Split) -> Any:
-    """A pyarrow input for the split's bytes (zero-copy for local uncompressed files)."""
+    """A pyarrow input for the split's bytes (in memory for uncompressed files: one split's)."""
     if not cfg.gzip(split.path):
         if _is_local(split.path):
-            mapped = pa.memory_map(_local(split.path))
-            end = mapped.size() if split.end is None else split.end
-            mapped.seek(split.start)
-            return pa.BufferReader(mapped.read_buffer(end - split.start))
+            # Read, not memory-mapped: mapped pages count in a worker's RSS as long as they stay
+            # mapped, a whole file's worth at 10M rows; a read holds one split's bytes.
+            with pa.OSFile(_local(split.path)) as f:
+                end = f.size() if split.end is None else split.end
+                f.seek(split.start)
+                return pa.BufferReader(f.read_buffer(end - split.start))
         with open_stream(cfg, split.path) as f:
             f.seek(split.start)
             data = f.read() if split.end is None else f.read(split.end - split.start)
@@ -212,8 +214,8 @@ def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Split]:
 @contextlib.contextmanager
 def _random_access(cfg: ReadConfig, path: str) -> Iterator[Any]:
     if _is_local(path):
-        with pa.memory_map(_local(path)) as mapped:
-            yield mapped
+        with pa.OSFile(_local(path)) as f:
+            yield f
     else:
         with open_stream(cfg, path) as f:
             yield f
