@@ -1,7 +1,7 @@
 """Beam engine benchmark: CPU-seconds of the whole process tree per 1M rows, side by side.
 
     python -m benchmarks.beam_bench                  # 1M rows
-    python -m benchmarks.beam_bench --quick          # 100k rows (well under 2 minutes)
+    python -m benchmarks.beam_bench --quick          # 50k rows (about a minute)
     python -m benchmarks.beam_bench --rows 10000000 --tools beam-mp-1-file   # memory at 10M
 
 The same generated taxi rows (``benchmarks.datagen``) as one CSV and as 4 shards; each tool runs
@@ -188,7 +188,7 @@ def report(runs: list[Run]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100k rows")
+    parser.add_argument("--quick", action="store_true", help="50k rows")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"some of {', '.join(TOOLS)}")
     parser.add_argument("--workdir", help="keep generated files here (default: a temp folder)")
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tfdv_worker:
         tfdv_worker(args.tfdv_worker)
         return 0
-    rows = 100_000 if args.quick else args.rows
+    rows = 50_000 if args.quick else args.rows
     tools = [t for t in args.tools.split(",") if t]
     if args.quick and args.tools == parser.get_default("tools"):
         tools.remove("beam-in-memory-1-file")

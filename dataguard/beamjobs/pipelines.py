@@ -74,21 +74,27 @@ def input_spec(
 # --- builders ------------------------------------------------------------------------------
 
 
-def _statistics(pipeline: beam.Pipeline, spec: InputSpec, label: str) -> beam.PCollection:
-    """Files → splits (planned on the workers) → statistics, row counts reconciled."""
-    return (
-        pipeline
-        | f"Read{label}" >> SplitInputs(spec)
-        | f"Compute{label}Statistics" >> ComputeSplitStatistics(spec)
+def _statistics(
+    pipeline: beam.Pipeline, spec: InputSpec, label: str
+) -> tuple[beam.PCollection, beam.PCollection]:
+    """Files → splits (planned on the workers) → statistics, row counts reconciled; and the
+    rows read per file, as ``(path, rows)``."""
+    compute = ComputeSplitStatistics(spec)
+    statistics = (
+        pipeline | f"Read{label}" >> SplitInputs(spec) | f"Compute{label}Statistics" >> compute
     )
+    return statistics, compute.rows_per_file
 
 
 def build_compute_stats(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
-    """Read → statistics → record the batch (artifact + store row). Output: the batch as a dict."""
+    """Read → statistics → record the batch (artifact + store row). Output: the batch as a dict,
+    with the rows read per input file (``rows_per_file``)."""
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats = _statistics(pipeline, spec, "Batch")
-    return stats | "RecordStatistics" >> beam.ParDo(RecordStatisticsFn(cfg, cfg.role))
+    stats, rows = _statistics(pipeline, spec, "Batch")
+    return stats | "RecordStatistics" >> beam.ParDo(
+        RecordStatisticsFn(cfg, cfg.role), beam.pvalue.AsDict(rows)
+    )
 
 
 def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
@@ -98,7 +104,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
     """
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats = _statistics(pipeline, spec, "Batch")
+    stats, _ = _statistics(pipeline, spec, "Batch")
     serving = None
     if cfg.serving_inputs:
         serving_spec = input_spec(
@@ -108,7 +114,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
             cfg.serving_column_names,
             remote=remote,
         )
-        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving"))
+        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving")[0])
     return stats | "RecordAndCheck" >> beam.ParDo(RecordAndCheckFn(cfg), serving)
 
 

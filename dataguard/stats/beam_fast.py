@@ -352,13 +352,15 @@ class ComputeSplitStatistics(beam.PTransform):
     """Splits → one ``DatasetFeatureStatisticsList``, row counts reconciled.
 
     ``rows_output``: a file (any Beam FileSystems path) to write the rows read per file to,
-    as JSON, once they are reconciled.
+    as JSON, once they are reconciled. Once applied, ``rows_per_file`` is the PCollection of
+    ``(path, rows)``.
     """
 
     def __init__(self, spec: InputSpec, *, rows_output: str | None = None) -> None:
         super().__init__()
         self._cfg = read_config(spec)
         self._rows_output = rows_output
+        self.rows_per_file: Any = None  # set when applied
 
     def expand(self, splits: Any) -> Any:
         done = splits | "Accumulate" >> beam.ParDo(_AccumulateSplit(self._cfg))
@@ -377,6 +379,7 @@ class ComputeSplitStatistics(beam.PTransform):
             MergeStatistics()
         )
         rows = results[_ROWS] | "RowsPerFile" >> beam.CombinePerKey(sum)
+        self.rows_per_file = rows  # (path, rows) pairs, for a job's own results
         return statistics | "ReconcileRowCounts" >> beam.Map(
             reconcile, beam.pvalue.AsDict(rows), self._cfg.format, self._rows_output
         )

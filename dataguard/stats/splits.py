@@ -342,7 +342,14 @@ def speculative_batches(
     Numbers are trusted to Arrow only where it reads them as Python does (``io.csv``)."""
     from dataguard.io.csv import ParsedBlock
 
-    first = _first_block_types(cfg, split)
+    source, found = scanned_bytes(cfg, split)
+    in_memory = isinstance(source, pa.BufferReader)
+    # Bytes in memory are typed where they are (zero copy); a gzip stream is opened again.
+    first = _first_block_types(
+        cfg, split, pa.BufferReader(source.read_buffer()) if in_memory else None
+    )
+    if in_memory:
+        source.seek(0)
     used.names = frozenset([split.names])
     used.types.update(first.types)
     used.python_columns |= first.python_columns
@@ -351,7 +358,6 @@ def speculative_batches(
         else pa.string()
         for name, kind in first.types.items()
     }
-    source, found = scanned_bytes(cfg, split)
     if found.hex and INT in first.types.values():
         raise Widened("0x")
     reader = pacsv.open_csv(source, **_options(cfg, split, typed))
@@ -375,9 +381,9 @@ _NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
 _INT64_LIMIT = 2.0**63
 
 
-def _first_block_types(cfg: ReadConfig, split: Split) -> Inference:
+def _first_block_types(cfg: ReadConfig, split: Split, source: Any = None) -> Inference:
     found = Inference(dict.fromkeys(split.names, UNKNOWN))
-    source = split_bytes(cfg, split)
+    source = split_bytes(cfg, split) if source is None else source
     options = _options(cfg, split, dict.fromkeys(split.names, pa.string()))
     options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
     reader = pacsv.open_csv(source, **options)
