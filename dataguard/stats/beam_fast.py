@@ -38,11 +38,12 @@ from typing import TYPE_CHECKING, Any
 import apache_beam as beam
 import pyarrow as pa
 
-from dataguard.errors import BadInputError, RunnerError
+from dataguard.errors import BadInputError, DataguardError
 from dataguard.io.csv_parse import Widened
 from dataguard.io.csv_scan import RawScan
 from dataguard.stats import accumulators, splits
 from dataguard.stats.beam_read import _MatchFiles, check_csv_file
+from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.runner_errors import bad_input, marked, on_worker
 from dataguard.stats.splits import (
     ColumnTypes,
@@ -326,20 +327,13 @@ class MergeStatistics(beam.CombineFn):
 
 
 def reconcile(statistics: Any, rows: dict[str, int], fmt: str, rows_output: str | None) -> Any:
-    """The statistics, once the rows read per file add up to their ``num_examples``."""
-    empty = sorted(path for path, count in rows.items() if count == 0)
-    if empty:
-        what = "no records (empty TFRecord file)" if fmt == "tfrecord" else (
-            "no data rows after the header" if fmt == "csv" else "no rows")
-        raise bad_input(f"{empty[0]}: {what}")
-    total = sum(rows.values())
+    """The statistics, once the rows read per file add up to their ``num_examples``
+    (``stats.row_counts``; raised marked, so the launcher raises the same error)."""
     examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
-    if total != examples:
-        raise marked(RunnerError(
-            f"row counts do not add up: {len(rows)} file(s) read {total} rows, the statistics "
-            f"count {examples} examples ({', '.join(sorted(rows))}); nothing was stored"
-        ))
-    _LOG.info("rows read per file: %s", json.dumps(dict(sorted(rows.items()))))
+    try:
+        check_row_counts(rows, examples, fmt)
+    except DataguardError as exc:
+        raise marked(exc) from None
     if rows_output:
         from apache_beam.io.filesystems import FileSystems
 

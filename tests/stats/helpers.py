@@ -90,3 +90,18 @@ def quoted_csv(path: Path, delimiter: str, rows: int = 400) -> Path:
                 rng.choice(["a,b", "c;d", "x"]),
             ])
     return path
+
+
+def lose_a_batch(monkeypatch: Any, number: int) -> None:
+    """Make the statistics combiner drop its ``number``-th batch (1-based) in this process:
+    the statistics then count fewer examples than the readers read."""
+    from dataguard.stats.local import StatisticsCombiner
+
+    add_input = StatisticsCombiner.add_input
+    seen: list[int] = []
+
+    def losing(self: Any, acc: Any, batch: Any) -> Any:
+        seen.append(batch.num_rows)
+        return acc if len(seen) == number else add_input(self, acc, batch)
+
+    monkeypatch.setattr(StatisticsCombiner, "add_input", losing)

@@ -17,7 +17,7 @@ import pytest
 
 from dataguard.errors import BadInputError, RunnerError
 from dataguard.io.sources import resolve_inputs
-from tests.stats.helpers import assert_statistics_match, feature_map, quoted_csv
+from tests.stats.helpers import assert_statistics_match, feature_map, lose_a_batch, quoted_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -183,16 +183,8 @@ def test_rows_that_do_not_add_up_fail_the_run_with_exit_3_and_store_nothing(
     workdir: Path, taxi: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     from dataguard.cli.main import main
-    from dataguard.stats.local import StatisticsCombiner
 
-    add_input = StatisticsCombiner.add_input
-    seen: list[int] = []
-
-    def lose_the_second_batch(self: Any, acc: Any, batch: Any) -> Any:
-        seen.append(batch.num_rows)
-        return acc if len(seen) == 2 else add_input(self, acc, batch)
-
-    monkeypatch.setattr(StatisticsCombiner, "add_input", lose_the_second_batch)
+    lose_a_batch(monkeypatch, 2)
     monkeypatch.setattr("dataguard.stats.splits._PARSE_BLOCK", 256 << 10)  # several batches
     argv = ["--store", f"sqlite:///{workdir / 'dg.db'}", "--artifacts", str(workdir / "art"),
             "stats", "taxi", "b1", "--input", str(taxi / "train.csv"), "--engine", "beam"]
