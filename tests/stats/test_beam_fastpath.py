@@ -172,6 +172,18 @@ def test_a_ragged_row_deep_in_a_split_file_names_its_line(
         _beam(resolve_inputs([str(path)]))
 
 
+def test_bad_input_on_a_multi_processing_worker_names_the_file_and_line(
+    tmp_path: Path, small_splits: int
+) -> None:
+    path = tmp_path / "big.csv"
+    lines = [f"{i},{i % 7}\n" for i in range(100_000)]
+    lines[99_000] = "1,2,3\n"  # line 99,002, in the last range
+    path.write_text("a,b\n" + "".join(lines))
+    with pytest.raises(BadInputError) as info:
+        _beam(resolve_inputs([str(path)]), MULTI)
+    assert str(info.value) == f"{path}: line 99002: 3 fields, expected 2"
+
+
 def test_a_header_only_file_among_others_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x,y\n1,2\n")
     (tmp_path / "b.csv").write_text("x,y\n")
