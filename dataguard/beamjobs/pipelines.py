@@ -8,7 +8,7 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
     launch_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
 Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam``'s
-fast path: ``SplitInputs`` → ``ComputeSplitStatistics``, row counts reconciled); the last step
+fast path: ``ChunkInputs`` → ``ComputeChunkStatistics``, row counts reconciled); the last step
 is a DoFn on one worker over the single merged statistics element that calls the services
 (``record_statistics``, then ``check`` with its hooks): ``steps``.
 Building never touches the input files, GCS or the store: a Dataflow job can be built offline
@@ -38,7 +38,7 @@ from dataguard.beamjobs.steps import (
 )
 from dataguard.errors import UsageError
 from dataguard.io.sources import FORMATS, InputSpec, guess_format, resolve_inputs
-from dataguard.stats.beam import ComputeSplitStatistics, SplitInputs, execute_pipeline
+from dataguard.stats.beam import ChunkInputs, ComputeChunkStatistics, execute_pipeline
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
 _LOG = logging.getLogger(__name__)
@@ -77,11 +77,11 @@ def input_spec(
 def _statistics(
     pipeline: beam.Pipeline, spec: InputSpec, label: str
 ) -> tuple[beam.PCollection, beam.PCollection]:
-    """Files → splits (planned on the workers) → statistics, row counts reconciled; and the
+    """Files → chunks (planned on the workers) → statistics, row counts reconciled; and the
     rows read per file, as ``(path, rows)``."""
-    compute = ComputeSplitStatistics(spec)
+    compute = ComputeChunkStatistics(spec)
     statistics = (
-        pipeline | f"Read{label}" >> SplitInputs(spec) | f"Compute{label}Statistics" >> compute
+        pipeline | f"Read{label}" >> ChunkInputs(spec) | f"Compute{label}Statistics" >> compute
     )
     return statistics, compute.rows_per_file
 

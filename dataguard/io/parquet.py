@@ -2,7 +2,7 @@
 
     for batch in read_record_batches(spec):          # every row group of every file
         ...                                          # large_list<int64|float32|large_binary>
-    for batch in read_row_groups(spec, path, [0, 1]):   # some row groups (a Beam split)
+    for batch in read_row_groups(spec, path, [0, 1]):   # some row groups (a Beam chunk)
 
 Types follow the Parquet schema, mapped the way tfx_bsl decodes the same rows as tf.Example
 or CSV: integers and booleans → INT (``large_list<int64>``), floats and decimals → FLOAT

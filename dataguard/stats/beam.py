@@ -31,7 +31,7 @@ from apache_beam.io.filesystem import CompressionTypes
 
 from dataguard.core.tfdv_native import import_tfdv
 from dataguard.errors import RunnerError
-from dataguard.stats.beam_fast import ComputeSplitStatistics, SplitInputs
+from dataguard.stats.beam_fast import ChunkInputs, ComputeChunkStatistics
 from dataguard.stats.beam_read import BATCH_SIZE, ReadExamples
 from dataguard.stats.pipeline_options import (
     is_local,
@@ -50,10 +50,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_SIZE",
     "BeamStatsEngine",
-    "ComputeSplitStatistics",
+    "ComputeChunkStatistics",
     "ComputeStatistics",
     "ReadExamples",
-    "SplitInputs",
+    "ChunkInputs",
     "compute_statistics",
     "execute_pipeline",
 ]
@@ -144,8 +144,8 @@ def compute_statistics(
     if stats_options is None:  # the fast path: TFDV's default statistics, reconciled rows
         statistics = (
             pipeline
-            | "ReadExamples" >> SplitInputs(spec)
-            | "ComputeStatistics" >> ComputeSplitStatistics(spec, rows_output=rows_output)
+            | "ReadExamples" >> ChunkInputs(spec)
+            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output)
         )
     else:  # other options (a schema, slicing, …): TFDV's own GenerateStatistics
         statistics = (

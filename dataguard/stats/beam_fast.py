@@ -1,11 +1,11 @@
 """The Beam engine's fast path: the local engine's statistics, combined per worker, merged once.
 
     with make_pipeline(args) as p:
-        stats = (p | "ReadBatch" >> SplitInputs(spec)                  # files → splits
-                   | "ComputeBatchStatistics" >> ComputeSplitStatistics(spec))
+        stats = (p | "ReadBatch" >> ChunkInputs(spec)                  # files → chunks
+                   | "ComputeBatchStatistics" >> ComputeChunkStatistics(spec))
 
-``SplitInputs`` matches the patterns and plans each file's splits on the workers (a big CSV:
-byte ranges cut at line starts; ``stats.splits``), so a job still builds offline. Per split a
+``ChunkInputs`` matches the patterns and plans each file's chunks on the workers (a big CSV:
+byte ranges cut at line starts; ``stats.chunks``), so a job still builds offline. Per chunk a
 worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
 ``BasicStatsGenerator`` with its bit-identical fast paths and sketch feeding, plus the exact
 top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
@@ -13,14 +13,14 @@ top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
 ``DatasetFeatureStatisticsList``. Accumulators travel as bytes (``stats.accumulators``: no
 worker imports TensorFlow for them).
 
-CSV column types are global, as in TFDV (INT → FLOAT → STRING over all rows), yet each split is
-read once in the common case: a worker types its split from the split's first block and checks
-every later block (the local engine's one-pass read), reading the split again exactly only if a
-column widens inside it. ``MergeColumnTypes`` joins the splits' types; ``Retype`` passes on
-the accumulators of the splits whose types are the batch's, and reads the others again with
+CSV column types are global, as in TFDV (INT → FLOAT → STRING over all rows), yet each chunk is
+read once in the common case: a worker types its chunk from the chunk's first block and checks
+every later block (the local engine's one-pass read), reading the chunk again exactly only if a
+column widens inside it. ``MergeColumnTypes`` joins the chunks' types; ``Retype`` passes on
+the accumulators of the chunks whose types are the batch's, and reads the others again with
 the batch's types (a column that is INT in one file and FLOAT in another).
 
-Row counts are reconciled: every split reports the rows it read, per file
+Row counts are reconciled: every chunk reports the rows it read, per file
 (``RowsPerFile``), and ``ReconcileRowCounts`` fails the job (``RunnerError``, exit 3) when
 they do not add up to ``num_examples`` rather than let wrong statistics be stored; a file
 with no rows is bad input. Bad input found on a worker is raised marked
@@ -41,36 +41,36 @@ import pyarrow as pa
 from dataguard.errors import BadInputError, DataguardError
 from dataguard.io.csv_parse import Widened
 from dataguard.io.csv_scan import RawScan
-from dataguard.stats import accumulators, splits
+from dataguard.stats import accumulators, chunks
 from dataguard.stats.beam_read import _MatchFiles, check_csv_file
-from dataguard.stats.row_counts import check_row_counts
-from dataguard.stats.runner_errors import bad_input, marked, on_worker
-from dataguard.stats.splits import (
+from dataguard.stats.chunks import (
+    Chunk,
     ColumnTypes,
     ReadConfig,
-    Split,
     arrow_types,
     parsed,
     plan_csv,
     scan_column_types,
     speculative_batches,
 )
+from dataguard.stats.row_counts import check_row_counts
+from dataguard.stats.runner_errors import bad_input, marked, on_worker
 
 if TYPE_CHECKING:
     from dataguard.io.sources import InputSpec
 
-__all__ = ["ComputeSplitStatistics", "SplitInputs", "read_config"]
+__all__ = ["ComputeChunkStatistics", "ChunkInputs", "read_config"]
 
 _LOG = logging.getLogger(__name__)
 _ROWS = "rows"
 _TFRECORD_BATCH = 16384  # records per decoded batch: fewer batches, less per-batch TFDV work
 
 
-def read_config(spec: InputSpec, split_bytes: int | None = None) -> ReadConfig:
-    """How the workers read ``spec``; CSVs are cut in ranges of about ``split_bytes``
-    (default ``splits.SPLIT_BYTES``, looked up when the pipeline is built)."""
+def read_config(spec: InputSpec, chunk_size: int | None = None) -> ReadConfig:
+    """How the workers read ``spec``; CSVs are cut in ranges of about ``chunk_size``
+    (default ``chunks.CHUNK_BYTES``, looked up when the pipeline is built)."""
     return ReadConfig(spec.format, spec.delimiter, spec.column_names, spec.compression,
-                      split_bytes or splits.SPLIT_BYTES)
+                      chunk_size or chunks.CHUNK_BYTES)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -85,20 +85,20 @@ def _located(cfg: ReadConfig, path: str, exc: BaseException) -> ValueError:
     return bad_input(f"{path}: cannot parse CSV: {_one_line(exc)}")
 
 
-class _PlanSplits(beam.DoFn):
-    """A file's metadata → its splits (CSV: header read, maybe cut into byte ranges)."""
+class _PlanChunks(beam.DoFn):
+    """A file's metadata → its chunks (CSV: header read, maybe cut into byte ranges)."""
 
     def __init__(self, cfg: ReadConfig) -> None:
         self._cfg = cfg
 
-    def process(self, metadata: Any) -> Iterator[Split]:
+    def process(self, metadata: Any) -> Iterator[Chunk]:
         path = metadata.path
         if self._cfg.format == "parquet":
             with on_worker():
                 yield from _plan_parquet(self._cfg, path)
             return
         if self._cfg.format != "csv":
-            yield Split(path, self._cfg.format)
+            yield Chunk(path, self._cfg.format)
             return
         try:
             with on_worker():
@@ -107,8 +107,8 @@ class _PlanSplits(beam.DoFn):
             raise bad_input(f"{path}: cannot be read: {_one_line(exc)}") from None
 
 
-def _plan_parquet(cfg: ReadConfig, path: str) -> Iterator[Split]:
-    """Runs of row groups of about ``cfg.split_bytes`` (``start``/``end``: row group numbers)."""
+def _plan_parquet(cfg: ReadConfig, path: str) -> Iterator[Chunk]:
+    """Runs of row groups of about ``cfg.chunk_size`` (``start``/``end``: row group numbers)."""
     from dataguard.io.parquet import row_group_sizes
     from dataguard.io.sources import InputSpec
 
@@ -117,23 +117,23 @@ def _plan_parquet(cfg: ReadConfig, path: str) -> Iterator[Split]:
     groups = row_group_sizes(InputSpec((path,), "parquet"), path)
     for index, (_, group_bytes) in enumerate(groups):
         size += group_bytes
-        if size >= cfg.split_bytes and index + 1 < len(groups):
+        if size >= cfg.chunk_size and index + 1 < len(groups):
             bounds.append(index + 1)
             size = 0
     bounds.append(len(groups))
     for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        yield Split(path, "parquet", a, b, part=part, parts=len(bounds) - 1)
+        yield Chunk(path, "parquet", a, b, part=part, parts=len(bounds) - 1)
 
 
-class SplitInputs(beam.PTransform):
-    """Input patterns of a batch → ``Split``s, matched and planned on the workers."""
+class ChunkInputs(beam.PTransform):
+    """Input patterns of a batch → ``Chunk``s, matched and planned on the workers."""
 
-    def __init__(self, spec: InputSpec, *, split_bytes: int | None = None) -> None:
+    def __init__(self, spec: InputSpec, *, chunk_size: int | None = None) -> None:
         super().__init__()
         if spec.format not in ("csv", "tfrecord", "parquet"):
             raise BadInputError(f"input format {spec.format!r}: use csv, tfrecord or parquet")
         self._paths = list(spec.paths)
-        self._cfg = read_config(spec, split_bytes)
+        self._cfg = read_config(spec, chunk_size)
 
     def expand(self, pbegin: Any) -> Any:
         return (
@@ -141,8 +141,8 @@ class SplitInputs(beam.PTransform):
             | "Patterns" >> beam.Create(self._paths)
             | "Match" >> beam.ParDo(_MatchFiles())
             | "SpreadFiles" >> beam.Reshuffle()  # files planned in parallel
-            | "Plan" >> beam.ParDo(_PlanSplits(self._cfg))
-            | "SpreadSplits" >> beam.Reshuffle()  # one worker per split, not one for all
+            | "Plan" >> beam.ParDo(_PlanChunks(self._cfg))
+            | "SpreadChunks" >> beam.Reshuffle()  # one worker per chunk, not one for all
         )
 
 
@@ -176,18 +176,18 @@ def _combiner() -> Any:
 
 
 @dataclass(frozen=True)
-class SplitStatistics:
-    """What a worker made of one split: the types it read CSV columns with (None for other
+class ChunkStatistics:
+    """What a worker made of one chunk: the types it read CSV columns with (None for other
     formats), its accumulator (bytes) and the rows it read."""
 
-    split: Split
+    chunk: Chunk
     types: ColumnTypes | None
     accumulator: bytes
     rows: int
 
 
 class _Feeding:
-    """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one split."""
+    """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one chunk."""
 
     def __init__(self, cfg: ReadConfig) -> None:
         self._cfg = cfg
@@ -207,72 +207,72 @@ class _Feeding:
         return accumulators.dumps(combiner.compact(acc)), rows
 
 
-class _AccumulateSplit(_Feeding, beam.DoFn):
-    """One split → ``SplitStatistics``. CSV is read in one pass, typed from the split's first
-    block; a column that widens later makes the worker read the split again, exactly."""
+class _AccumulateChunk(_Feeding, beam.DoFn):
+    """One chunk → ``ChunkStatistics``. CSV is read in one pass, typed from the chunk's first
+    block; a column that widens later makes the worker read the chunk again, exactly."""
 
-    def process(self, split: Split) -> Iterator[SplitStatistics]:
-        if split.format != "csv":
-            acc, rows = self._feed(self._other_batches(split))
-            yield SplitStatistics(split, None, acc, rows)
+    def process(self, chunk: Chunk) -> Iterator[ChunkStatistics]:
+        if chunk.format != "csv":
+            acc, rows = self._feed(self._other_batches(chunk))
+            yield ChunkStatistics(chunk, None, acc, rows)
             return
         cfg = self._cfg
         used, scan = ColumnTypes(), RawScan()
         try:
             try:
-                acc, rows = self._feed(speculative_batches(cfg, split, used, scan))
+                acc, rows = self._feed(speculative_batches(cfg, chunk, used, scan))
             except Widened:
-                used, scan = scan_column_types(cfg, split)
-                acc, rows = self._feed(_csv_batches(cfg, split, used))
+                used, scan = scan_column_types(cfg, chunk)
+                acc, rows = self._feed(_csv_batches(cfg, chunk, used))
         except (pa.ArrowException, OSError, EOFError) as exc:
-            raise _located(cfg, split.path, exc) from None
+            raise _located(cfg, chunk.path, exc) from None
         if scan.quotes % 2:  # an unterminated quote (pyarrow accepts one at the end), or a "
-            check_csv_file(split.path, cfg.delimiter, cfg.column_names, cfg.gzip(split.path))
-        yield SplitStatistics(split, used, acc, rows)
+            check_csv_file(chunk.path, cfg.delimiter, cfg.column_names, cfg.gzip(chunk.path))
+        yield ChunkStatistics(chunk, used, acc, rows)
 
-    def _other_batches(self, split: Split) -> Iterator[pa.RecordBatch]:
-        if split.format == "tfrecord":
-            yield from _tfrecord_batches(self._cfg, split)
+    def _other_batches(self, chunk: Chunk) -> Iterator[pa.RecordBatch]:
+        if chunk.format == "tfrecord":
+            yield from _tfrecord_batches(self._cfg, chunk)
         else:
             from dataguard.io.parquet import read_row_groups
             from dataguard.io.sources import InputSpec
 
-            groups = range(split.start, split.end if split.end is not None else split.start)
+            groups = range(chunk.start, chunk.end if chunk.end is not None else chunk.start)
             with on_worker():
-                yield from read_row_groups(InputSpec((split.path,), "parquet"), split.path,
+                yield from read_row_groups(InputSpec((chunk.path,), "parquet"), chunk.path,
                                            groups)
 
 
 class _Retype(_Feeding, beam.DoFn):
-    """``SplitStatistics`` → its accumulator (and rows, tagged ``rows``), read again with the
-    batch's column types where the split's own types differ (rare: a column widens)."""
+    """``ChunkStatistics`` → its accumulator (and rows, tagged ``rows``), read again with the
+    batch's column types where the chunk's own types differ (rare: a column widens)."""
 
-    def process(self, done: SplitStatistics, merged: ColumnTypes | None = None) -> Iterator[Any]:
+    def process(self, done: ChunkStatistics, merged: ColumnTypes | None = None) -> Iterator[Any]:
         acc, rows = done.accumulator, done.rows
         if done.types is not None and merged is not None and not done.types.fits(merged):
             _LOG.info("%s: bytes %d-%s read again with the batch's column types",
-                      done.split.path, done.split.start, done.split.end or "end")
+                      done.chunk.path, done.chunk.start, done.chunk.end or "end")
             try:
-                acc, rows = self._feed(_csv_batches(self._cfg, done.split, merged))
+                acc, rows = self._feed(_csv_batches(self._cfg, done.chunk, merged))
             except (pa.ArrowException, OSError, EOFError) as exc:
-                raise _located(self._cfg, done.split.path, exc) from None
+                raise _located(self._cfg, done.chunk.path, exc) from None
         yield acc
-        yield beam.pvalue.TaggedOutput(_ROWS, (done.split.path, rows))
+        yield beam.pvalue.TaggedOutput(_ROWS, (done.chunk.path, rows))
 
 
-def _csv_batches(cfg: ReadConfig, split: Split, types: ColumnTypes) -> Iterator[pa.RecordBatch]:
+def _csv_batches(cfg: ReadConfig, chunk: Chunk, types: ColumnTypes) -> Iterator[pa.RecordBatch]:
     from dataguard.io.csv import ParsedBlock
 
     with on_worker():
-        for batch in parsed(cfg, split, arrow_types(types, split.names)):
-            yield ParsedBlock(batch.columns, split.names, types.types, split.path).decode()
+        for batch in parsed(cfg, chunk, arrow_types(types, chunk.names)):
+            yield ParsedBlock(batch.columns, chunk.names, types.types, chunk.path).decode()
 
 
-def _tfrecord_batches(cfg: ReadConfig, split: Split) -> Iterator[pa.RecordBatch]:
+def _tfrecord_batches(cfg: ReadConfig, chunk: Chunk) -> Iterator[pa.RecordBatch]:
     from dataguard.io.sources import InputSpec
     from dataguard.io.tfrecord import read_record_batches
 
-    spec = InputSpec((split.path,), "tfrecord", compression="gzip" if cfg.gzip(split.path)
+    spec = InputSpec((chunk.path,), "tfrecord", compression="gzip" if cfg.gzip(chunk.path)
                      else "none")
     with on_worker():  # corrupt records, bad gzip: BadInputError naming file and record
         yield from read_record_batches(spec, batch_records=_TFRECORD_BATCH, decode_threads=1)
@@ -292,7 +292,7 @@ class _AccumulatorCoder(beam.coders.Coder):
 
 
 class MergeStatistics(beam.CombineFn):
-    """Split accumulators (as bytes) → one ``DatasetFeatureStatisticsList``: the combiner's
+    """Chunk accumulators (as bytes) → one ``DatasetFeatureStatisticsList``: the combiner's
     merge and extract (``None`` is the empty accumulator: no TFDV loads to merge nothing)."""
 
     def __init__(self) -> None:
@@ -342,8 +342,8 @@ def reconcile(statistics: Any, rows: dict[str, int], fmt: str, rows_output: str 
     return statistics
 
 
-class ComputeSplitStatistics(beam.PTransform):
-    """Splits → one ``DatasetFeatureStatisticsList``, row counts reconciled.
+class ComputeChunkStatistics(beam.PTransform):
+    """Chunks → one ``DatasetFeatureStatisticsList``, row counts reconciled.
 
     ``rows_output``: a file (any Beam FileSystems path) to write the rows read per file to,
     as JSON, once they are reconciled. Once applied, ``rows_per_file`` is the PCollection of
@@ -356,8 +356,8 @@ class ComputeSplitStatistics(beam.PTransform):
         self._rows_output = rows_output
         self.rows_per_file: Any = None  # set when applied
 
-    def expand(self, splits: Any) -> Any:
-        done = splits | "Accumulate" >> beam.ParDo(_AccumulateSplit(self._cfg))
+    def expand(self, chunks: Any) -> Any:
+        done = chunks | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg))
         side: list[Any] = []
         if self._cfg.format == "csv":
             types = (
@@ -379,5 +379,5 @@ class ComputeSplitStatistics(beam.PTransform):
         )
 
 
-def _types_of(done: SplitStatistics) -> ColumnTypes:
+def _types_of(done: ChunkStatistics) -> ColumnTypes:
     return done.types or ColumnTypes()

@@ -2,7 +2,7 @@
 
 The reference is TFDV's own ``generate_statistics_from_csv`` of the shared taxi CSV; the Parquet
 file holds the same rows as pyarrow reads them (empty cell = null), in several row groups, so
-that the Beam engine reads it as several splits. The comparison is the parity tests' strict one.
+that the Beam engine reads it as several chunks. The comparison is the parity tests' strict one.
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ def test_local_engine_on_parquet_matches_tfdv_on_the_same_rows(
 def test_beam_engine_reads_row_groups_in_parallel_and_matches_tfdv(
     taxi_parquet: Path, taxi_csv_reference: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dataguard.stats import splits
+    from dataguard.stats import chunks
     from dataguard.stats.beam import compute_statistics
 
-    monkeypatch.setattr(splits, "SPLIT_BYTES", 100_000)  # several splits of row groups
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 100_000)  # several chunks of row groups
     spec = resolve_inputs([str(taxi_parquet)], input_format="parquet")
     actual = compute_statistics(spec, IN_MEMORY)
     assert_statistics_match(actual, taxi_csv_reference)

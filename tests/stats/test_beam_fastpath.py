@@ -3,7 +3,7 @@
 References are TFDV's own ``generate_statistics_from_*`` (``tfdv_reference``); the comparison is
 the strict one of the local engine's parity tests (every field; floats within 1e-9, quantile
 sketch outputs within 1e-2 since TFDV's sketch depends on batching). CSVs are cut into small
-byte ranges here (``SPLIT_BYTES``) so that several workers read one file.
+byte ranges here (``CHUNK_BYTES``) so that several workers read one file.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ MODES = {"in_memory": IN_MEMORY, "multi_processing": MULTI}
 
 
 @pytest.fixture
-def small_splits(monkeypatch: pytest.MonkeyPatch) -> int:
-    from dataguard.stats import splits
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    from dataguard.stats import chunks
 
-    monkeypatch.setattr(splits, "SPLIT_BYTES", 256 << 10)  # taxi/train.csv: 7 ranges
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 256 << 10)  # taxi/train.csv: 7 ranges
     return 256 << 10
 
 
@@ -42,7 +42,7 @@ def _beam(spec: Any, args: tuple[str, ...] = IN_MEMORY) -> Any:
 
 @pytest.mark.parametrize("mode", list(MODES))
 def test_a_big_taxi_csv_read_as_byte_ranges_matches_tfdv(
-    taxi: Path, tfdv_reference: Any, small_splits: int, mode: str,
+    taxi: Path, tfdv_reference: Any, small_chunks: int, mode: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = str(taxi / "train.csv")
@@ -69,7 +69,7 @@ def test_penguin_tfrecord_shards_match_tfdv(penguin: Path, tfdv_reference: Any) 
 
 
 def test_several_csv_files_and_a_late_widening_column_match_tfdv(
-    tmp_path_factory: pytest.TempPathFactory, tfdv_reference: Any, small_splits: int
+    tmp_path_factory: pytest.TempPathFactory, tfdv_reference: Any, small_chunks: int
 ) -> None:
     folder = tmp_path_factory.mktemp("widen")
     rows = [f"{i % 1000},{i % 7},{i}\n" for i in range(60_000)]
@@ -87,28 +87,28 @@ def test_several_csv_files_and_a_late_widening_column_match_tfdv(
 def test_quoted_fields_with_delimiters_split_in_ranges_match_tfdv(
     tmp_path_factory: pytest.TempPathFactory, tfdv_reference: Any, delimiter: str
 ) -> None:
-    from dataguard.stats.splits import ReadConfig, plan_csv
+    from dataguard.stats.chunks import ReadConfig, plan_csv
 
     path = quoted_csv(tmp_path_factory.mktemp("quoted") / "data.csv", delimiter, rows=20_000)
-    cfg = ReadConfig("csv", delimiter, split_bytes=64 << 10)
+    cfg = ReadConfig("csv", delimiter, chunk_size=64 << 10)
     assert len(plan_csv(cfg, str(path), path.stat().st_size)) > 3  # quotes, but none open at a cut
-    from dataguard.stats import splits
+    from dataguard.stats import chunks
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(splits, "SPLIT_BYTES", 64 << 10)
+        patch.setattr(chunks, "CHUNK_BYTES", 64 << 10)
         actual = _beam(resolve_inputs([str(path)], delimiter=delimiter))
     assert_statistics_match(actual, tfdv_reference("csv", str(path), delimiter))
 
 
 # --- byte ranges ---------------------------------------------------------------------------------
 def test_ranges_cover_every_line_once_starting_at_line_starts(tmp_path: Path) -> None:
-    from dataguard.stats.splits import ReadConfig, plan_csv
+    from dataguard.stats.chunks import ReadConfig, plan_csv
 
     path = tmp_path / "lines.csv"
     body = "".join(f"{i},{'x' * (i % 50)}\r\n" for i in range(5_000))
     path.write_bytes(("id,pad\r\n" + body).encode())
     data = path.read_bytes()
-    parts = plan_csv(ReadConfig("csv", split_bytes=10_000), str(path), len(data))
+    parts = plan_csv(ReadConfig("csv", chunk_size=10_000), str(path), len(data))
     assert len(parts) > 10
     assert parts[0].start == len(b"id,pad\r\n") and parts[-1].end == len(data)
     for before, after in zip(parts, parts[1:], strict=False):
@@ -121,20 +121,20 @@ def test_ranges_cover_every_line_once_starting_at_line_starts(tmp_path: Path) ->
 def test_a_quoted_newline_at_a_cut_reads_the_file_whole_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from dataguard.stats.splits import ReadConfig, plan_csv
+    from dataguard.stats.chunks import ReadConfig, plan_csv
 
     path = tmp_path / "notes.csv"
     note = '"first line\n' + "more text\n" * 3000 + 'last line"'
     path.write_text("id,note\n" + "".join(f"{i},{note}\n" for i in range(5)))
-    with caplog.at_level(logging.WARNING, logger="dataguard.stats.splits"):
-        parts = plan_csv(ReadConfig("csv", split_bytes=20_000), str(path),
+    with caplog.at_level(logging.WARNING, logger="dataguard.stats.chunks"):
+        parts = plan_csv(ReadConfig("csv", chunk_size=20_000), str(path),
                          path.stat().st_size)
     assert len(parts) == 1 and parts[0].end is None
     assert re.search(r"notes\.csv: a quoted field spans lines at byte \d+: read whole", caplog.text)
 
 
 def test_a_csv_with_quoted_newlines_gives_the_same_statistics_split_or_not(
-    tmp_path: Path, small_splits: int
+    tmp_path: Path, small_chunks: int
 ) -> None:
     path = tmp_path / "notes.csv"
     note = '"first line\nsecond line"'
@@ -150,11 +150,11 @@ def test_a_csv_with_quoted_newlines_gives_the_same_statistics_split_or_not(
 def test_gzip_csv_is_one_split(tmp_path: Path) -> None:
     import gzip
 
-    from dataguard.stats.splits import ReadConfig, plan_csv
+    from dataguard.stats.chunks import ReadConfig, plan_csv
 
     path = tmp_path / "day.csv.gz"
     path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 100_000))
-    parts = plan_csv(ReadConfig("csv", split_bytes=1000), str(path), path.stat().st_size)
+    parts = plan_csv(ReadConfig("csv", chunk_size=1000), str(path), path.stat().st_size)
     assert [(p.start, p.end) for p in parts] == [(4, None)]
     stats = _beam(resolve_inputs([str(path)], input_format="csv"))
     assert stats.datasets[0].num_examples == 100_000
@@ -162,7 +162,7 @@ def test_gzip_csv_is_one_split(tmp_path: Path) -> None:
 
 # --- bad input and row counts ---------------------------------------------------------------------
 def test_a_ragged_row_deep_in_a_split_file_names_its_line(
-    tmp_path: Path, small_splits: int
+    tmp_path: Path, small_chunks: int
 ) -> None:
     path = tmp_path / "big.csv"
     lines = [f"{i},{i % 7}\n" for i in range(100_000)]
@@ -173,7 +173,7 @@ def test_a_ragged_row_deep_in_a_split_file_names_its_line(
 
 
 def test_bad_input_on_a_multi_processing_worker_names_the_file_and_line(
-    tmp_path: Path, small_splits: int
+    tmp_path: Path, small_chunks: int
 ) -> None:
     path = tmp_path / "big.csv"
     lines = [f"{i},{i % 7}\n" for i in range(100_000)]
@@ -197,7 +197,7 @@ def test_rows_that_do_not_add_up_fail_the_run_with_exit_3_and_store_nothing(
     from dataguard.cli.main import main
 
     lose_a_batch(monkeypatch, 2)
-    monkeypatch.setattr("dataguard.stats.splits._PARSE_BLOCK", 256 << 10)  # several batches
+    monkeypatch.setattr("dataguard.stats.chunks._PARSE_BLOCK", 256 << 10)  # several batches
     argv = ["--store", f"sqlite:///{workdir / 'dg.db'}", "--artifacts", str(workdir / "art"),
             "stats", "taxi", "b1", "--input", str(taxi / "train.csv"), "--engine", "beam"]
     assert main(argv) == 3
@@ -233,7 +233,7 @@ def test_accumulators_move_between_processes_without_tensorflow(taxi: Path) -> N
         "import sys, apache_beam\n"
         "from dataguard.stats import accumulators\n"
         "from dataguard.stats.beam_fast import _combiner\n"
-        "from dataguard.stats.splits import ReadConfig, Split, parsed\n"
+        "from dataguard.stats.chunks import ReadConfig, Chunk, parsed\n"
         "import pyarrow as pa\n"
         "c = _combiner()\n"
         "batch = pa.RecordBatch.from_pydict({'f': pa.array([[1.5], None, [2.0]],"

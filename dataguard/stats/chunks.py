@@ -1,20 +1,24 @@
-"""Input files → splits (a byte range of a CSV, a whole file), and reading one split with pyarrow.
+"""Input files → chunks (a byte range of a CSV, a whole file), and reading one chunk with pyarrow.
 
-    split = Split("day1.csv", "csv", start=33_554_432, end=67_108_864, names=("fare", …))
-    found = scan_column_types(split, cfg)                 # pass 1: (types, python columns)
-    for block in parse_split(split, cfg, arrow_types):    # pass 2: ParsedBlocks, global types
-        ...
+    chunk = Chunk("day1.csv", "csv", start=33_554_432, end=67_108_864, names=("fare", …))
+    used, scan = ColumnTypes(), RawScan()
+    for batch in speculative_batches(cfg, chunk, used, scan):   # one pass, typed from its start
+        ...                                                      # (raises Widened: read exactly)
+    found, _ = scan_column_types(cfg, chunk)                     # exact types of the chunk
+    for batch in parsed(cfg, chunk, arrow_types(merged, chunk.names)):   # with the batch's
 
-The Beam engine's fast path reads a batch as splits, one worker each (``stats.beam_fast``).
+The Beam engine's fast path reads a batch as chunks, one worker each (``stats.beam_fast``).
 A big uncompressed CSV is cut into byte ranges at line starts: the reader of ``[start, end)``
 reads the lines that *start* in it, so every line is read exactly once (``snap_to_line``).
 That is only safe where no quoted field holds a newline at a cut: ``plan_csv`` counts the
 quotes before each cut (numpy over the raw bytes) and keeps the file whole, one worker, when
-one is odd (logged). Gzip files, TFRecord and small files are one split each.
+one is odd (logged). Gzip files, TFRecord and small files are one chunk each.
 
-Column types are TFDV's over the whole input (INT → FLOAT → STRING): each split is scanned
-as text (``io.csv_parse.widen_all``, the local engine's inference) and the results merged,
-then each split is parsed again straight into those types and decoded with ``ParsedBlock``.
+Column types are TFDV's over the whole input (INT → FLOAT → STRING). A chunk is read once,
+typed from its first 256 KiB and checked block by block (the local engine's one-pass read,
+``speculative_batches``); where a column widens inside it, it is scanned exactly as text
+(``scan_column_types``, with ``io.csv_parse.widen_all``). The Beam engine joins the chunks'
+types and parses the chunks whose types differ again with the batch's (``parsed``).
 pyarrow's errors name no line: on any failure the file is re-read with Python's strict
 ``csv`` (``stats.beam_read``'s reader), so bad input names the file and line as before.
 No Beam import at module level (``FileSystems`` only for remote files).
@@ -40,7 +44,7 @@ from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN, widen
 
 _LOG = logging.getLogger(__name__)
 
-SPLIT_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
+CHUNK_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
 _PARSE_BLOCK = 8 << 20  # CSV bytes per parsed block: fewer batches, less per-batch TFDV work
 _WINDOW = 1 << 16
 _QUOTE = 34
@@ -54,7 +58,7 @@ class ReadConfig:
     delimiter: str = ","
     column_names: tuple[str, ...] | None = None
     compression: str | None = None  # None (guess per file) | gzip | none
-    split_bytes: int = SPLIT_BYTES
+    chunk_size: int = CHUNK_BYTES
 
     def gzip(self, path: str) -> bool:
         if self.compression is not None:
@@ -63,7 +67,7 @@ class ReadConfig:
 
 
 @dataclass(frozen=True)
-class Split:
+class Chunk:
     """The part of one file one worker reads: bytes ``[start, end)`` (``end`` None: to the end
     of the file; for gzip, offsets in the decompressed bytes), with the file's column names."""
 
@@ -78,14 +82,14 @@ class Split:
 
 @dataclass
 class ColumnTypes:
-    """Pass 1 of one split (or merged over all): header, types, Arrow-distrusted columns."""
+    """Pass 1 of one chunk (or merged over all): header, types, Arrow-distrusted columns."""
 
     names: frozenset[tuple[str, ...]] = frozenset()
     types: dict[str, str] = field(default_factory=dict)
     python_columns: set[str] = field(default_factory=set)
 
     def fits(self, merged: ColumnTypes) -> bool:
-        """Whether a split read with these types reads as with the ``merged`` ones: the same
+        """Whether a chunk read with these types reads as with the ``merged`` ones: the same
         type, or no value at all (a null column, which TFDV counts as missing either way)."""
         return all(kind in (UNKNOWN, merged.types.get(name, UNKNOWN))
                    for name, kind in self.types.items())
@@ -118,25 +122,25 @@ def _local(path: str) -> str:
     return path[len("file://"):] if path.startswith("file://") else path
 
 
-def split_bytes(cfg: ReadConfig, split: Split) -> Any:
-    """A pyarrow input for the split's bytes (in memory for uncompressed files: one split's)."""
-    if not cfg.gzip(split.path):
-        if _is_local(split.path):
+def chunk_bytes(cfg: ReadConfig, chunk: Chunk) -> Any:
+    """A pyarrow input for the chunk's bytes (in memory for uncompressed files: one chunk's)."""
+    if not cfg.gzip(chunk.path):
+        if _is_local(chunk.path):
             # Read, not memory-mapped: mapped pages count in a worker's RSS as long as they stay
-            # mapped, a whole file's worth at 10M rows; a read holds one split's bytes.
-            with pa.OSFile(_local(split.path)) as f:
-                end = f.size() if split.end is None else split.end
-                f.seek(split.start)
-                return pa.BufferReader(f.read_buffer(end - split.start))
-        with open_stream(cfg, split.path) as f:
-            f.seek(split.start)
-            data = f.read() if split.end is None else f.read(split.end - split.start)
+            # mapped, a whole file's worth at 10M rows; a read holds one chunk's bytes.
+            with pa.OSFile(_local(chunk.path)) as f:
+                end = f.size() if chunk.end is None else chunk.end
+                f.seek(chunk.start)
+                return pa.BufferReader(f.read_buffer(end - chunk.start))
+        with open_stream(cfg, chunk.path) as f:
+            f.seek(chunk.start)
+            data = f.read() if chunk.end is None else f.read(chunk.end - chunk.start)
         return pa.BufferReader(data)
-    if _is_local(split.path):
-        stream = pa.input_stream(_local(split.path), compression="gzip")
+    if _is_local(chunk.path):
+        stream = pa.input_stream(_local(chunk.path), compression="gzip")
     else:
-        stream = pa.PythonFile(open_stream(cfg, split.path), mode="r")
-    _skip(stream, split.start)
+        stream = pa.PythonFile(open_stream(cfg, chunk.path), mode="r")
+    _skip(stream, chunk.start)
     return stream
 
 
@@ -185,12 +189,12 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
     return names, consumed if is_header else 0
 
 
-def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Split]:
-    """One file's splits: byte ranges of about ``cfg.split_bytes`` cut at line starts, or the
+def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Chunk]:
+    """One file's chunks: byte ranges of about ``cfg.chunk_size`` cut at line starts, or the
     whole file (gzip, small, or a quoted field with a newline at a cut: logged)."""
     names, data_start = read_header(cfg, path)
-    whole = [Split(path, "csv", data_start, None, names)]
-    count = (size - data_start) // max(cfg.split_bytes, 1)
+    whole = [Chunk(path, "csv", data_start, None, names)]
+    count = (size - data_start) // max(cfg.chunk_size, 1)
     if cfg.gzip(path) or count < 2:
         return whole
     step = (size - data_start) / count
@@ -206,7 +210,7 @@ def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Split]:
         return whole
     bounds = [data_start, *cuts, size]
     return [
-        Split(path, "csv", a, b, names, part, len(bounds) - 1)
+        Chunk(path, "csv", a, b, names, part, len(bounds) - 1)
         for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
     ]
 
@@ -253,13 +257,13 @@ def quote_parities(f: Any, cuts: list[int]) -> list[int]:
     return parities
 
 
-# --- reading one split --------------------------------------------------------------------------
-def _options(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> dict[str, Any]:
+# --- reading one chunk --------------------------------------------------------------------------
+def _options(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> dict[str, Any]:
     """``pacsv.open_csv`` keywords: the header's names given, Python ``csv``'s dialect, TFDV's
     empty cell = missing, no read-ahead threads (a worker process is one core's work)."""
     return {
         "read_options": pacsv.ReadOptions(
-            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(split.names)
+            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(chunk.names)
         ),
         "parse_options": pacsv.ParseOptions(
             delimiter=cfg.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
@@ -291,10 +295,10 @@ class _Scanning:
         self._source.close()
 
 
-def scanned_bytes(cfg: ReadConfig, split: Split) -> tuple[Any, RawScan]:
-    """The split's bytes for pyarrow and the raw scan of them: done at once (numpy) for bytes
+def scanned_bytes(cfg: ReadConfig, chunk: Chunk) -> tuple[Any, RawScan]:
+    """The chunk's bytes for pyarrow and the raw scan of them: done at once (numpy) for bytes
     in memory, on their way to pyarrow for a gzip stream (complete once it is read)."""
-    source = split_bytes(cfg, split)
+    source = chunk_bytes(cfg, chunk)
     scan = RawScan()
     if isinstance(source, pa.BufferReader):
         buffer = source.read_buffer()
@@ -303,10 +307,10 @@ def scanned_bytes(cfg: ReadConfig, split: Split) -> tuple[Any, RawScan]:
     return _Scanning(source, scan), scan
 
 
-def parsed(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> Iterator[pa.RecordBatch]:
-    """The split's rows as record batches of ``arrow_types``; pyarrow's errors pass through."""
-    source = split_bytes(cfg, split)
-    reader = pacsv.open_csv(source, **_options(cfg, split, arrow_types))
+def parsed(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> Iterator[pa.RecordBatch]:
+    """The chunk's rows as record batches of ``arrow_types``; pyarrow's errors pass through."""
+    source = chunk_bytes(cfg, chunk)
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, arrow_types))
     try:
         for batch in reader:
             if batch.num_rows:
@@ -316,41 +320,41 @@ def parsed(cfg: ReadConfig, split: Split, arrow_types: dict[str, Any]) -> Iterat
         source.close()
 
 
-def scan_column_types(cfg: ReadConfig, split: Split) -> tuple[ColumnTypes, RawScan]:
-    """The split's exact column types (parsed as text, widened with the local engine's rules)
+def scan_column_types(cfg: ReadConfig, chunk: Chunk) -> tuple[ColumnTypes, RawScan]:
+    """The chunk's exact column types (parsed as text, widened with the local engine's rules)
     and its raw scan; pyarrow's errors pass through (the caller names the line)."""
-    text = dict.fromkeys(split.names, pa.string())
-    found = Inference(dict.fromkeys(split.names, UNKNOWN))
-    source, scan = scanned_bytes(cfg, split)
-    reader = pacsv.open_csv(source, **_options(cfg, split, text))
+    text = dict.fromkeys(chunk.names, pa.string())
+    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
+    source, scan = scanned_bytes(cfg, chunk)
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, text))
     try:
         for batch in reader:
             if batch.num_rows:
-                widen_all(found, split.names, batch)
+                widen_all(found, chunk.names, batch)
     finally:
         reader.close()
-    return ColumnTypes(frozenset([split.names]), found.types, found.python_columns), scan
+    return ColumnTypes(frozenset([chunk.names]), found.types, found.python_columns), scan
 
 
 def speculative_batches(
-    cfg: ReadConfig, split: Split, used: ColumnTypes, scan: RawScan
+    cfg: ReadConfig, chunk: Chunk, used: ColumnTypes, scan: RawScan
 ) -> Iterator[pa.RecordBatch]:
-    """The split decoded in one pass, typed from its first 256 KiB (``used`` holds the types,
+    """The chunk decoded in one pass, typed from its first 256 KiB (``used`` holds the types,
     columns first seen empty gaining theirs as they come; ``scan`` the raw scan). Raises
     ``Widened`` where a later value needs a wider type (``INT`` meets ``2.5``), a float
-    reaches int64's range or a ``0x`` may be hexadecimal: the caller reads the split exactly.
+    reaches int64's range or a ``0x`` may be hexadecimal: the caller reads the chunk exactly.
     Numbers are trusted to Arrow only where it reads them as Python does (``io.csv``)."""
     from dataguard.io.csv import ParsedBlock
 
-    source, found = scanned_bytes(cfg, split)
+    source, found = scanned_bytes(cfg, chunk)
     in_memory = isinstance(source, pa.BufferReader)
     # Bytes in memory are typed where they are (zero copy); a gzip stream is opened again.
     first = _first_block_types(
-        cfg, split, pa.BufferReader(source.read_buffer()) if in_memory else None
+        cfg, chunk, pa.BufferReader(source.read_buffer()) if in_memory else None
     )
     if in_memory:
         source.seek(0)
-    used.names = frozenset([split.names])
+    used.names = frozenset([chunk.names])
     used.types.update(first.types)
     used.python_columns |= first.python_columns
     typed = {
@@ -360,15 +364,15 @@ def speculative_batches(
     }
     if found.hex and INT in first.types.values():
         raise Widened("0x")
-    reader = pacsv.open_csv(source, **_options(cfg, split, typed))
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, typed))
     try:
         for batch in reader:
             if batch.num_rows:
-                columns = _checked(split.names, batch, typed, used.types)
-                yield ParsedBlock(columns, split.names, dict(used.types), split.path).decode()
+                columns = _checked(chunk.names, batch, typed, used.types)
+                yield ParsedBlock(columns, chunk.names, dict(used.types), chunk.path).decode()
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc):
-            raise Widened(split.path) from None
+            raise Widened(chunk.path) from None
         raise
     finally:
         reader.close()
@@ -381,10 +385,10 @@ _NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
 _INT64_LIMIT = 2.0**63
 
 
-def _first_block_types(cfg: ReadConfig, split: Split, source: Any = None) -> Inference:
-    found = Inference(dict.fromkeys(split.names, UNKNOWN))
-    source = split_bytes(cfg, split) if source is None else source
-    options = _options(cfg, split, dict.fromkeys(split.names, pa.string()))
+def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inference:
+    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
+    source = chunk_bytes(cfg, chunk) if source is None else source
+    options = _options(cfg, chunk, dict.fromkeys(chunk.names, pa.string()))
     options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
     reader = pacsv.open_csv(source, **options)
     try:
@@ -393,7 +397,7 @@ def _first_block_types(cfg: ReadConfig, split: Split, source: Any = None) -> Inf
         reader.close()
         source.close()
     if batch is not None and batch.num_rows:
-        widen_all(found, split.names, batch)
+        widen_all(found, chunk.names, batch)
     return found
 
 
