@@ -306,8 +306,8 @@ class MergeStatistics(beam.CombineFn):
     def create_accumulator(self) -> Any:
         return None
 
-    def add_input(self, acc: Any, split_acc: bytes) -> Any:
-        return self.merge_accumulators([acc, accumulators.loads(split_acc)])
+    def add_input(self, acc: Any, chunk_acc: bytes) -> Any:
+        return self.merge_accumulators([acc, accumulators.loads(chunk_acc)])
 
     def merge_accumulators(self, accs: Any) -> Any:
         present = [acc for acc in accs if acc is not None]

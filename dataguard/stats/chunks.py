@@ -162,15 +162,14 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
 
     with open_stream(cfg, path) as raw:
         consumed = 0
-        lines: list[bytes] = []
 
         def text() -> Iterator[str]:
             nonlocal consumed
             for line in iter(raw.readline, b""):
+                encoding = "utf-8" if consumed else "utf-8-sig"  # a BOM is no part of a name
                 consumed += len(line)
-                lines.append(line)
                 try:
-                    yield line.decode("utf-8")
+                    yield line.decode(encoding)
                 except UnicodeDecodeError:
                     raise BadInputError(f"{path}: line 1: not UTF-8 text") from None
 

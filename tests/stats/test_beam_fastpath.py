@@ -147,7 +147,15 @@ def test_a_csv_with_quoted_newlines_gives_the_same_statistics_split_or_not(
     assert_statistics_match(stats, compute_statistics(resolve_inputs([str(path)])))
 
 
-def test_gzip_csv_is_one_split(tmp_path: Path) -> None:
+def test_a_utf8_bom_is_no_part_of_the_first_column_name(tmp_path: Path) -> None:
+    from dataguard.stats.chunks import ReadConfig, read_header
+
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfcity,fare\nOak Park,1.5\n")
+    assert read_header(ReadConfig("csv"), str(path)) == (("city", "fare"), 13)
+
+
+def test_gzip_csv_is_one_chunk(tmp_path: Path) -> None:
     import gzip
 
     from dataguard.stats.chunks import ReadConfig, plan_csv
@@ -161,7 +169,7 @@ def test_gzip_csv_is_one_split(tmp_path: Path) -> None:
 
 
 # --- bad input and row counts ---------------------------------------------------------------------
-def test_a_ragged_row_deep_in_a_split_file_names_its_line(
+def test_a_ragged_row_deep_in_a_chunked_file_names_its_line(
     tmp_path: Path, small_chunks: int
 ) -> None:
     path = tmp_path / "big.csv"
