@@ -21,6 +21,7 @@ from dataguard.io.sources import resolve_inputs
 from tests.stats.helpers import assert_statistics_match
 
 IN_MEMORY = ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
+MULTI = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +67,17 @@ def test_local_engine_on_parquet_matches_tfdv_on_the_same_rows(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["in_memory", "multi_processing"])
 def test_beam_engine_reads_row_groups_in_parallel_and_matches_tfdv(
-    taxi_parquet: Path, taxi_csv_reference: Any, monkeypatch: pytest.MonkeyPatch
+    taxi_parquet: Path, taxi_csv_reference: Any, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     from dataguard.stats import chunks
     from dataguard.stats.beam import compute_statistics
 
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 100_000)  # several chunks of row groups
     spec = resolve_inputs([str(taxi_parquet)], input_format="parquet")
-    actual = compute_statistics(spec, IN_MEMORY)
+    args = IN_MEMORY if mode == "in_memory" else MULTI
+    actual = compute_statistics(spec, args)
     assert_statistics_match(actual, taxi_csv_reference)
 
 
