@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 BENCHMARKS = {
     "stats": "benchmarks.stats_bench",  # local/Beam engines vs TFDV vs pyarrow (issue 2)
+    "beam": "benchmarks.beam_bench",  # Beam engine CPU-s per 1M rows vs local and TFDV (issue 12)
     "convert": "benchmarks.convert_bench",  # CSV → TFRecord converter
     "dashboard": "benchmarks.dashboard_bench",  # dashboard pages on a big store
 }

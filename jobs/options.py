@@ -75,7 +75,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--dataset", help="dataset name, e.g. taxi")
         add("--batch", help="batch name; {date}/{yesterday} are filled in (UTC) at launch")
         add("--input", help="comma-separated paths or globs, local or gs:// ({date} allowed)")
-        add("--input_format", choices=("csv", "tfrecord"), help="default: from the file name")
+        add("--input_format", choices=("csv", "tfrecord", "parquet"),
+            help="default: from the file name")
         add("--delimiter", default=",", help="CSV delimiter")
         add("--column_names", help="comma-separated CSV column names (required on Dataflow)")
         add("--role", default="training", choices=("training", "serving"),

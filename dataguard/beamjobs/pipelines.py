@@ -7,9 +7,10 @@ Template and ``dataguard stats|run --engine beam --runner DataflowRunner``.
                                           column_names=("pickup_community_area", ...)))
     launch_job(VALIDATE_BATCH, cfg, ["--runner=DataflowRunner", ...])   # build + run, one call
 
-Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam_read``,
-``stats.beam``); the last step is a DoFn on one worker over the single merged statistics element
-that calls the services (``record_statistics``, then ``check`` with its hooks): ``steps``.
+Reading, decoding and statistics are the statistics engine's PTransforms (``stats.beam``'s
+fast path: ``ChunkInputs`` → ``ComputeChunkStatistics``, row counts reconciled); the last step
+is a DoFn on one worker over the single merged statistics element that calls the services
+(``record_statistics``, then ``check`` with its hooks): ``steps``.
 Building never touches the input files, GCS or the store: a Dataflow job can be built offline
 (``--dry_run=True``) by a launcher that can reach neither. Errors raised on workers come back as
 their own class and message (``stats.runner_errors``).
@@ -37,8 +38,7 @@ from dataguard.beamjobs.steps import (
 )
 from dataguard.errors import UsageError
 from dataguard.io.sources import FORMATS, InputSpec, guess_format, resolve_inputs
-from dataguard.stats.beam import ComputeStatistics, execute_pipeline
-from dataguard.stats.beam_read import ReadExamples
+from dataguard.stats.beam import ChunkInputs, ComputeChunkStatistics, execute_pipeline
 from dataguard.stats.pipeline_options import is_local, make_pipeline, runner_name
 
 _LOG = logging.getLogger(__name__)
@@ -67,27 +67,34 @@ def input_spec(
         )
     fmt = input_format or guess_format(patterns, option="--input_format")
     if fmt not in FORMATS:
-        raise UsageError(f"--input_format: {fmt!r} is not csv or tfrecord")
+        raise UsageError(f"--input_format: {fmt!r} is not csv, tfrecord or parquet")
     return InputSpec(paths=tuple(patterns), format=fmt, delimiter=delimiter, column_names=names)
 
 
 # --- builders ------------------------------------------------------------------------------
 
 
-def _statistics(pipeline: beam.Pipeline, spec: InputSpec, label: str) -> beam.PCollection:
-    return (
-        pipeline
-        | f"Read{label}" >> ReadExamples(spec)
-        | f"Compute{label}Statistics" >> ComputeStatistics()
+def _statistics(
+    pipeline: beam.Pipeline, spec: InputSpec, label: str
+) -> tuple[beam.PCollection, beam.PCollection]:
+    """Files → chunks (planned on the workers) → statistics, row counts reconciled; and the
+    rows read per file, as ``(path, rows)``."""
+    compute = ComputeChunkStatistics(spec)
+    statistics = (
+        pipeline | f"Read{label}" >> ChunkInputs(spec) | f"Compute{label}Statistics" >> compute
     )
+    return statistics, compute.rows_per_file
 
 
 def build_compute_stats(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
-    """Read → statistics → record the batch (artifact + store row). Output: the batch as a dict."""
+    """Read → statistics → record the batch (artifact + store row). Output: the batch as a dict,
+    with the rows read per input file (``rows_per_file``)."""
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats = _statistics(pipeline, spec, "Batch")
-    return stats | "RecordStatistics" >> beam.ParDo(RecordStatisticsFn(cfg, cfg.role))
+    stats, rows = _statistics(pipeline, spec, "Batch")
+    return stats | "RecordStatistics" >> beam.ParDo(
+        RecordStatisticsFn(cfg, cfg.role), beam.pvalue.AsDict(rows)
+    )
 
 
 def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollection:
@@ -97,7 +104,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
     """
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats = _statistics(pipeline, spec, "Batch")
+    stats, _ = _statistics(pipeline, spec, "Batch")
     serving = None
     if cfg.serving_inputs:
         serving_spec = input_spec(
@@ -107,7 +114,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
             cfg.serving_column_names,
             remote=remote,
         )
-        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving"))
+        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving")[0])
     return stats | "RecordAndCheck" >> beam.ParDo(RecordAndCheckFn(cfg), serving)
 
 

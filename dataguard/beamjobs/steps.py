@@ -80,7 +80,9 @@ class RecordStatisticsFn(_ServiceFn):
         super().__init__(cfg)
         self._role = role
 
-    def process(self, statistics: Any) -> Iterator[dict[str, Any]]:
+    def process(
+        self, statistics: Any, rows_per_file: dict[str, int] | None = None
+    ) -> Iterator[dict[str, Any]]:
         with on_worker():
             ctx = self._context()
             batch = self._record(ctx, self._role, self._cfg.batch, self._cfg.inputs, statistics)
@@ -91,6 +93,7 @@ class RecordStatisticsFn(_ServiceFn):
             "num_examples": batch.num_examples,
             "artifact": batch.artifact_uri,
             "sha256": batch.sha256,
+            "rows_per_file": dict(sorted((rows_per_file or {}).items())),
         }
 
 

@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="serving data of the same period: checked for skew")
     run.add_argument("--serving-batch", metavar="NAME",
                      help="name of the serving batch (default: the batch name)")
-    run.add_argument("--input-format", choices=("csv", "tfrecord"))
+    run.add_argument("--input-format", choices=("csv", "tfrecord", "parquet"))
     run.add_argument("--delimiter", default=",")
     run.add_argument("--column-names", metavar="A,B,…", help="CSV without a header line")
     run.add_argument("--engine", choices=("local", "beam"), default="local")

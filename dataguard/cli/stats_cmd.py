@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("batch", help="batch name, e.g. 2026-11-24")
     parser.add_argument("--input", action="append", nargs="+", required=True, metavar="PATH",
                         help="CSV/TFRecord file, folder or glob, local or gs:// (repeatable)")
-    parser.add_argument("--input-format", choices=("csv", "tfrecord"),
+    parser.add_argument("--input-format", choices=("csv", "tfrecord", "parquet"),
                         help="default: guessed from the file names")
     parser.add_argument("--delimiter", default=",", help="CSV field delimiter (default ,)")
     parser.add_argument("--column-names", metavar="A,B,…",

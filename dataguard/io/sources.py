@@ -21,7 +21,8 @@ from typing import IO
 
 from dataguard.errors import ArtifactError, BadInputError, UsageError
 
-FORMATS = ("csv", "tfrecord")
+FORMATS = ("csv", "tfrecord", "parquet")
+_FORMAT_NAMES = {"csv": "CSV", "tfrecord": "TFRecord", "parquet": "Parquet"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -31,7 +32,7 @@ class InputSpec:
     """A resolved batch input: concrete file paths (sorted, deduplicated) and how to decode them."""
 
     paths: tuple[str, ...]
-    format: str  # "csv" | "tfrecord"
+    format: str  # "csv" | "tfrecord" | "parquet"
     delimiter: str = ","
     column_names: tuple[str, ...] | None = None
     compression: str | None = None  # None (guess per file from its name) | "gzip" | "none"
@@ -149,9 +150,10 @@ def _expand_remote(pattern: str) -> list[str]:
 
 def guess_format(paths: Sequence[str], option: str = "--input-format") -> str:
     """The input format from file names alone (a remote job is built without opening its
-    files): .csv/.tsv/.txt → csv; .tfrecord/.tfrecords/.tfr, "tfrecord" in the path, or any
-    other gzip → tfrecord. ``option`` is the flag that names the format instead, as the caller
-    spells it (``--input-format`` on the command line, ``--input_format`` for a job)."""
+    files): .csv/.tsv/.txt → csv; .parquet/.pq → parquet; .tfrecord/.tfrecords/.tfr,
+    "tfrecord" in the path, or any other gzip → tfrecord. ``option`` is the flag that names
+    the format instead, as the caller spells it (``--input-format`` on the command line,
+    ``--input_format`` for a job)."""
     kinds = set()
     for path in paths:
         name = path.lower()
@@ -160,14 +162,21 @@ def guess_format(paths: Sequence[str], option: str = "--input-format") -> str:
                 name = name[: -len(suffix)]
         if name.endswith((".csv", ".tsv", ".txt")):
             kinds.add("csv")
+        elif name.endswith((".parquet", ".pq")):
+            kinds.add("parquet")
         elif name.endswith((".tfrecord", ".tfrecords", ".tfr")) or "tfrecord" in name:
             kinds.add("tfrecord")
         elif path.lower().endswith((".gz", ".gzip")):
             kinds.add("tfrecord")  # TFX writes gzipped TFRecord shards as ``data-00000-of-N.gz``
         else:
-            raise UsageError(f"{path}: cannot guess the input format; pass {option} csv|tfrecord")
+            raise UsageError(
+                f"{path}: cannot guess the input format; pass {option} csv|tfrecord|parquet"
+            )
     if len(kinds) > 1:
-        raise UsageError("--input mixes CSV and TFRecord files; give one format per batch")
+        raise UsageError(
+            f"--input mixes {' and '.join(_FORMAT_NAMES[k] for k in sorted(kinds))} files; "
+            "give one format per batch"
+        )
     return kinds.pop()
 
 

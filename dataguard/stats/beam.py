@@ -20,6 +20,7 @@ raised on a worker as itself, any other failure as a one-line ``RunnerError``
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from apache_beam.io.filesystem import CompressionTypes
 
 from dataguard.core.tfdv_native import import_tfdv
 from dataguard.errors import RunnerError
+from dataguard.stats.beam_fast import ChunkInputs, ComputeChunkStatistics
 from dataguard.stats.beam_read import BATCH_SIZE, ReadExamples
 from dataguard.stats.pipeline_options import (
     is_local,
@@ -48,11 +50,16 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_SIZE",
     "BeamStatsEngine",
+    "ComputeChunkStatistics",
     "ComputeStatistics",
     "ReadExamples",
+    "ChunkInputs",
     "compute_statistics",
     "execute_pipeline",
 ]
+
+_LOG = logging.getLogger(__name__)
+
 
 class ComputeStatistics(beam.PTransform):
     """RecordBatches → one ``DatasetFeatureStatisticsList`` (``tfdv.GenerateStatistics``).
@@ -127,30 +134,48 @@ def compute_statistics(
     or ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
     """
     from apache_beam.io.filesystems import FileSystems
-
-    import_tfdv()
-    from tensorflow_data_validation.api import stats_api
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
     options = parse_options(pipeline_args)
     folder = scratch_location(options, scratch_root)
     output = FileSystems.join(folder, "statistics.pb")
+    rows_output = FileSystems.join(folder, "rows.json")
     pipeline = make_pipeline(options)
-    _ = (
-        pipeline
-        | "ReadExamples" >> ReadExamples(spec)
-        | "ComputeStatistics" >> ComputeStatistics(stats_options)
-        | "WriteStatistics" >> stats_api.WriteStatisticsToBinaryFile(output)
-    )
+    if stats_options is None:  # the fast path: TFDV's default statistics, reconciled rows
+        statistics = (
+            pipeline
+            | "ReadExamples" >> ChunkInputs(spec)
+            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output)
+        )
+    else:  # other options (a schema, slicing, …): TFDV's own GenerateStatistics
+        statistics = (
+            pipeline
+            | "ReadExamples" >> ReadExamples(spec)
+            | "ComputeStatistics" >> ComputeStatistics(stats_options)
+        )
+    _ = statistics | "WriteStatistics" >> beam.Map(_write_statistics, output)
     execute_pipeline(pipeline)  # on failure nothing is cleaned up: don't touch a remote FS again
     try:
         with FileSystems.open(output, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             data = handle.read()
+        if stats_options is None:
+            with FileSystems.open(rows_output, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                rows = json.loads(f.read())
+            _LOG.info("rows read per file: %s", rows)
     except OSError as exc:
         raise RunnerError(f"Beam runner wrote no statistics at {output}: {exc}") from None
     finally:
         _delete_quietly(FileSystems, folder)
     return statistics_pb2.DatasetFeatureStatisticsList.FromString(data)
+
+
+def _write_statistics(statistics: Any, path: str) -> None:
+    """The one statistics proto, as ``tfdv.WriteStatisticsToBinaryFile`` writes it (its
+    transform would make every worker import TensorFlow to unpickle it)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.create(path) as handle:
+        handle.write(statistics.SerializeToString())
 
 
 def _delete_quietly(filesystems: Any, folder: str) -> None:

@@ -46,7 +46,7 @@ from dataguard.stats.runner_errors import bad_input
 if TYPE_CHECKING:
     from dataguard.io.sources import InputSpec
 
-__all__ = ["ReadExamples", "BATCH_SIZE"]
+__all__ = ["BATCH_SIZE", "ReadExamples", "check_csv_file"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 BATCH_SIZE = 1000  # rows per RecordBatch, TFDV's DEFAULT_DESIRED_INPUT_BATCH_SIZE
@@ -135,6 +135,24 @@ class _CsvFile:
             yield batch
         if rows == 0:
             raise bad_input(f"{path}: no data rows after the header")
+
+
+def check_csv_file(path: str, delimiter: str, column_names: Sequence[str] | None,
+                   gzip: bool) -> None:
+    """Read one whole CSV file with Python's strict ``csv`` (slow): raises the marked bad-input
+    error naming its first bad line, if it has one. The fast path's pyarrow errors name no
+    line; this names it, with the messages of this reader."""
+    from types import SimpleNamespace
+
+    from apache_beam.io.filesystems import FileSystems
+
+    readable = SimpleNamespace(  # the shape of fileio.ReadableFile
+        metadata=SimpleNamespace(path=path),
+        open=lambda compression_type: FileSystems.open(path, compression_type=compression_type),
+    )
+    compression = CompressionTypes.GZIP if gzip else CompressionTypes.UNCOMPRESSED
+    for _ in _CsvFile(delimiter, column_names, compression).read(readable):
+        pass
 
 
 class _InferFileTypes(beam.DoFn):

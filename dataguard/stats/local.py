@@ -25,6 +25,7 @@ the same file (``make bench``).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import queue
 import threading
@@ -36,6 +37,7 @@ import pyarrow as pa
 from dataguard.io.csv import RESTART, ParsedBlock
 from dataguard.io.sources import InputSpec, is_remote
 from dataguard.stats import tfdv_fastpaths, tfdv_modules
+from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.sketch import FastFeedSketch, buffer_size
 from dataguard.stats.topk import ExactTopKUniques
 
@@ -53,7 +55,8 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
 
     ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
     """
-    batches = _prefetch(record_batches(spec, block_size=block_size))
+    rows: dict[str, int] = {}
+    batches = _prefetch(_counted(spec, rows, block_size))
     loader = None
     try:
         # The header and first block are checked before TFDV starts loading: most bad input
@@ -65,7 +68,9 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
         loader.join()
         combiner = StatisticsCombiner(tfdv_modules.load())
         stream = itertools.chain([first] if first is not None else [], batches)
-        return combiner.extract_output(_accumulate(combiner, stream, _WORKERS))
+        statistics = combiner.extract_output(_accumulate(combiner, stream, _WORKERS))
+        check_row_counts(rows, statistics.datasets[0].num_examples, spec.format)
+        return statistics
     finally:
         batches.close()
         if loader is not None:
@@ -139,6 +144,26 @@ def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: in
     )
 
 
+def _counted(
+    spec: InputSpec, rows: dict[str, int], block_size: int | None
+) -> Iterator[pa.RecordBatch | ParsedBlock]:
+    """``record_batches``, counting the rows handed on per file into ``rows`` (reset when a
+    CSV read starts over), for the reconciliation with the statistics."""
+    rows.update(dict.fromkeys(spec.paths, 0))
+    if spec.format == "csv":
+        for item in record_batches(spec, block_size=block_size):
+            if item is RESTART:
+                rows.update(dict.fromkeys(spec.paths, 0))
+            elif isinstance(item, ParsedBlock):
+                rows[item.path] += len(item.columns[0]) if item.columns else 0
+            yield item
+        return
+    for path in spec.paths:  # one file at a time, so each batch's file is known
+        for batch in _other_batches(dataclasses.replace(spec, paths=(path,))):
+            rows[path] += batch.num_rows
+            yield batch
+
+
 def record_batches(
     spec: InputSpec, *, block_size: int | None = None
 ) -> Iterator[pa.RecordBatch | ParsedBlock]:
@@ -151,6 +176,15 @@ def record_batches(
         return read_record_batches(
             spec, speculative=True, block_size=block_size or _CSV_BLOCK_SIZE, decode=False
         )
+    return _other_batches(spec)
+
+
+def _other_batches(spec: InputSpec) -> Iterator[pa.RecordBatch]:
+    """TFRecord or Parquet input, batch by batch."""
+    if spec.format == "parquet":
+        from dataguard.io.parquet import read_record_batches as read_parquet
+
+        return read_parquet(spec)
     from dataguard.io.tfrecord import read_record_batches as read_tfrecord
 
     return read_tfrecord(spec)
@@ -194,6 +228,12 @@ class StatisticsCombiner:
             self._basic.merge_accumulators([a[0] for a in accs]),
             self._topk.merge_accumulators([a[1] for a in accs]),
         )
+
+    def compact(self, acc: tuple[Any, Any]) -> tuple[Any, Any]:
+        """The accumulator made small before it travels (TFDV's Beam path compacts its own):
+        quantile sketches summarised, top-k count tables joined. 1/3 of 1M taxi rows:
+        6 MB pickled → 1.6 MB."""
+        return self._basic.compact(acc[0]), self._topk.compact(acc[1])
 
     def extract_output(self, acc: tuple[Any, Any]) -> Any:
         basic = self._basic.extract_output(self._basic.compact(acc[0]))

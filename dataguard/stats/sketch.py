@@ -145,4 +145,13 @@ class FastFeedSketch:
         self._buffered = 0  # a compacted stream starts over from one summary, buffer empty
 
     def __getattr__(self, name: str) -> Any:  # GetQuantiles, … of the real sketch
+        if name.startswith("__") or name in FastFeedSketch.__slots__:
+            raise AttributeError(name)  # unpickling looks these up before ``sketch`` is set
         return getattr(self.sketch, name)
+
+    # Picklable, as TFDV's accumulators must be: the Beam engine shuffles them between workers.
+    def __getstate__(self) -> tuple[Any, bool, int, int | None]:
+        return self.sketch, self._aggregate, self._buffer_size, self._buffered
+
+    def __setstate__(self, state: tuple[Any, bool, int, int | None]) -> None:
+        self.sketch, self._aggregate, self._buffer_size, self._buffered = state

@@ -72,6 +72,11 @@ class ExactTopKUniques:
                     self._append(result, steps, table)
         return result
 
+    def compact(self, acc: TopKAccumulator) -> TopKAccumulator:
+        """One count table per feature (what travels between Beam workers)."""
+        acc.parts = {steps: [_merge(tables)] for steps, tables in acc.parts.items()}
+        return acc
+
     def extract_output(self, acc: TopKAccumulator) -> Any:
         """A ``DatasetFeatureStatistics`` with top values, rank histogram and unique per feature."""
         util = self._tfdv.top_k_uniques_stats_util

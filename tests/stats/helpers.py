@@ -70,3 +70,38 @@ def encode_examples(columns: dict[str, list[Any]]) -> list[bytes]:
 
     batch = pa.RecordBatch.from_pydict(columns)
     return list(RecordBatchToExamplesEncoder().encode(batch))
+
+
+def quoted_csv(path: Path, delimiter: str, rows: int = 400) -> Path:
+    """A CSV whose quoted fields hold delimiters and quotes (no newlines), some cells empty."""
+    import csv
+    import random
+
+    rng = random.Random(7)
+    companies = ["Acme, Inc.", 'Taxi "Best" Co', "Blue; Line", "plain", ""]
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(["company", "fare", "trips", "note"])
+        for i in range(rows):
+            writer.writerow([
+                rng.choice(companies),
+                "" if i % 13 == 0 else f"{rng.uniform(1, 90):.2f}",
+                rng.randint(0, 40),
+                rng.choice(["a,b", "c;d", "x"]),
+            ])
+    return path
+
+
+def lose_a_batch(monkeypatch: Any, number: int) -> None:
+    """Make the statistics combiner drop its ``number``-th batch (1-based) in this process:
+    the statistics then count fewer examples than the readers read."""
+    from dataguard.stats.local import StatisticsCombiner
+
+    add_input = StatisticsCombiner.add_input
+    seen: list[int] = []
+
+    def losing(self: Any, acc: Any, batch: Any) -> Any:
+        seen.append(batch.num_rows)
+        return acc if len(seen) == number else add_input(self, acc, batch)
+
+    monkeypatch.setattr(StatisticsCombiner, "add_input", losing)

@@ -7,8 +7,6 @@ mean/std/min/max, top values and their counts, uniques, histograms and quantiles
 
 from __future__ import annotations
 
-import csv
-import random
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ import pytest
 
 from dataguard.io.sources import resolve_inputs
 from dataguard.stats.local import compute_statistics
-from tests.stats.helpers import assert_statistics_match, feature_map
+from tests.stats.helpers import assert_statistics_match, feature_map, quoted_csv
 
 pytestmark = pytest.mark.slow
 
@@ -41,27 +39,11 @@ def test_taxi_tfrecord_shards_match_tfdv(taxi: Path, tfdv_reference: Any) -> Non
     assert_statistics_match(actual, tfdv_reference("tfrecord", pattern))
 
 
-def _quoted_csv(path: Path, delimiter: str, rows: int = 400) -> Path:
-    rng = random.Random(7)
-    companies = ["Acme, Inc.", 'Taxi "Best" Co', "Blue; Line", "plain", ""]
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(["company", "fare", "trips", "note"])
-        for i in range(rows):
-            writer.writerow([
-                rng.choice(companies),
-                "" if i % 13 == 0 else f"{rng.uniform(1, 90):.2f}",
-                rng.randint(0, 40),
-                rng.choice(["a,b", "c;d", "x"]),
-            ])
-    return path
-
-
 @pytest.mark.parametrize("delimiter", [",", ";"], ids=["comma", "semicolon"])
 def test_quoted_fields_with_delimiters_inside_match_tfdv(
     tmp_path_factory: pytest.TempPathFactory, tfdv_reference: Any, delimiter: str
 ) -> None:
-    path = _quoted_csv(tmp_path_factory.mktemp("quoted") / "data.csv", delimiter)
+    path = quoted_csv(tmp_path_factory.mktemp("quoted") / "data.csv", delimiter)
     actual = compute_statistics(resolve_inputs([str(path)], delimiter=delimiter))
     assert_statistics_match(actual, tfdv_reference("csv", str(path), delimiter))
     tops = {v.value for v in feature_map(actual)["company"].string_stats.top_values}

@@ -1,0 +1,435 @@
+"""Input files → chunks (a byte range of a CSV, a whole file), and reading one chunk with pyarrow.
+
+    chunk = Chunk("day1.csv", "csv", start=33_554_432, end=67_108_864, names=("fare", …))
+    used, scan = ColumnTypes(), RawScan()
+    for batch in speculative_batches(cfg, chunk, used, scan):   # one pass, typed from its start
+        ...                                                      # (raises Widened: read exactly)
+    found, _ = scan_column_types(cfg, chunk)                     # exact types of the chunk
+    for batch in parsed(cfg, chunk, arrow_types(merged, chunk.names)):   # with the batch's
+
+The Beam engine's fast path reads a batch as chunks, one worker each (``stats.beam_fast``).
+A big uncompressed CSV is cut into byte ranges at line starts: the reader of ``[start, end)``
+reads the lines that *start* in it, so every line is read exactly once (``snap_to_line``).
+That is only safe where no quoted field holds a newline at a cut: ``plan_csv`` counts the
+quotes before each cut (numpy over the raw bytes) and keeps the file whole, one worker, when
+one is odd (logged). Gzip files, TFRecord and small files are one chunk each.
+
+Column types are TFDV's over the whole input (INT → FLOAT → STRING). A chunk is read once,
+typed from its first 256 KiB and checked block by block (the local engine's one-pass read,
+``speculative_batches``); where a column widens inside it, it is scanned exactly as text
+(``scan_column_types``, with ``io.csv_parse.widen_all``). The Beam engine joins the chunks'
+types and parses the chunks whose types differ again with the batch's (``parsed``).
+pyarrow's errors name no line: on any failure the file is re-read with Python's strict
+``csv`` (``stats.beam_read``'s reader), so bad input names the file and line as before.
+No Beam import at module level (``FileSystems`` only for remote files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv as pycsv
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from dataguard.io.csv_parse import Inference, Widened, widen_all
+from dataguard.io.csv_scan import RawScan
+from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN, widen
+
+_LOG = logging.getLogger(__name__)
+
+CHUNK_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
+_PARSE_BLOCK = 8 << 20  # CSV bytes per parsed block: fewer batches, less per-batch TFDV work
+_WINDOW = 1 << 16
+_QUOTE = 34
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """How the files of a batch are read (picklable: it travels to the workers)."""
+
+    format: str  # csv | tfrecord | parquet
+    delimiter: str = ","
+    column_names: tuple[str, ...] | None = None
+    compression: str | None = None  # None (guess per file) | gzip | none
+    chunk_size: int = CHUNK_BYTES
+
+    def gzip(self, path: str) -> bool:
+        if self.compression is not None:
+            return self.compression == "gzip"
+        return path.lower().endswith((".gz", ".gzip"))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The part of one file one worker reads: bytes ``[start, end)`` (``end`` None: to the end
+    of the file; for gzip, offsets in the decompressed bytes), with the file's column names."""
+
+    path: str
+    format: str
+    start: int = 0
+    end: int | None = None
+    names: tuple[str, ...] = ()
+    part: int = 0
+    parts: int = 1
+
+
+@dataclass
+class ColumnTypes:
+    """Pass 1 of one chunk (or merged over all): header, types, Arrow-distrusted columns."""
+
+    names: frozenset[tuple[str, ...]] = frozenset()
+    types: dict[str, str] = field(default_factory=dict)
+    python_columns: set[str] = field(default_factory=set)
+
+    def fits(self, merged: ColumnTypes) -> bool:
+        """Whether a chunk read with these types reads as with the ``merged`` ones: the same
+        type, or no value at all (a null column, which TFDV counts as missing either way)."""
+        return all(kind in (UNKNOWN, merged.types.get(name, UNKNOWN))
+                   for name, kind in self.types.items())
+
+    def merge(self, other: ColumnTypes) -> ColumnTypes:
+        types = dict(self.types)
+        for name, kind in other.types.items():
+            if RANK[kind] > RANK[types.get(name, UNKNOWN)]:
+                types[name] = kind
+        return ColumnTypes(
+            self.names | other.names, types, self.python_columns | other.python_columns
+        )
+
+
+# --- opening ------------------------------------------------------------------------------------
+def open_stream(cfg: ReadConfig, path: str) -> IO[bytes]:
+    """The file's (decompressed) bytes, through Beam's FileSystems (local or gs://)."""
+    from apache_beam.io.filesystem import CompressionTypes
+    from apache_beam.io.filesystems import FileSystems
+
+    compression = CompressionTypes.GZIP if cfg.gzip(path) else CompressionTypes.UNCOMPRESSED
+    return FileSystems.open(path, compression_type=compression)  # type: ignore[no-any-return]
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path or path.startswith("file://")
+
+
+def _local(path: str) -> str:
+    return path[len("file://"):] if path.startswith("file://") else path
+
+
+def chunk_bytes(cfg: ReadConfig, chunk: Chunk) -> Any:
+    """A pyarrow input for the chunk's bytes (in memory for uncompressed files: one chunk's)."""
+    if not cfg.gzip(chunk.path):
+        if _is_local(chunk.path):
+            # Read, not memory-mapped: mapped pages count in a worker's RSS as long as they stay
+            # mapped, a whole file's worth at 10M rows; a read holds one chunk's bytes.
+            with pa.OSFile(_local(chunk.path)) as f:
+                end = f.size() if chunk.end is None else chunk.end
+                f.seek(chunk.start)
+                return pa.BufferReader(f.read_buffer(end - chunk.start))
+        with open_stream(cfg, chunk.path) as f:
+            f.seek(chunk.start)
+            data = f.read() if chunk.end is None else f.read(chunk.end - chunk.start)
+        return pa.BufferReader(data)
+    if _is_local(chunk.path):
+        stream = pa.input_stream(_local(chunk.path), compression="gzip")
+    else:
+        stream = pa.PythonFile(open_stream(cfg, chunk.path), mode="r")
+    _skip(stream, chunk.start)
+    return stream
+
+
+def _skip(stream: Any, count: int) -> None:
+    while count > 0:
+        got = len(stream.read(min(count, 1 << 20)))
+        if not got:
+            return
+        count -= got
+
+
+# --- planning -----------------------------------------------------------------------------------
+def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
+    """(column names, byte offset of the first data line). The first line is the header unless
+    ``cfg.column_names`` names the columns: then only a first line holding those names (in any
+    order) is, and its order wins. Raises ``BadInputError`` (plain) for an empty file, a bad
+    header or duplicate names."""
+    from dataguard.errors import BadInputError
+
+    with open_stream(cfg, path) as raw:
+        consumed = 0
+
+        def text() -> Iterator[str]:
+            nonlocal consumed
+            for line in iter(raw.readline, b""):
+                encoding = "utf-8" if consumed else "utf-8-sig"  # a BOM is no part of a name
+                consumed += len(line)
+                try:
+                    yield line.decode(encoding)
+                except UnicodeDecodeError:
+                    raise BadInputError(f"{path}: line 1: not UTF-8 text") from None
+
+        try:
+            row = next(pycsv.reader(text(), delimiter=cfg.delimiter, strict=True), None)
+        except pycsv.Error as exc:
+            raise BadInputError(f"{path}: line 1: cannot read the header: {exc}") from None
+    if row is None:
+        raise BadInputError(f"{path}: the file is empty (expected a CSV header line)")
+    given = cfg.column_names
+    is_header = given is None or sorted(row) == sorted(given)
+    names = tuple(row) if is_header else tuple(given or ())
+    if len(set(names)) != len(names):
+        dupes = sorted({name for name in names if names.count(name) > 1})
+        raise BadInputError(f"{path}: line 1: duplicate column names {dupes}")
+    return names, consumed if is_header else 0
+
+
+def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Chunk]:
+    """One file's chunks: byte ranges of about ``cfg.chunk_size`` cut at line starts, or the
+    whole file (gzip, small, or a quoted field with a newline at a cut: logged)."""
+    names, data_start = read_header(cfg, path)
+    whole = [Chunk(path, "csv", data_start, None, names)]
+    count = (size - data_start) // max(cfg.chunk_size, 1)
+    if cfg.gzip(path) or count < 2:
+        return whole
+    step = (size - data_start) / count
+    with _random_access(cfg, path) as f:
+        cuts = sorted({snap_to_line(f, int(data_start + k * step), size)
+                       for k in range(1, count)} - {size})
+        odd = [cut for cut, parity in zip(cuts, quote_parities(f, cuts), strict=True) if parity]
+    if odd:
+        _LOG.warning(
+            "%s: a quoted field spans lines at byte %d: read whole by one worker, not in %d "
+            "ranges", path, odd[0], count,
+        )
+        return whole
+    bounds = [data_start, *cuts, size]
+    return [
+        Chunk(path, "csv", a, b, names, part, len(bounds) - 1)
+        for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]
+
+
+@contextlib.contextmanager
+def _random_access(cfg: ReadConfig, path: str) -> Iterator[Any]:
+    if _is_local(path):
+        with pa.OSFile(_local(path)) as f:
+            yield f
+    else:
+        with open_stream(cfg, path) as f:
+            yield f
+
+
+def snap_to_line(f: Any, offset: int, size: int) -> int:
+    """The first line start at or after ``offset``: a range reader starts there."""
+    position = offset - 1  # the byte before: a newline there makes ``offset`` a line start
+    while position < size:
+        f.seek(position)
+        window = bytes(f.read(_WINDOW))
+        if not window:
+            break
+        found = window.find(b"\n")
+        if found >= 0:
+            return position + found + 1
+        position += len(window)
+    return size
+
+
+def quote_parities(f: Any, cuts: list[int]) -> list[int]:
+    """For each cut (ascending), the parity of the ``"`` count before it: 1 = inside quotes."""
+    parities: list[int] = []
+    count = 0
+    position = 0
+    f.seek(0)
+    for cut in cuts:
+        while position < cut:
+            chunk = bytes(f.read(min(4 << 20, cut - position)))
+            if not chunk:
+                break
+            count += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _QUOTE))
+            position += len(chunk)
+        parities.append(count % 2)
+    return parities
+
+
+# --- reading one chunk --------------------------------------------------------------------------
+def _options(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> dict[str, Any]:
+    """``pacsv.open_csv`` keywords: the header's names given, Python ``csv``'s dialect, TFDV's
+    empty cell = missing, no read-ahead threads (a worker process is one core's work)."""
+    return {
+        "read_options": pacsv.ReadOptions(
+            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(chunk.names)
+        ),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=cfg.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
+            ignore_empty_lines=True,
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=arrow_types, null_values=[""], strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    }
+
+
+class _Scanning:
+    """A pass-through byte source scanning the raw bytes (``"`` count, any ``0x``): gzip."""
+
+    def __init__(self, source: Any, scan: RawScan) -> None:
+        self._source = source
+        self.scan = scan
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = bytes(self._source.read(size))
+        if data:
+            self.scan.add(data)
+        return data
+
+    def close(self) -> None:
+        self.closed = True
+        self._source.close()
+
+
+def scanned_bytes(cfg: ReadConfig, chunk: Chunk) -> tuple[Any, RawScan]:
+    """The chunk's bytes for pyarrow and the raw scan of them: done at once (numpy) for bytes
+    in memory, on their way to pyarrow for a gzip stream (complete once it is read)."""
+    source = chunk_bytes(cfg, chunk)
+    scan = RawScan()
+    if isinstance(source, pa.BufferReader):
+        buffer = source.read_buffer()
+        scan.add(memoryview(buffer))  # type: ignore[arg-type]
+        return pa.BufferReader(buffer), scan
+    return _Scanning(source, scan), scan
+
+
+def parsed(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> Iterator[pa.RecordBatch]:
+    """The chunk's rows as record batches of ``arrow_types``; pyarrow's errors pass through."""
+    source = chunk_bytes(cfg, chunk)
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, arrow_types))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                yield batch
+    finally:
+        reader.close()
+        source.close()
+
+
+def scan_column_types(cfg: ReadConfig, chunk: Chunk) -> tuple[ColumnTypes, RawScan]:
+    """The chunk's exact column types (parsed as text, widened with the local engine's rules)
+    and its raw scan; pyarrow's errors pass through (the caller names the line)."""
+    text = dict.fromkeys(chunk.names, pa.string())
+    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
+    source, scan = scanned_bytes(cfg, chunk)
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, text))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                widen_all(found, chunk.names, batch)
+    finally:
+        reader.close()
+    return ColumnTypes(frozenset([chunk.names]), found.types, found.python_columns), scan
+
+
+def speculative_batches(
+    cfg: ReadConfig, chunk: Chunk, used: ColumnTypes, scan: RawScan
+) -> Iterator[pa.RecordBatch]:
+    """The chunk decoded in one pass, typed from its first 256 KiB (``used`` holds the types,
+    columns first seen empty gaining theirs as they come; ``scan`` the raw scan). Raises
+    ``Widened`` where a later value needs a wider type (``INT`` meets ``2.5``), a float
+    reaches int64's range or a ``0x`` may be hexadecimal: the caller reads the chunk exactly.
+    Numbers are trusted to Arrow only where it reads them as Python does (``io.csv``)."""
+    from dataguard.io.csv import ParsedBlock
+
+    source, found = scanned_bytes(cfg, chunk)
+    in_memory = isinstance(source, pa.BufferReader)
+    # Bytes in memory are typed where they are (zero copy); a gzip stream is opened again.
+    first = _first_block_types(
+        cfg, chunk, pa.BufferReader(source.read_buffer()) if in_memory else None
+    )
+    if in_memory:
+        source.seek(0)
+    used.names = frozenset([chunk.names])
+    used.types.update(first.types)
+    used.python_columns |= first.python_columns
+    typed = {
+        name: _NUMBERS[kind] if kind in _NUMBERS and name not in first.python_columns
+        else pa.string()
+        for name, kind in first.types.items()
+    }
+    if found.hex and INT in first.types.values():
+        raise Widened("0x")
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, typed))
+    try:
+        for batch in reader:
+            if batch.num_rows:
+                columns = _checked(chunk.names, batch, typed, used.types)
+                yield ParsedBlock(columns, chunk.names, dict(used.types), chunk.path).decode()
+    except pa.ArrowInvalid as exc:
+        if "conversion error" in str(exc):
+            raise Widened(chunk.path) from None
+        raise
+    finally:
+        reader.close()
+    if found.hex and INT in used.types.values():
+        raise Widened("0x")
+    scan.quotes, scan.hex = found.quotes, found.hex
+
+
+_NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
+_INT64_LIMIT = 2.0**63
+
+
+def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inference:
+    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
+    source = chunk_bytes(cfg, chunk) if source is None else source
+    options = _options(cfg, chunk, dict.fromkeys(chunk.names, pa.string()))
+    options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
+    reader = pacsv.open_csv(source, **options)
+    try:
+        batch = next(iter(reader), None)
+    finally:
+        reader.close()
+        source.close()
+    if batch is not None and batch.num_rows:
+        widen_all(found, chunk.names, batch)
+    return found
+
+
+def _checked(
+    names: tuple[str, ...], batch: pa.RecordBatch, typed: dict[str, Any], used: dict[str, str]
+) -> list[Any]:
+    """One block's columns under the types in use; ``Widened`` where they do not hold.
+    A column so far empty takes the type of its first values (its earlier blocks held nulls,
+    which TFDV counts as missing: the same statistics)."""
+    columns = []
+    for name, column in zip(names, batch.columns, strict=True):
+        kind = used[name]
+        present = column.null_count < len(column)
+        if typed[name] == pa.string() and kind != STRING and present:
+            widened, _, cast = widen(kind, column)
+            if kind != UNKNOWN and widened != kind:
+                raise Widened(name)
+            used[name] = widened
+            column = column if cast is None else cast
+        elif kind == FLOAT and present:
+            low, high = pc.min_max(column).values()
+            if max(abs(low.as_py() or 0.0), abs(high.as_py() or 0.0)) >= _INT64_LIMIT:
+                raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
+        columns.append(column)
+    return columns
+
+
+def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
+    """Pass 2's parse types: numbers straight from Arrow where it reads them as Python does."""
+    parse = {"INT": pa.int64(), "FLOAT": pa.float64(), STRING: pa.large_binary(),
+             UNKNOWN: pa.string()}
+    return {
+        name: pa.string() if name in found.python_columns
+        else parse[found.types.get(name, STRING)]
+        for name in names
+    }
