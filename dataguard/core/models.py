@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from dataguard.core.baselines import Baseline
 
 CHECK_FORMAT_VERSION = 1
 """Version of the check JSON (``CheckResult.to_dict``); bumped only on a breaking change, see
@@ -148,6 +151,7 @@ class CheckResult:
     metrics: tuple[Metric, ...] = ()
     id: int | None = None
     created_at: datetime | None = None
+    baseline: Baseline | None = None  # how drift was measured; None: no drift measured
 
     def to_dict(self, dashboard_url: str | None = None) -> dict[str, Any]:
         """The DESIGN.md JSON contract (webhooks add ``"event": "check.completed"``);
@@ -159,6 +163,7 @@ class CheckResult:
             "verdict": self.verdict.value,
             "schema_version": self.schema_version,
             "baseline_batch": self.baseline_batch,
+            "baseline": self._baseline_dict(),
             "serving_batch": self.serving_batch,
             "num_examples": self.num_examples,
             "check_id": self.id,
@@ -167,6 +172,15 @@ class CheckResult:
             "anomalies": [a.to_dict() for a in self.anomalies],
             "metrics": [m.to_dict() for m in self.metrics],
         }
+
+    def _baseline_dict(self) -> dict[str, Any] | None:
+        """``baseline`` of the JSON; a check stored before it was recorded has its one batch
+        and an unknown (null) rule."""
+        if self.baseline is not None:
+            return self.baseline.to_dict()
+        if self.baseline_batch is None:
+            return None
+        return {"rule": None, "batches": [self.baseline_batch], "name": None, "size": None}
 
     def batch_link(self, dashboard_url: str | None) -> str | None:
         """The dashboard's page of this batch, ``<dashboard_url>/batch?dataset=…&batch=…``."""

@@ -18,23 +18,27 @@ the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``202
 orders spans), not by when they were stored. By default a batch's baseline follows the dataset's
 rule (``[datasets.<name>] baseline``):
 
-    baseline = "preceding"       # default: the training batch named just before
-    baseline = "last-passing"    # the latest one before it whose latest check passed or warned
+    baseline = "preceding"           # default: the training batch named just before
+    baseline = "last-passing"        # the latest one before it whose latest check passed or warned
+    baseline = "reference:training"  # the batch pinned as references = {training = "2026-11-01"}
+    baseline = "window:7"            # the last 7 training batches before it, statistics merged
 
 and once a batch has been checked, the baseline of its first check stays its baseline: a re-check
-measures drift against the same batch whatever was stored or checked since (``--baseline``
-chooses another explicitly).
+measures drift against the same batch (or the same window of batches) whatever was stored,
+checked or configured since (``--baseline BATCH|reference:NAME|window:N`` chooses explicitly).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from dataguard.config import Settings
-from dataguard.core.models import Batch, CheckResult, Role, Word
-from dataguard.core.names import valid_name
+from dataguard.core.baselines import Baseline, BaselineRule, BaselineSpec
+from dataguard.core.models import Batch, CheckResult, Role
+from dataguard.core.names import NAME_PATTERN, valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.context import Context
@@ -50,62 +54,145 @@ class _DefaultBaseline:
 
 DEFAULT_BASELINE: Final = _DefaultBaseline()
 """The configured default baseline: the baseline of the batch's first check if it was checked
-before, else the dataset's rule (``BaselineRule``); none when no batch qualifies."""
+before, else the dataset's rule (``[datasets.<name>] baseline``); none when no batch qualifies."""
+
+BaselineRequest = str | BaselineSpec | None | _DefaultBaseline
+"""What ``check(baseline=…)`` takes: BATCH, ``reference:NAME``, ``window:N`` (or their
+``BaselineSpec``), None for no drift, or ``DEFAULT_BASELINE``."""
 
 
-class BaselineRule(Word):
-    """``[datasets.<name>] baseline``: how the default baseline of a batch is chosen."""
+@dataclass(frozen=True)
+class BaselineConfig:
+    """``[datasets.<name>] baseline`` (the default rule) and ``references`` (pinned batches)."""
 
-    PRECEDING = "preceding"  # the training batch whose name sorts just before
-    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
+    rule: BaselineSpec
+    references: Mapping[str, str]
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any], dataset: str) -> BaselineConfig:
+        """``UsageError`` (one line) for a bad rule, a bad references table, or a
+        ``reference:NAME`` rule naming no reference."""
+        rule = baseline_rule(document, dataset)
+        references = _references(document, dataset)
+        if rule.rule is BaselineRule.REFERENCE and rule.name not in references:
+            raise UsageError(
+                f"config [datasets.{dataset}] baseline {str(rule)!r}: "
+                f"{_no_reference(dataset, str(rule.name), references)}"
+            )
+        return cls(rule, references)
 
 
-def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineRule:
+@dataclass(frozen=True)
+class ResolvedBaseline:
+    """The baseline found: what the check records, and the batches whose statistics it merges."""
+
+    baseline: Baseline
+    batches: tuple[Batch, ...]
+
+
+def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineSpec:
     """The dataset's rule from the config document; ``UsageError`` (one line) for a bad value."""
     datasets = document.get("datasets")
     table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
     value = table.get("baseline", "preceding") if isinstance(table, Mapping) else "preceding"
-    try:
-        return BaselineRule(value)
-    except ValueError:
-        choices = " or ".join(f'"{r.value}"' for r in BaselineRule)
+    return BaselineSpec.from_config(value, dataset)
+
+
+def _references(document: Mapping[str, Any], dataset: str) -> dict[str, str]:
+    datasets = document.get("datasets")
+    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
+    value = table.get("references", {}) if isinstance(table, Mapping) else {}
+    where = f"config [datasets.{dataset}] references"
+    if not isinstance(value, Mapping):
         raise UsageError(
-            f"config [datasets.{dataset}] baseline: {value!r}; use {choices}"
-        ) from None
+            f'{where}: use a table of NAME = "BATCH", e.g. {{training = "2026-11-01"}}')
+    for name, batch in value.items():
+        if not NAME_PATTERN.fullmatch(str(name)) or not isinstance(batch, str) or (
+                not NAME_PATTERN.fullmatch(batch)):
+            raise UsageError(f"{where}: {name} = {batch!r}; use NAME = \"BATCH\" (batch names)")
+    return dict(value)
+
+
+def _no_reference(dataset: str, name: str, references: Mapping[str, str]) -> str:
+    known = ", ".join(sorted(references)) or "none"
+    return (f"[datasets.{dataset}] references has no {name!r} (known: {known}); add "
+            f'{name} = "BATCH" there')
 
 
 def resolve_baseline(
-    q: StoreReader, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
-    rule: BaselineRule,
-) -> Batch | None:
-    """The training batch ``batch`` is measured against for drift (None: no drift).
+    q: StoreReader, dataset: str, batch: str, baseline: BaselineRequest,
+    config: BaselineConfig,
+) -> ResolvedBaseline | None:
+    """What ``batch`` is measured against for drift (None: no drift).
 
-    A name is that training batch (``UsageError`` if absent); None is no baseline;
-    ``DEFAULT_BASELINE`` is the baseline of the batch's first check when it has one (so a
-    re-check never switches baselines), else the batch ``rule`` picks."""
+    A request (BATCH, ``reference:NAME``, ``window:N``) is resolved now (``UsageError`` if it
+    names nothing); None is no baseline; ``DEFAULT_BASELINE`` is the baseline of the batch's
+    first check when it has one (so a re-check never switches baselines), else the dataset's
+    rule, which finds none for the first batch."""
     if baseline is None:
         return None
-    if isinstance(baseline, str):
-        found = q.get_batch(dataset, baseline, Role.TRAINING)
-        if found is None:
-            raise UsageError(
-                f"--baseline {baseline!r}: dataset {dataset!r} has no training batch by that name"
-            )
-        return found
+    if isinstance(baseline, (str, BaselineSpec)):
+        spec = baseline if isinstance(baseline, BaselineSpec) else BaselineSpec.from_option(
+            baseline)
+        return _resolve(q, dataset, batch, spec, config, where=f"--baseline {str(spec)!r}")
     first = q.first_check(dataset, batch)
     if first is not None:
-        if first.baseline_batch is None:
-            return None
-        pinned = q.get_batch(dataset, first.baseline_batch, Role.TRAINING)
-        if pinned is None:
-            raise UsageError(
-                f"batch {batch!r} was first checked against baseline {first.baseline_batch!r}, "
-                "which is no longer stored; pass --baseline BATCH or --no-baseline"
-            )
-        return pinned
-    if rule is BaselineRule.LAST_PASSING:
-        return q.last_passing_batch(dataset, batch)
-    return q.preceding_batch(dataset, batch, Role.TRAINING)
+        return _first_baseline(q, dataset, batch, first)
+    return _resolve(q, dataset, batch, config.rule, config, where=None)
+
+
+def _first_baseline(
+    q: StoreReader, dataset: str, batch: str, first: CheckResult
+) -> ResolvedBaseline | None:
+    """The baseline of the batch's first check, batch for batch (a window keeps its batches)."""
+    if first.baseline_batch is None:
+        return None
+    kept = first.baseline or Baseline(rule=None, batches=(first.baseline_batch,))
+    found = [q.get_batch(dataset, name, Role.TRAINING) for name in kept.batches]
+    missing = [name for name, b in zip(kept.batches, found, strict=True) if b is None]
+    if missing:
+        raise UsageError(
+            f"batch {batch!r} was first checked against baseline {first.baseline_batch!r}, "
+            f"whose batch {missing[0]!r} is no longer stored; pass --baseline or --no-baseline"
+        )
+    return ResolvedBaseline(kept, tuple(b for b in found if b is not None))
+
+
+def _resolve(
+    q: StoreReader, dataset: str, batch: str, spec: BaselineSpec, config: BaselineConfig,
+    where: str | None,
+) -> ResolvedBaseline | None:
+    """``where`` names an explicit request (a miss is exit 2); None is the configured rule (a
+    miss is no baseline, as for the first batch)."""
+    rule = spec.rule
+    if rule is BaselineRule.WINDOW:
+        window = q.preceding_batches(dataset, batch, spec.size or 1, Role.TRAINING)
+        if not window:
+            if where is None:
+                return None
+            raise UsageError(f"{where}: dataset {dataset!r} has no training batch named "
+                             f"before {batch!r}")
+        names = tuple(b.name for b in window)
+        return ResolvedBaseline(Baseline(rule, names, size=spec.size), tuple(window))
+    if rule is BaselineRule.PRECEDING:
+        found = q.preceding_batch(dataset, batch, Role.TRAINING)
+    elif rule is BaselineRule.LAST_PASSING:
+        found = q.last_passing_batch(dataset, batch)
+    else:
+        name = str(spec.name)
+        if rule is BaselineRule.REFERENCE:
+            if name not in config.references:
+                raise UsageError(f"{where}: {_no_reference(dataset, name, config.references)}")
+            name = config.references[name]
+        found = q.get_batch(dataset, name, Role.TRAINING)
+        if found is None:
+            pinned = f" (reference {spec.name!r})" if rule is BaselineRule.REFERENCE else ""
+            raise UsageError(f"{where or 'baseline'}: dataset {dataset!r} has no training batch "
+                             f"{name!r}{pinned}")
+    if found is None:
+        return None
+    reference = spec.name if rule is BaselineRule.REFERENCE else None
+    return ResolvedBaseline(Baseline(rule, (found.name,), name=reference), (found,))
 
 
 def check(
@@ -113,7 +200,7 @@ def check(
     batch: str,
     *,
     schema_version: int | None = None,
-    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
+    baseline: BaselineRequest = DEFAULT_BASELINE,
     serving: str | None = None,
     hooks: bool = True,
     refire: bool = False,
@@ -141,7 +228,7 @@ def check(
     anomalies, metrics, verdict = validate(
         load_statistics(ctx, current),
         schema,
-        baseline=load_statistics(ctx, base) if base else None,
+        baseline=_baseline_statistics(ctx, base) if base else None,
         serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
@@ -151,11 +238,12 @@ def check(
         batch=batch,
         verdict=verdict,
         schema_version=version.version,
-        baseline_batch=base.name if base else None,
+        baseline_batch=base.baseline.label if base else None,
         serving_batch=serving_batch.name if serving_batch else None,
         num_examples=current.num_examples,
         anomalies=anomalies,
         metrics=metrics,
+        baseline=base.baseline if base else None,
     )
     if not record:
         return result
@@ -180,7 +268,7 @@ def run(
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     schema_version: int | None = None,
-    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
+    baseline: BaselineRequest = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
     settings: Settings | None = None,
@@ -199,7 +287,8 @@ def run(
         refuse_bad_hooks(ctx)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
-        resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
+        resolve_baseline(q, dataset, batch, baseline,
+                         BaselineConfig.from_document(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
@@ -253,6 +342,18 @@ def refuse_bad_hooks(ctx: Context) -> None:
 
 
 # --- internals ------------------------------------------------------------------------------
+def _baseline_statistics(ctx: Context, base: ResolvedBaseline) -> Any:
+    """One batch's statistics, or a window's merged (``core.merge_stats``), read from the
+    stored artifacts (each sha256-verified): no data is re-read."""
+    from dataguard.core.merge_stats import window_statistics
+    from dataguard.service.stats import load_statistics
+
+    loaded = [load_statistics(ctx, b) for b in base.batches]
+    if base.baseline.rule is not BaselineRule.WINDOW or len(loaded) == 1:
+        return loaded[0]
+    return window_statistics(loaded)
+
+
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:
@@ -271,15 +372,16 @@ def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequen
 
 
 def _resolve_batches(
-    ctx: Context, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
+    ctx: Context, dataset: str, batch: str, baseline: BaselineRequest,
     serving: str | None,
-) -> tuple[Batch, Batch | None, Batch | None]:
+) -> tuple[Batch, ResolvedBaseline | None, Batch | None]:
     valid_name("dataset", dataset)
     valid_name("batch", batch)
-    for name in (baseline, serving):
-        if isinstance(name, str):
-            valid_name("batch", name)
-    rule = baseline_rule(ctx.settings.document, dataset)
+    if isinstance(baseline, str):
+        baseline = BaselineSpec.from_option(baseline)
+    if isinstance(serving, str):
+        valid_name("batch", serving)
+    rule = BaselineConfig.from_document(ctx.settings.document, dataset)
     with ctx.store.read() as q:
         current = q.get_batch(dataset, batch, Role.TRAINING)
         if current is None:
