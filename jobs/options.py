@@ -124,7 +124,7 @@ class DataguardJobOptions(PipelineOptions):
             serving_batch=fill(values["serving_batch"]) if values["serving_batch"] else None,
             serving_column_names=serving_columns,
             schema_version=values["schema_version"],
-            baseline=values["baseline"],
+            baseline=fill(values["baseline"]) if values["baseline"] else None,
             no_baseline=bool(values["no_baseline"]),
             replace=bool(values["replace"]),
             hooks=bool(values["hooks"]),

@@ -7,9 +7,9 @@
 
 Batch names cannot contain ``:``, so ``reference:`` and ``window:`` never shadow a batch. A bad
 value is a ``UsageError`` naming where it came from (``--baseline`` or the config key), raised
-before anything is computed. ``Baseline`` is what a check records (``CheckResult.baseline``, the
-``baseline`` object of the check JSON): the rule, the batches in name order, the reference name
-or the window size. Pure: no store, no TFDV.
+before anything is computed. What a check then records is ``core.models.Baseline``
+(``CheckResult.baseline``, the ``baseline`` object of the check JSON): the rule, the batches in
+name order, the reference name or the window size. Pure: no store, no TFDV.
 """
 
 from __future__ import annotations
@@ -18,23 +18,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dataguard.core.models import Word
+from dataguard.core.models import BaselineRule
 from dataguard.core.names import NAME_PATTERN
 from dataguard.errors import UsageError
 
 MAX_WINDOW = 1000
 _WINDOW = re.compile(r"window:(.*)")
 _REFERENCE = re.compile(r"reference:(.*)")
-
-
-class BaselineRule(Word):
-    """How the baseline was chosen (``baseline.rule`` in the check JSON)."""
-
-    PRECEDING = "preceding"  # the training batch whose name sorts just before
-    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
-    BATCH = "batch"  # a training batch named with --baseline
-    REFERENCE = "reference"  # the batch pinned as [datasets.X] references.NAME
-    WINDOW = "window"  # the last N training batches before it, statistics merged
 
 
 CONFIG_CHOICES = '"preceding", "last-passing", "reference:NAME" or "window:N"'
@@ -100,37 +90,3 @@ def _special(text: str, where: str) -> BaselineSpec | None:
             )
         return BaselineSpec(BaselineRule.REFERENCE, name=name)
     return None
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The baseline a check measured drift against: ``batches`` in name order (one, or the
-    window's), ``name`` of the reference, ``size`` the window asked for (``batches`` may be
-    fewer). ``rule`` None: a check stored before rules were recorded."""
-
-    rule: BaselineRule | None
-    batches: tuple[str, ...]
-    name: str | None = None
-    size: int | None = None
-
-    @property
-    def label(self) -> str:
-        """``baseline_batch``: the batch, or ``window:7 (2026-11-18..2026-11-24)`` (``window:7
-        (3 of 7: 2026-11-22..2026-11-24)`` when fewer batches were there)."""
-        if self.rule is not BaselineRule.WINDOW:
-            return self.batches[0]
-        span = self.batches[0] if len(self.batches) == 1 else (
-            f"{self.batches[0]}..{self.batches[-1]}")
-        fewer = f"{len(self.batches)} of {self.size}: " if len(self.batches) != self.size else ""
-        return f"window:{self.size} ({fewer}{span})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": None if self.rule is None else self.rule.value,
-                "batches": list(self.batches), "name": self.name, "size": self.size}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Baseline:
-        rule = data.get("rule")
-        return cls(rule=None if rule is None else BaselineRule(rule),
-                   batches=tuple(data.get("batches") or ()), name=data.get("name"),
-                   size=data.get("size"))

@@ -9,11 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
-
-if TYPE_CHECKING:
-    from dataguard.core.baselines import Baseline
 
 CHECK_FORMAT_VERSION = 1
 """Version of the check JSON (``CheckResult.to_dict``); bumped only on a breaking change, see
@@ -136,6 +133,50 @@ class Metric:
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "comparison": self.comparison.value,
                 "outcome": _value(self.outcome)}
+
+
+class BaselineRule(Word):
+    """How the baseline was chosen (``baseline.rule`` in the check JSON)."""
+
+    PRECEDING = "preceding"  # the training batch whose name sorts just before
+    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
+    BATCH = "batch"  # a training batch named with --baseline
+    REFERENCE = "reference"  # the batch pinned as [datasets.X] references.NAME
+    WINDOW = "window"  # the last N training batches before it, statistics merged
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline a check measured drift against: ``batches`` in name order (one, or the
+    window's), ``name`` of the reference, ``size`` the window asked for (``batches`` may be
+    fewer). ``rule`` None: a check stored before rules were recorded."""
+
+    rule: BaselineRule | None
+    batches: tuple[str, ...]
+    name: str | None = None
+    size: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``baseline_batch``: the batch, or ``window:7 (2026-11-18..2026-11-24)`` (``window:7
+        (3 of 7: 2026-11-22..2026-11-24)`` when fewer batches were there)."""
+        if self.rule is not BaselineRule.WINDOW:
+            return self.batches[0]
+        span = self.batches[0] if len(self.batches) == 1 else (
+            f"{self.batches[0]}..{self.batches[-1]}")
+        fewer = f"{len(self.batches)} of {self.size}: " if len(self.batches) != self.size else ""
+        return f"window:{self.size} ({fewer}{span})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": None if self.rule is None else self.rule.value,
+                "batches": list(self.batches), "name": self.name, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Baseline:
+        rule = data.get("rule")
+        return cls(rule=None if rule is None else BaselineRule(rule),
+                   batches=tuple(data.get("batches") or ()), name=data.get("name"),
+                   size=data.get("size"))
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from dataguard.config import Settings
-from dataguard.core.baselines import Baseline, BaselineRule, BaselineSpec
-from dataguard.core.models import Batch, CheckResult, Role
+from dataguard.core.baselines import BaselineSpec
+from dataguard.core.models import Baseline, BaselineRule, Batch, CheckResult, Role
 from dataguard.core.names import NAME_PATTERN, valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError

@@ -125,8 +125,8 @@ def test_the_beam_job_resolves_the_baseline_with_the_same_rules(settings, add_ba
 
 def test_the_example_config_names_the_default_baseline_rule() -> None:
     from dataguard.config import load_settings
+    from dataguard.core.models import BaselineRule
     from dataguard.core.schemas import ComparatorConfig
-    from dataguard.core.baselines import BaselineRule
     from dataguard.service.check import baseline_rule
     example = Path(__file__).resolve().parents[2] / "dataguard.example.toml"
     document = load_settings(config_path=str(example), env={}).document

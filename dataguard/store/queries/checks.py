@@ -17,10 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from dataguard.core.baselines import Baseline, BaselineRule
 from dataguard.core.models import (
     Anomaly,
     AnomalyKind,
+    Baseline,
+    BaselineRule,
     CheckResult,
     Comparison,
     Metric,
