@@ -24,7 +24,8 @@ from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.check import DEFAULT_BASELINE, BaselineConfig, notify_after_commit
+from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig
+from dataguard.service.check import notify_after_commit
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name

@@ -151,10 +151,10 @@ def worker_context(cfg: JobConfig) -> Any:
 
 def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and the
-    baseline, resolved as ``check`` resolves it (``service.check.resolve_baseline``: a named
+    baseline, resolved as ``check`` resolves it (``service.baselines.resolve_baseline``: a named
     batch, reference or window must exist, the dataset's baseline rule must be valid).
     ``UsageError`` (exit 2) otherwise."""
-    from dataguard.service.check import DEFAULT_BASELINE, BaselineConfig, resolve_baseline
+    from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig, resolve_baseline
     from dataguard.service.schemas import get_version
 
     get_version(ctx, cfg.dataset, cfg.schema_version)

@@ -58,8 +58,9 @@ def merge_statistics(lists: Sequence[Any]) -> Any:
     merged.num_examples = sum(p.num_examples for p in parts)
     if any(p.weighted_num_examples for p in parts):
         merged.weighted_num_examples = sum(p.weighted_num_examples for p in parts)
+    indexed = [{_key(f): f for f in p.features} for p in parts]
     for key in _feature_keys(parts):
-        found = [(p.num_examples, _feature(p, key)) for p in parts]
+        found = [(p.num_examples, index.get(key)) for p, index in zip(parts, indexed, strict=True)]
         merged.features.append(_merge_feature(found))
     return out
 
@@ -75,13 +76,6 @@ def _feature_keys(parts: Sequence[Any]) -> list[tuple[str, ...]]:
         for feature in part.features:
             keys.setdefault(_key(feature), None)
     return list(keys)
-
-
-def _feature(part: Any, key: tuple[str, ...]) -> Any | None:
-    for feature in part.features:
-        if _key(feature) == key:
-            return feature
-    return None
 
 
 def _merge_feature(found: list[tuple[int, Any | None]]) -> Any:

@@ -13,10 +13,10 @@ written (``run`` checks the hooks before computing statistics too); then it vali
 and only after that commit runs the hooks (``service.alerts.notify``), which never change the
 verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
 
-The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
-the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
-orders spans), not by when they were stored. By default a batch's baseline follows the dataset's
-rule (``[datasets.<name>] baseline``):
+The baseline (drift) is chosen in one place, ``service.baselines.resolve_baseline``, for the
+CLI, the library and the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` <
+``2026-11-25``, as TFX orders spans), not by when they were stored. By default a batch's
+baseline follows the dataset's rule (``[datasets.<name>] baseline``):
 
     baseline = "preceding"           # default: the training batch named just before
     baseline = "last-passing"        # the latest one before it whose latest check passed or warned
@@ -31,168 +31,24 @@ checked or configured since (``--baseline BATCH|reference:NAME|window:N`` choose
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Sequence
+from typing import Any
 
 from dataguard.config import Settings
 from dataguard.core.baselines import BaselineSpec
-from dataguard.core.models import Baseline, BaselineRule, Batch, CheckResult, Role
-from dataguard.core.names import NAME_PATTERN, valid_name
+from dataguard.core.models import Batch, CheckResult, Role
+from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
+from dataguard.service.baselines import (
+    DEFAULT_BASELINE,
+    BaselineConfig,
+    BaselineRequest,
+    ResolvedBaseline,
+    baseline_statistics,
+    resolve_baseline,
+)
 from dataguard.service.context import Context
-
-if TYPE_CHECKING:
-    from dataguard.store import StoreReader
-
-
-class _DefaultBaseline:
-    def __repr__(self) -> str:
-        return "DEFAULT_BASELINE"
-
-
-DEFAULT_BASELINE: Final = _DefaultBaseline()
-"""The configured default baseline: the baseline of the batch's first check if it was checked
-before, else the dataset's rule (``[datasets.<name>] baseline``); none when no batch qualifies."""
-
-BaselineRequest = str | BaselineSpec | None | _DefaultBaseline
-"""What ``check(baseline=…)`` takes: BATCH, ``reference:NAME``, ``window:N`` (or their
-``BaselineSpec``), None for no drift, or ``DEFAULT_BASELINE``."""
-
-
-@dataclass(frozen=True)
-class BaselineConfig:
-    """``[datasets.<name>] baseline`` (the default rule) and ``references`` (pinned batches)."""
-
-    rule: BaselineSpec
-    references: Mapping[str, str]
-
-    @classmethod
-    def from_document(cls, document: Mapping[str, Any], dataset: str) -> BaselineConfig:
-        """``UsageError`` (one line) for a bad rule, a bad references table, or a
-        ``reference:NAME`` rule naming no reference."""
-        rule = baseline_rule(document, dataset)
-        references = _references(document, dataset)
-        if rule.rule is BaselineRule.REFERENCE and rule.name not in references:
-            raise UsageError(
-                f"config [datasets.{dataset}] baseline {str(rule)!r}: "
-                f"{_no_reference(dataset, str(rule.name), references)}"
-            )
-        return cls(rule, references)
-
-
-@dataclass(frozen=True)
-class ResolvedBaseline:
-    """The baseline found: what the check records, and the batches whose statistics it merges."""
-
-    baseline: Baseline
-    batches: tuple[Batch, ...]
-
-
-def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineSpec:
-    """The dataset's rule from the config document; ``UsageError`` (one line) for a bad value."""
-    datasets = document.get("datasets")
-    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-    value = table.get("baseline", "preceding") if isinstance(table, Mapping) else "preceding"
-    return BaselineSpec.from_config(value, dataset)
-
-
-def _references(document: Mapping[str, Any], dataset: str) -> dict[str, str]:
-    datasets = document.get("datasets")
-    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-    value = table.get("references", {}) if isinstance(table, Mapping) else {}
-    where = f"config [datasets.{dataset}] references"
-    if not isinstance(value, Mapping):
-        raise UsageError(
-            f'{where}: use a table of NAME = "BATCH", e.g. {{training = "2026-11-01"}}')
-    for name, batch in value.items():
-        if not NAME_PATTERN.fullmatch(str(name)) or not isinstance(batch, str) or (
-                not NAME_PATTERN.fullmatch(batch)):
-            raise UsageError(f"{where}: {name} = {batch!r}; use NAME = \"BATCH\" (batch names)")
-    return dict(value)
-
-
-def _no_reference(dataset: str, name: str, references: Mapping[str, str]) -> str:
-    known = ", ".join(sorted(references)) or "none"
-    return (f"[datasets.{dataset}] references has no {name!r} (known: {known}); add "
-            f'{name} = "BATCH" there')
-
-
-def resolve_baseline(
-    q: StoreReader, dataset: str, batch: str, baseline: BaselineRequest,
-    config: BaselineConfig,
-) -> ResolvedBaseline | None:
-    """What ``batch`` is measured against for drift (None: no drift).
-
-    A request (BATCH, ``reference:NAME``, ``window:N``) is resolved now (``UsageError`` if it
-    names nothing); None is no baseline; ``DEFAULT_BASELINE`` is the baseline of the batch's
-    first check when it has one (so a re-check never switches baselines), else the dataset's
-    rule, which finds none for the first batch."""
-    if baseline is None:
-        return None
-    if isinstance(baseline, (str, BaselineSpec)):
-        spec = baseline if isinstance(baseline, BaselineSpec) else BaselineSpec.from_option(
-            baseline)
-        return _resolve(q, dataset, batch, spec, config, where=f"--baseline {str(spec)!r}")
-    first = q.first_check(dataset, batch)
-    if first is not None:
-        return _first_baseline(q, dataset, batch, first)
-    return _resolve(q, dataset, batch, config.rule, config, where=None)
-
-
-def _first_baseline(
-    q: StoreReader, dataset: str, batch: str, first: CheckResult
-) -> ResolvedBaseline | None:
-    """The baseline of the batch's first check, batch for batch (a window keeps its batches)."""
-    if first.baseline_batch is None:
-        return None
-    kept = first.baseline or Baseline(rule=None, batches=(first.baseline_batch,))
-    found = [q.get_batch(dataset, name, Role.TRAINING) for name in kept.batches]
-    missing = [name for name, b in zip(kept.batches, found, strict=True) if b is None]
-    if missing:
-        raise UsageError(
-            f"batch {batch!r} was first checked against baseline {first.baseline_batch!r}, "
-            f"whose batch {missing[0]!r} is no longer stored; pass --baseline or --no-baseline"
-        )
-    return ResolvedBaseline(kept, tuple(b for b in found if b is not None))
-
-
-def _resolve(
-    q: StoreReader, dataset: str, batch: str, spec: BaselineSpec, config: BaselineConfig,
-    where: str | None,
-) -> ResolvedBaseline | None:
-    """``where`` names an explicit request (a miss is exit 2); None is the configured rule (a
-    miss is no baseline, as for the first batch)."""
-    rule = spec.rule
-    if rule is BaselineRule.WINDOW:
-        window = q.preceding_batches(dataset, batch, spec.size or 1, Role.TRAINING)
-        if not window:
-            if where is None:
-                return None
-            raise UsageError(f"{where}: dataset {dataset!r} has no training batch named "
-                             f"before {batch!r}")
-        names = tuple(b.name for b in window)
-        return ResolvedBaseline(Baseline(rule, names, size=spec.size), tuple(window))
-    if rule is BaselineRule.PRECEDING:
-        found = q.preceding_batch(dataset, batch, Role.TRAINING)
-    elif rule is BaselineRule.LAST_PASSING:
-        found = q.last_passing_batch(dataset, batch)
-    else:
-        name = str(spec.name)
-        if rule is BaselineRule.REFERENCE:
-            if name not in config.references:
-                raise UsageError(f"{where}: {_no_reference(dataset, name, config.references)}")
-            name = config.references[name]
-        found = q.get_batch(dataset, name, Role.TRAINING)
-        if found is None:
-            pinned = f" (reference {spec.name!r})" if rule is BaselineRule.REFERENCE else ""
-            raise UsageError(f"{where or 'baseline'}: dataset {dataset!r} has no training batch "
-                             f"{name!r}{pinned}")
-    if found is None:
-        return None
-    reference = spec.name if rule is BaselineRule.REFERENCE else None
-    return ResolvedBaseline(Baseline(rule, (found.name,), name=reference), (found,))
 
 
 def check(
@@ -228,7 +84,7 @@ def check(
     anomalies, metrics, verdict = validate(
         load_statistics(ctx, current),
         schema,
-        baseline=_baseline_statistics(ctx, base) if base else None,
+        baseline=baseline_statistics(ctx, base) if base else None,
         serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
@@ -342,18 +198,6 @@ def refuse_bad_hooks(ctx: Context) -> None:
 
 
 # --- internals ------------------------------------------------------------------------------
-def _baseline_statistics(ctx: Context, base: ResolvedBaseline) -> Any:
-    """One batch's statistics, or a window's merged (``core.merge_stats``), read from the
-    stored artifacts (each sha256-verified): no data is re-read."""
-    from dataguard.core.merge_stats import window_statistics
-    from dataguard.service.stats import load_statistics
-
-    loaded = [load_statistics(ctx, b) for b in base.batches]
-    if base.baseline.rule is not BaselineRule.WINDOW or len(loaded) == 1:
-        return loaded[0]
-    return window_statistics(loaded)
-
-
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:

@@ -127,7 +127,7 @@ def test_the_example_config_names_the_default_baseline_rule() -> None:
     from dataguard.config import load_settings
     from dataguard.core.models import BaselineRule
     from dataguard.core.schemas import ComparatorConfig
-    from dataguard.service.check import baseline_rule
+    from dataguard.service.baselines import baseline_rule
     example = Path(__file__).resolve().parents[2] / "dataguard.example.toml"
     document = load_settings(config_path=str(example), env={}).document
     assert baseline_rule(document, "taxi").rule is BaselineRule.PRECEDING
