@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from dataguard.config import Settings, load_settings
 from dataguard.engines import Converter, StatsEngine, converter, stats_engine
-from dataguard.service.check import DEFAULT_BASELINE
+from dataguard.service.baselines import DEFAULT_BASELINE
 
 if TYPE_CHECKING:
     from dataguard.core.models import CheckResult, Role, StatsResult
-    from dataguard.service.check import _DefaultBaseline
+    from dataguard.service.baselines import _DefaultBaseline
     from dataguard.service.convert import ConvertResult
 
 

@@ -86,8 +86,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--serving_column_names", help="CSV column names of the serving input")
         add("--schema_version", type=int, help="schema version to check against (default latest)")
         add("--baseline",
-            help="baseline batch for drift (default: as `dataguard check` chooses it, see "
-                 "docs/checks.md#baselines)")
+            help="baseline for drift: BATCH, reference:NAME or window:N (default: as "
+                 "`dataguard check` chooses it, see docs/checks.md#baselines)")
         add("--no_baseline", default=False, help="check without a drift baseline", **flag)
         add("--replace", default=False, help="replace an existing batch of that name", **flag)
         add("--hooks", default=True, help="run the alert hooks after the check", **flag)
@@ -125,7 +125,7 @@ class DataguardJobOptions(PipelineOptions):
             serving_batch=fill(values["serving_batch"]) if values["serving_batch"] else None,
             serving_column_names=serving_columns,
             schema_version=values["schema_version"],
-            baseline=values["baseline"],
+            baseline=fill(values["baseline"]) if values["baseline"] else None,
             no_baseline=bool(values["no_baseline"]),
             replace=bool(values["replace"]),
             hooks=bool(values["hooks"]),
@@ -148,9 +148,13 @@ def _check_names(job: str, values: Mapping[str, Any], fill: Callable[[str], str]
     if job == CSV_TO_TFRECORD:
         return
     valid_name("dataset", values["dataset"])
-    for option in ("batch", "serving_batch", "baseline"):
+    from dataguard.core.baselines import BaselineSpec
+
+    for option in ("batch", "serving_batch"):
         if values.get(option):
             valid_name("batch", fill(values[option]))
+    if values.get("baseline"):  # BATCH, reference:NAME or window:N, as `dataguard check` takes
+        BaselineSpec.from_option(fill(values["baseline"]))
 
 
 def _date_filler(now: dt.datetime | None) -> Callable[[str], str]:

@@ -20,10 +20,12 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from dataguard.beamjobs import COMPUTE_STATS, VALIDATE_BATCH
 from dataguard.beamjobs.config import JobConfig
 from dataguard.beamjobs.pipelines import launch_job
+from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, notify_after_commit
+from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig
+from dataguard.service.check import notify_after_commit
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -62,7 +64,9 @@ def launch_run_job(
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
-    baseline_rule(ctx.settings.document, dataset)  # a bad rule: exit 2 before launching
+    BaselineConfig.from_document(ctx.settings.document, dataset)  # bad rule: exit 2 first
+    if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
+        baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(
         dataset,
         batch,
@@ -138,8 +142,8 @@ def _cli_config(
     baseline = fields.pop("baseline", DEFAULT_BASELINE)
     if baseline is None:
         fields["no_baseline"] = True
-    elif isinstance(baseline, str):
-        fields["baseline"] = baseline
+    elif isinstance(baseline, (str, BaselineSpec)):
+        fields["baseline"] = str(baseline)
     fields["column_names"] = tuple(fields.get("column_names") or ()) or None
     fields["serving_inputs"] = tuple(fields.get("serving_inputs") or ())
     return JobConfig(

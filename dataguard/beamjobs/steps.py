@@ -154,23 +154,19 @@ def worker_context(cfg: JobConfig) -> Any:
 
 def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and the
-    baseline, resolved as ``check`` resolves it (``service.check.resolve_baseline``: a named one
-    must exist, the dataset's baseline rule must be valid), and the features of the custom rules
-    (in the schema). ``UsageError`` (exit 2) otherwise."""
-    from dataguard.service.check import (
-        DEFAULT_BASELINE,
-        baseline_rule,
-        refuse_rules_off_schema,
-        resolve_baseline,
-    )
+    baseline, resolved as ``check`` resolves it (``service.baselines.resolve_baseline``: a named
+    batch, reference or window must exist, the dataset's baseline rule must be valid), and the
+    features of the custom rules (in the schema). ``UsageError`` (exit 2) otherwise."""
+    from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig, resolve_baseline
+    from dataguard.service.check import refuse_rules_off_schema
     from dataguard.service.schemas import get_version
 
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
     refuse_rules_off_schema(ctx, cfg.dataset, version)  # a custom rule's feature: in the schema
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
-    rule = baseline_rule(ctx.settings.document, cfg.dataset)
+    config = BaselineConfig.from_document(ctx.settings.document, cfg.dataset)
     with ctx.store.read() as q:
-        resolve_baseline(q, cfg.dataset, cfg.batch, requested, rule)
+        resolve_baseline(q, cfg.dataset, cfg.batch, requested, config)
 
 
 def preflight(name: str, cfg: JobConfig) -> None:

@@ -73,10 +73,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _check_options(parser: argparse.ArgumentParser, serving: bool = True) -> None:
     parser.add_argument("--schema-version", type=int, metavar="N", help="default: the latest")
     base = parser.add_mutually_exclusive_group()
-    base.add_argument("--baseline", metavar="BATCH",
-                      help="training batch to measure drift against (default: the baseline "
-                           "of the batch's first check, else the dataset's rule: the training "
-                           "batch named just before it, or the last passing one)")
+    base.add_argument("--baseline", metavar="BATCH|reference:NAME|window:N",
+                      help="what to measure drift against: a training batch, the batch pinned "
+                           "as [datasets.X] references.NAME, or the last N training batches "
+                           "merged (default: the baseline of the batch's first check, else the "
+                           "dataset's rule, [datasets.X] baseline)")
     base.add_argument("--no-baseline", action="store_true", help="measure no drift")
     if serving:
         parser.add_argument("--serving", metavar="BATCH", help="serving batch to measure skew")

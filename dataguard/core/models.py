@@ -141,6 +141,50 @@ class Metric:
                 "outcome": _value(self.outcome)}
 
 
+class BaselineRule(Word):
+    """How the baseline was chosen (``baseline.rule`` in the check JSON)."""
+
+    PRECEDING = "preceding"  # the training batch whose name sorts just before
+    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
+    BATCH = "batch"  # a training batch named with --baseline
+    REFERENCE = "reference"  # the batch pinned as [datasets.X] references.NAME
+    WINDOW = "window"  # the last N training batches before it, statistics merged
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline a check measured drift against: ``batches`` in name order (one, or the
+    window's), ``name`` of the reference, ``size`` the window asked for (``batches`` may be
+    fewer). ``rule`` None: a check stored before rules were recorded."""
+
+    rule: BaselineRule | None
+    batches: tuple[str, ...]
+    name: str | None = None
+    size: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``baseline_batch``: the batch, or ``window:7 (2026-11-18..2026-11-24)`` (``window:7
+        (3 of 7: 2026-11-22..2026-11-24)`` when fewer batches were there)."""
+        if self.rule is not BaselineRule.WINDOW:
+            return self.batches[0]
+        span = self.batches[0] if len(self.batches) == 1 else (
+            f"{self.batches[0]}..{self.batches[-1]}")
+        fewer = f"{len(self.batches)} of {self.size}: " if len(self.batches) != self.size else ""
+        return f"window:{self.size} ({fewer}{span})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": None if self.rule is None else self.rule.value,
+                "batches": list(self.batches), "name": self.name, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Baseline:
+        rule = data.get("rule")
+        return cls(rule=None if rule is None else BaselineRule(rule),
+                   batches=tuple(data.get("batches") or ()), name=data.get("name"),
+                   size=data.get("size"))
+
+
 @dataclass(frozen=True)
 class CheckResult:
     dataset: str
@@ -154,6 +198,7 @@ class CheckResult:
     metrics: tuple[Metric, ...] = ()
     id: int | None = None
     created_at: datetime | None = None
+    baseline: Baseline | None = None  # how drift was measured; None: no drift measured
 
     def to_dict(self, dashboard_url: str | None = None) -> dict[str, Any]:
         """The DESIGN.md JSON contract (webhooks add ``"event": "check.completed"``);
@@ -165,6 +210,7 @@ class CheckResult:
             "verdict": self.verdict.value,
             "schema_version": self.schema_version,
             "baseline_batch": self.baseline_batch,
+            "baseline": self._baseline_dict(),
             "serving_batch": self.serving_batch,
             "num_examples": self.num_examples,
             "check_id": self.id,
@@ -173,6 +219,15 @@ class CheckResult:
             "anomalies": [a.to_dict() for a in self.anomalies],
             "metrics": [m.to_dict() for m in self.metrics],
         }
+
+    def _baseline_dict(self) -> dict[str, Any] | None:
+        """``baseline`` of the JSON; a check stored before it was recorded has its one batch
+        and an unknown (null) rule."""
+        if self.baseline is not None:
+            return self.baseline.to_dict()
+        if self.baseline_batch is None:
+            return None
+        return {"rule": None, "batches": [self.baseline_batch], "name": None, "size": None}
 
     def batch_link(self, dashboard_url: str | None) -> str | None:
         """The dashboard's page of this batch, ``<dashboard_url>/batch?dataset=…&batch=…``."""

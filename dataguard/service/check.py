@@ -15,102 +15,47 @@ anomalies and metrics in ONE transaction, and only after that commit runs the ho
 (``service.alerts.notify``), which never change the verdict. ``gate`` reads the store only: no
 TensorFlow, fast enough for orchestrators that poll.
 
-The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
-the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
-orders spans), not by when they were stored. By default a batch's baseline follows the dataset's
-rule (``[datasets.<name>] baseline``):
+The baseline (drift) is chosen in one place, ``service.baselines.resolve_baseline``, for the
+CLI, the library and the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` <
+``2026-11-25``, as TFX orders spans), not by when they were stored. By default a batch's
+baseline follows the dataset's rule (``[datasets.<name>] baseline``):
 
-    baseline = "preceding"       # default: the training batch named just before
-    baseline = "last-passing"    # the latest one before it whose latest check passed or warned
+    baseline = "preceding"           # default: the training batch named just before
+    baseline = "last-passing"        # the latest one before it whose latest check passed or warned
+    baseline = "reference:training"  # the batch pinned as references = {training = "2026-11-01"}
+    baseline = "window:7"            # the last 7 training batches before it, statistics merged
 
 and once a batch has been checked, the baseline of its first check stays its baseline: a re-check
-measures drift against the same batch whatever was stored or checked since (``--baseline``
-chooses another explicitly).
+measures drift against the same batch (or the same window of batches) whatever was stored,
+checked or configured since (``--baseline BATCH|reference:NAME|window:N`` chooses explicitly).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from dataguard.config import Settings
-from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion, Word
+from dataguard.core.baselines import BaselineSpec
+from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion
 from dataguard.core.names import valid_name
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
+from dataguard.service.baselines import (
+    DEFAULT_BASELINE,
+    BaselineConfig,
+    BaselineRequest,
+    ResolvedBaseline,
+    baseline_statistics,
+    resolve_baseline,
+)
 from dataguard.service.context import Context
 
 if TYPE_CHECKING:
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList as Stats
 
     from dataguard.core.rules import Rule
-    from dataguard.store import StoreReader
-
-
-class _DefaultBaseline:
-    def __repr__(self) -> str:
-        return "DEFAULT_BASELINE"
-
-
-DEFAULT_BASELINE: Final = _DefaultBaseline()
-"""The configured default baseline: the baseline of the batch's first check if it was checked
-before, else the dataset's rule (``BaselineRule``); none when no batch qualifies."""
-
-
-class BaselineRule(Word):
-    """``[datasets.<name>] baseline``: how the default baseline of a batch is chosen."""
-
-    PRECEDING = "preceding"  # the training batch whose name sorts just before
-    LAST_PASSING = "last-passing"  # the latest of those whose latest check passed or warned
-
-
-def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineRule:
-    """The dataset's rule from the config document; ``UsageError`` (one line) for a bad value."""
-    datasets = document.get("datasets")
-    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-    value = table.get("baseline", "preceding") if isinstance(table, Mapping) else "preceding"
-    try:
-        return BaselineRule(value)
-    except ValueError:
-        choices = " or ".join(f'"{r.value}"' for r in BaselineRule)
-        raise UsageError(
-            f"config [datasets.{dataset}] baseline: {value!r}; use {choices}"
-        ) from None
-
-
-def resolve_baseline(
-    q: StoreReader, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
-    rule: BaselineRule,
-) -> Batch | None:
-    """The training batch ``batch`` is measured against for drift (None: no drift).
-
-    A name is that training batch (``UsageError`` if absent); None is no baseline;
-    ``DEFAULT_BASELINE`` is the baseline of the batch's first check when it has one (so a
-    re-check never switches baselines), else the batch ``rule`` picks."""
-    if baseline is None:
-        return None
-    if isinstance(baseline, str):
-        found = q.get_batch(dataset, baseline, Role.TRAINING)
-        if found is None:
-            raise UsageError(
-                f"--baseline {baseline!r}: dataset {dataset!r} has no training batch by that name"
-            )
-        return found
-    first = q.first_check(dataset, batch)
-    if first is not None:
-        if first.baseline_batch is None:
-            return None
-        pinned = q.get_batch(dataset, first.baseline_batch, Role.TRAINING)
-        if pinned is None:
-            raise UsageError(
-                f"batch {batch!r} was first checked against baseline {first.baseline_batch!r}, "
-                "which is no longer stored; pass --baseline BATCH or --no-baseline"
-            )
-        return pinned
-    if rule is BaselineRule.LAST_PASSING:
-        return q.last_passing_batch(dataset, batch)
-    return q.preceding_batch(dataset, batch, Role.TRAINING)
 
 
 def check(
@@ -118,7 +63,7 @@ def check(
     batch: str,
     *,
     schema_version: int | None = None,
-    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
+    baseline: BaselineRequest = DEFAULT_BASELINE,
     serving: str | None = None,
     hooks: bool = True,
     refire: bool = False,
@@ -152,7 +97,7 @@ def check(
     anomalies, metrics, verdict = validate(
         statistics,
         schema,
-        baseline=load_statistics(ctx, base) if base else None,
+        baseline=baseline_statistics(ctx, base) if base else None,
         serving=serving_stats,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
@@ -166,11 +111,12 @@ def check(
         batch=batch,
         verdict=verdict,
         schema_version=version.version,
-        baseline_batch=base.name if base else None,
+        baseline_batch=base.baseline.label if base else None,
         serving_batch=serving_batch.name if serving_batch else None,
         num_examples=current.num_examples,
         anomalies=anomalies,
         metrics=metrics,
+        baseline=base.baseline if base else None,
     )
     if not record:
         return result
@@ -195,7 +141,7 @@ def run(
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
     schema_version: int | None = None,
-    baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
+    baseline: BaselineRequest = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
     settings: Settings | None = None,
@@ -215,7 +161,8 @@ def run(
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
     refuse_rules_off_schema(ctx, dataset, version)
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
-        resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
+        resolve_baseline(q, dataset, batch, baseline,
+                         BaselineConfig.from_document(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
@@ -311,15 +258,16 @@ def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequen
 
 
 def _resolve_batches(
-    ctx: Context, dataset: str, batch: str, baseline: str | None | _DefaultBaseline,
+    ctx: Context, dataset: str, batch: str, baseline: BaselineRequest,
     serving: str | None,
-) -> tuple[Batch, Batch | None, Batch | None]:
+) -> tuple[Batch, ResolvedBaseline | None, Batch | None]:
     valid_name("dataset", dataset)
     valid_name("batch", batch)
-    for name in (baseline, serving):
-        if isinstance(name, str):
-            valid_name("batch", name)
-    rule = baseline_rule(ctx.settings.document, dataset)
+    if isinstance(baseline, str):
+        baseline = BaselineSpec.from_option(baseline)
+    if isinstance(serving, str):
+        valid_name("batch", serving)
+    rule = BaselineConfig.from_document(ctx.settings.document, dataset)
     with ctx.store.read() as q:
         current = q.get_batch(dataset, batch, Role.TRAINING)
         if current is None:

@@ -51,6 +51,13 @@ class BatchReads(Protocol):
         ``preceding`` baseline. None when no name sorts before it."""
         ...
 
+    def preceding_batches(
+        self, dataset: str, name: str, limit: int, role: Role = Role.TRAINING
+    ) -> list[Batch]:
+        """Up to ``limit`` batches of that role named before ``name`` (byte order), the
+        nearest ``limit`` of them, returned in name order: a ``window:N`` baseline."""
+        ...
+
     def last_passing_batch(self, dataset: str, name: str) -> Batch | None:
         """The training batch named before ``name`` (byte order) whose most recent check passed
         or warned: the ``last-passing`` baseline. None when there is none."""

@@ -54,6 +54,11 @@ class SqlStoreSession:
     ) -> Batch | None:
         return self.batches.preceding(dataset, name, role)
 
+    def preceding_batches(
+        self, dataset: str, name: str, limit: int, role: Role = Role.TRAINING
+    ) -> list[Batch]:
+        return self.batches.preceding_many(dataset, name, limit, role)
+
     def last_passing_batch(self, dataset: str, name: str) -> Batch | None:
         return self.batches.last_passing(dataset, name)
 

@@ -112,6 +112,11 @@ class CheckRow(Base):
     verdict: Mapped[str] = mapped_column(sa.String(8))
     schema_version: Mapped[int] = mapped_column(sa.Integer())
     baseline_batch: Mapped[str | None] = mapped_column(sa.String(128))
+    # how the baseline was chosen (0003; NULL before): rule, batches (a JSON list), name, size
+    baseline_rule: Mapped[str | None] = mapped_column(sa.String(16))
+    baseline_batches: Mapped[str | None] = mapped_column(sa.Text())
+    baseline_name: Mapped[str | None] = mapped_column(sa.String(128))
+    baseline_size: Mapped[int | None] = mapped_column(sa.Integer())
     serving_batch: Mapped[str | None] = mapped_column(sa.String(128))
     num_examples: Mapped[int] = mapped_column(sa.BigInteger())
     anomaly_count: Mapped[int] = mapped_column(sa.Integer(), default=0)

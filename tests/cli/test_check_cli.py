@@ -60,7 +60,7 @@ def test_json_is_the_design_contract(cli, capsys) -> None:
     body = json.loads(out)
     assert code == 1
     assert list(body) == ["format_version", "dataset", "batch", "verdict", "schema_version",
-                          "baseline_batch", "serving_batch", "num_examples",
+                          "baseline_batch", "baseline", "serving_batch", "num_examples",
                           "check_id", "checked_at", "dashboard_url",  # added by issue 14
                           "anomalies", "metrics"]
     assert (body["format_version"], body["dataset"], body["batch"], body["verdict"],

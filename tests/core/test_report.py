@@ -14,7 +14,7 @@ from dataguard.cli.report import render_check
 from dataguard.core.models import Anomaly, AnomalyKind, Verdict
 
 DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_version",
-                 "baseline_batch", "serving_batch", "num_examples",
+                 "baseline_batch", "baseline", "serving_batch", "num_examples",
                  "check_id", "checked_at", "dashboard_url",  # added (issue 14), not breaking
                  "anomalies", "metrics"]
 ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description",

@@ -106,8 +106,8 @@ def test_a_bad_baseline_rule_in_config_is_exit_2_in_one_line(
     _, err = capsys.readouterr()
     assert code == 2
     assert err.strip().splitlines() == [
-        "dataguard: error: config [datasets.penguin] baseline: 'previous'; use \"preceding\" "
-        "or \"last-passing\""
+        "dataguard: error: config [datasets.penguin] baseline: 'previous'; use \"preceding\", "
+        "\"last-passing\", \"reference:NAME\" or \"window:N\""
     ]
 
 
@@ -125,11 +125,12 @@ def test_the_beam_job_resolves_the_baseline_with_the_same_rules(settings, add_ba
 
 def test_the_example_config_names_the_default_baseline_rule() -> None:
     from dataguard.config import load_settings
+    from dataguard.core.models import BaselineRule
     from dataguard.core.schemas import ComparatorConfig
-    from dataguard.service.check import BaselineRule, baseline_rule
+    from dataguard.service.baselines import baseline_rule
     example = Path(__file__).resolve().parents[2] / "dataguard.example.toml"
     document = load_settings(config_path=str(example), env={}).document
-    assert baseline_rule(document, "taxi") is BaselineRule.PRECEDING
-    assert baseline_rule(document, "penguin") is BaselineRule.PRECEDING  # not configured
+    assert baseline_rule(document, "taxi").rule is BaselineRule.PRECEDING
+    assert baseline_rule(document, "penguin").rule is BaselineRule.PRECEDING  # not configured
     taxi = ComparatorConfig.from_config(document, "taxi")
     assert (taxi.min_examples("drift"), taxi.value_ranges) == (30, False)

@@ -52,7 +52,7 @@ def test_migrating_a_0001_store_keeps_its_checks_with_unknown_outcomes(store_url
         conn.execute(sa.text(
             "INSERT INTO metrics (check_id, feature, comparison, method, value, threshold,"
             " exceeded) VALUES (1, 'f', 'drift', 'l_infinity', 0.5, 0.1, true)"))
-    assert upgrade(engine) == "0002"
+    assert upgrade(engine, "0002") == "0002"
     columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
                for t in ("anomalies", "metrics")}
     engine.dispose()

@@ -69,8 +69,9 @@ else:
 
 # --- side by side statistics -----------------------------------------------------------------
 comparable: dict[str, tuple[str, str]] = {}
-if result is not None and result.baseline_batch:
-    comparable["baseline"] = (result.baseline_batch, "training")
+if result is not None and result.baseline is not None and result.baseline.batches:
+    # a window:N baseline: its newest batch (the merged statistics are not stored)
+    comparable["baseline"] = (result.baseline.batches[-1], "training")
 if result is not None and result.serving_batch:
     comparable["serving"] = (result.serving_batch, "serving")
 if result is None:  # not checked: compare with the batch stored before it, if any

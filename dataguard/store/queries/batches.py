@@ -7,6 +7,7 @@ they were stored, so a backfilled batch is compared with the one before it in ti
     batches.add(batch)                          # UsageError naming --replace if it exists
     batches.preceding("taxi", "2026-11-25")     # the training batch named just before
     batches.last_passing("taxi", "2026-11-25")  # ... whose latest check passed or warned
+    batches.preceding_many("taxi", "2026-11-25", 7)  # the 7 named before it: window:7
 """
 
 from __future__ import annotations
@@ -82,6 +83,16 @@ class SqlBatches:
             self._of(dataset, role).where(ordered < name).order_by(ordered.desc()).limit(1)
         )
         return None if row is None else _batch(row, dataset)
+
+    def preceding_many(
+        self, dataset: str, name: str, limit: int, role: Role = Role.TRAINING
+    ) -> list[Batch]:
+        """The ``limit`` batches of that role named just before ``name``, in name order."""
+        ordered = self._name()
+        rows = self.session.scalars(
+            self._of(dataset, role).where(ordered < name).order_by(ordered.desc()).limit(limit)
+        )
+        return [_batch(row, dataset) for row in reversed(list(rows))]
 
     def last_passing(self, dataset: str, name: str) -> Batch | None:
         """The training batch named before ``name`` whose most recent check passed or warned

@@ -9,8 +9,10 @@ A check row carries its anomaly count, so lists and the dashboard need not touch
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,6 +20,8 @@ from sqlalchemy.orm import Session
 from dataguard.core.models import (
     Anomaly,
     AnomalyKind,
+    Baseline,
+    BaselineRule,
     CheckResult,
     Comparison,
     Metric,
@@ -42,6 +46,7 @@ class SqlChecks:
             verdict=Verdict(result.verdict).value,
             schema_version=result.schema_version,
             baseline_batch=result.baseline_batch,
+            **_baseline_columns(result.baseline),
             serving_batch=result.serving_batch,
             num_examples=result.num_examples,
             anomaly_count=len(result.anomalies),
@@ -139,9 +144,35 @@ class SqlChecks:
                 metrics=tuple(metrics[row.id]),
                 id=row.id,
                 created_at=row.created_at,
+                baseline=_baseline(row),
             )
             for row in rows
         ]
+
+
+def _baseline_columns(baseline: Baseline | None) -> dict[str, Any]:
+    if baseline is None:
+        return {}
+    return {
+        "baseline_rule": None if baseline.rule is None else baseline.rule.value,
+        "baseline_batches": json.dumps(list(baseline.batches)),
+        "baseline_name": baseline.name,
+        "baseline_size": baseline.size,
+    }
+
+
+def _baseline(row: CheckRow) -> Baseline | None:
+    """The recorded baseline; a check stored before 0003 has its one batch and no rule."""
+    if row.baseline_batches is None:
+        if row.baseline_batch is None:
+            return None
+        return Baseline(rule=None, batches=(row.baseline_batch,))
+    return Baseline(
+        rule=None if row.baseline_rule is None else BaselineRule(row.baseline_rule),
+        batches=tuple(json.loads(row.baseline_batches)),
+        name=row.baseline_name,
+        size=row.baseline_size,
+    )
 
 
 def newest_checks(dataset: str, limit: int | None) -> sa.Select[CheckRow]:
