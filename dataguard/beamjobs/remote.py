@@ -22,6 +22,7 @@ from dataguard.beamjobs.config import JobConfig
 from dataguard.beamjobs.pipelines import launch_job
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
+from dataguard.core.trends import TrendConfig
 from dataguard.errors import RunnerError, UsageError
 from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, notify_after_commit
 from dataguard.service.context import Context
@@ -63,6 +64,7 @@ def launch_run_job(
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
     baseline_rule(ctx.settings.document, dataset)  # a bad rule: exit 2 before launching
+    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
     cfg = _cli_config(
         dataset,
         batch,

@@ -152,11 +152,14 @@ def worker_context(cfg: JobConfig) -> Any:
 def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and the
     baseline, resolved as ``check`` resolves it (``service.check.resolve_baseline``: a named one
-    must exist, the dataset's baseline rule must be valid). ``UsageError`` (exit 2) otherwise."""
+    must exist, the dataset's baseline rule must be valid), and valid trend settings.
+    ``UsageError`` (exit 2) otherwise."""
+    from dataguard.core.trends import TrendConfig
     from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, resolve_baseline
     from dataguard.service.schemas import get_version
 
     get_version(ctx, cfg.dataset, cfg.schema_version)
+    TrendConfig.from_config(ctx.settings.document, cfg.dataset)  # a bad trend_window too
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     rule = baseline_rule(ctx.settings.document, cfg.dataset)
     with ctx.store.read() as q:

@@ -46,6 +46,7 @@ class AnomalyKind(Word):
     SCHEMA = "schema"
     DRIFT = "drift"
     SKEW = "skew"
+    TREND = "trend"  # a stored series out of its control limits (core.trends)
 
 
 class Outcome(Word):

@@ -6,12 +6,14 @@
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
 
-``check`` resolves everything it needs first (the ``[[hooks]]`` config, batch, baseline, serving
-batch, schema version, policy), so bad input fails with ``UsageError`` before anything is
-written (``run`` checks the hooks before computing statistics too); then it validates
-(``core.validate``), records the check with all its anomalies and metrics in ONE transaction,
-and only after that commit runs the hooks (``service.alerts.notify``), which never change the
-verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators that poll.
+``check`` resolves everything it needs first (the ``[[hooks]]`` config, the trend settings,
+batch, baseline, serving batch, schema version, policy), so bad input fails with ``UsageError``
+before anything is written (``run`` checks the hooks before computing statistics too); then it
+validates (``core.validate``), judges the batch's stored series against their history
+(``service.trends``: ``trend`` anomalies, none with fewer than 10 earlier batches), records the
+check with all its anomalies and metrics in ONE transaction, and only after that commit runs the
+hooks (``service.alerts.notify``), which never change the verdict. ``gate`` reads the store
+only: no TensorFlow, fast enough for orchestrators that poll.
 
 The baseline (drift) is chosen in one place, ``resolve_baseline``, for the CLI, the library and
 the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` < ``2026-11-25``, as TFX
@@ -126,26 +128,33 @@ def check(
     written to the store (opened read-only) and no hook runs."""
     from dataguard.core.policy import Policy
     from dataguard.core.schemas import COMPARISONS, ComparatorConfig
+    from dataguard.core.trends import TrendConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
     from dataguard.service.stats import load_statistics
+    from dataguard.service.trends import trend_anomalies
 
     ctx = Context.create(settings, read_only=not record)
     if hooks and record:
         refuse_bad_hooks(ctx)
+    trends = TrendConfig.from_config(ctx.settings.document, dataset)
     current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
     version = get_version(ctx, dataset, schema_version)
     schema = load_schema(ctx, version)
     policy = Policy.from_config(ctx.settings.document, dataset)
     limits = ComparatorConfig.from_config(ctx.settings.document, dataset)
+    statistics = load_statistics(ctx, current)
     anomalies, metrics, verdict = validate(
-        load_statistics(ctx, current),
+        statistics,
         schema,
         baseline=load_statistics(ctx, base) if base else None,
         serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
     )
+    found = trend_anomalies(ctx, current, statistics, metrics, trends)
+    if found:
+        anomalies, metrics, verdict = policy.apply((*anomalies, *found), metrics)
     result = CheckResult(
         dataset=dataset,
         batch=batch,
@@ -187,6 +196,7 @@ def run(
 ) -> CheckResult:
     """The scheduled job: statistics of the batch (and of serving data) with ``engine``, then
     ``check``. The whole job on remote workers is ``dataguard.api.run``'s choice."""
+    from dataguard.core.trends import TrendConfig
     from dataguard.service.schemas import get_version
     from dataguard.service.stats import stats
 
@@ -198,6 +208,7 @@ def run(
     if hooks:
         refuse_bad_hooks(ctx)
     get_version(ctx, dataset, schema_version)  # no schema → fail before computing anything
+    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline, baseline_rule(ctx.settings.document, dataset))
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
