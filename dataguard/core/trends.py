@@ -187,10 +187,16 @@ def _number(value: float | None) -> float:
 # --- config ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TrendConfig:
-    """``[datasets.<name>] trend = true`` (default) and ``trend_window = 30``."""
+    """``[datasets.<name>] trend = true`` (default) and ``trend_window = 30``; a feature's
+    series are left out with ``[datasets.<name>.features.<feature>] trend = false``."""
 
     enabled: bool = True
     window: int = DEFAULT_WINDOW
+    off: frozenset[str] = frozenset()  # features whose series are not judged
+
+    def keep(self, series: Mapping[SeriesKey, float]) -> dict[SeriesKey, float]:
+        """``series`` without those of the features turned off."""
+        return {key: value for key, value in series.items() if key[0] not in self.off}
 
     @classmethod
     def from_config(cls, document: Mapping[str, Any], dataset: str) -> TrendConfig:
@@ -209,7 +215,20 @@ class TrendConfig:
                 f"at least {MIN_HISTORY} (the fewest control limits are learned from), "
                 f"got {window!r}"
             )
-        return cls(enabled, window)
+        return cls(enabled, window, _features_off(table, dataset))
+
+
+def _features_off(table: Mapping[str, Any], dataset: str) -> frozenset[str]:
+    features = table.get("features")
+    off = set()
+    for name, settings in (features.items() if isinstance(features, Mapping) else ()):
+        flag = settings.get("trend", True) if isinstance(settings, Mapping) else True
+        if not isinstance(flag, bool):
+            raise UsageError(f"config [datasets.{dataset}.features.{name}] trend: must be true "
+                             f"or false, got {flag!r}")
+        if not flag:
+            off.add(name)
+    return frozenset(off)
 
 
 __all__ = [

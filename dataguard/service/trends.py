@@ -58,7 +58,7 @@ def trend_anomalies(
     current = series_of_statistics(dataset_stats(statistics))
     current.update({drift_key(m.feature, m.method): m.value for m in metrics
                     if m.comparison == Comparison.DRIFT})
-    return judge(current, history)
+    return judge(config.keep(current), history)
 
 
 def history_batches(batches: Iterable[Batch], name: str, window: int) -> list[Batch]:

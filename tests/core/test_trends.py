@@ -166,3 +166,18 @@ def test_the_example_config_turns_trends_on_over_30_batches() -> None:
     settings = load_settings(config_path=str(example), env={})
     assert TrendConfig.from_config(settings.document, "taxi") == TrendConfig(True, 30)
     assert "trend" in Policy.from_config(settings.document, "taxi").fail
+
+
+def test_a_feature_can_be_left_out_of_the_trends() -> None:
+    doc = {"datasets": {"taxi": {"features": {"trip_start_timestamp": {"trend": False},
+                                              "fare": {"jensen_shannon": 0.2}}}}}
+    config = TrendConfig.from_config(doc, "taxi")
+    assert config.off == {"trip_start_timestamp"}
+    series = {("trip_start_timestamp", "mean"): 1.0, ("fare", "mean"): 2.0}
+    assert config.keep(series) == {("fare", "mean"): 2.0}
+    from dataguard.core.schemas import ComparatorConfig
+
+    ComparatorConfig.from_config(doc, "taxi")  # the threshold tables accept the key
+    with pytest.raises(UsageError, match=r"features.fare\] trend: must be true or false"):
+        TrendConfig.from_config({"datasets": {"taxi": {"features": {"fare": {"trend": 0}}}}},
+                                "taxi")

@@ -108,6 +108,9 @@ def test_policy_can_make_a_trend_fail_and_a_dataset_can_turn_trends_off(taxi_sto
     assert failed.verdict == Verdict.FAIL and trends(failed)
     off = check("taxi", DAYS[-1], hooks=False, record=False, settings=taxi(taxi_store, trend=False))
     assert (off.verdict, trends(off)) == (Verdict.PASS, [])
+    fare_off = taxi(taxi_store, features={"fare": {"drift": False, "trend": False}})
+    assert not [f for f, _ in trends(
+        check("taxi", DAYS[-1], hooks=False, record=False, settings=fare_off)) if f == "fare"]
     short = taxi(taxi_store, trend_window=10)  # the 10 batches before: days 3..12
     assert ("fare", "mean of fare") in trends(
         check("taxi", DAYS[-1], hooks=False, record=False, settings=short))
