@@ -160,18 +160,24 @@ def judge(current: Mapping[SeriesKey, float],
 
 
 def out_of_control(key: SeriesKey, value: float, limits: ControlLimits) -> Anomaly:
-    """``mean of fare is 27.1, outside 11.2..14.9 (median ± 3.5·MAD of the last 30 batches)``."""
+    """``mean of fare is 34.6, outside 8.53..15.1 (median ± 4.9·scaled MAD of the last 30
+    batches; median 11.8)``; a drift series, judged from above only: ``… is 0.22, above 0.14
+    (median + …)``."""
     feature, statistic = key
     what = f"{statistic} of {feature}" if feature else statistic
+    upper_only = statistic.endswith(DRIFT_SUFFIX)
+    sign = "+" if upper_only else "±"
     k = f"{cutoff(limits.history):.2g}"
-    how = {"MAD": f"median ± {k}·scaled MAD",
-           "mean absolute deviation": f"median ± {k}·scaled mean absolute deviation",
-           "floor": f"median ± {RELATIVE_FLOOR:.0%} (a flat series)"}[limits.spread]
+    how = {"MAD": f"median {sign} {k}·scaled MAD",
+           "mean absolute deviation": f"median {sign} {k}·scaled mean absolute deviation",
+           "floor": f"median {sign} {RELATIVE_FLOOR:.0%} (a flat series)"}[limits.spread]
     direction = "above" if value > limits.high else "below"
+    bounds = (f"above {_fmt(limits.high)}" if upper_only
+              else f"outside {_fmt(limits.low)}..{_fmt(limits.high)}")
     return Anomaly(
         feature, AnomalyKind.TREND, TREND_OUT_OF_CONTROL, SEVERITY,
         f"Trend: {what} {direction} its control limits",
-        f"{what} is {_fmt(value)}, outside {_fmt(limits.low)}..{_fmt(limits.high)} "
+        f"{what} is {_fmt(value)}, {bounds} "
         f"({how} of the last {limits.history} batches; median {_fmt(limits.center)})",
     )
 

@@ -153,7 +153,8 @@ def test_a_drift_series_fires_only_above_its_limits() -> None:
     history = [{drift_key("fare", "jensen_shannon"): v} for v in noise(30, 0.05, 0.005)]
     assert judge({drift_key("fare", "jensen_shannon"): 0.0}, history) == []
     [high] = judge({drift_key("fare", "jensen_shannon"): 0.3}, history)
-    assert high.description.startswith("jensen_shannon drift of fare is 0.3, outside ")
+    assert high.description.startswith("jensen_shannon drift of fare is 0.3, above 0.0")
+    assert "(median + 4.9·scaled MAD of the last 30 batches" in high.description
     assert high.short_description == "Trend: jensen_shannon drift of fare above its control limits"
 
 
