@@ -23,6 +23,7 @@ from dataguard.beamjobs.pipelines import launch_job
 from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
+from dataguard.core.trends import TrendConfig
 from dataguard.errors import RunnerError, UsageError
 from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig
 from dataguard.service.check import notify_after_commit
@@ -65,6 +66,7 @@ def launch_run_job(
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
     BaselineConfig.from_document(ctx.settings.document, dataset)  # bad rule: exit 2 first
+    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
     if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
         baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(

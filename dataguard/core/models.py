@@ -47,7 +47,8 @@ class AnomalyKind(Word):
     SCHEMA = "schema"
     DRIFT = "drift"
     SKEW = "skew"
-    RULE = "rule"
+    RULE = "rule"  # a custom rule over statistics that did not hold (core.rules)
+    TREND = "trend"  # a stored series out of its control limits (core.trends)
 
 
 class Outcome(Word):

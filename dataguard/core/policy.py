@@ -3,7 +3,8 @@
 Policy is data (``[policy]`` in ``dataguard.toml``, overridable per dataset), interpreted here only:
 
     [policy]
-    fail = ["schema", "drift", "skew", "rule"]  # kinds whose anomalies of a failing severity fail
+    fail = ["schema", "drift", "skew", "rule", "trend"]  # kinds whose anomalies of a failing
+                                         # severity fail
     fail_severities = ["error"]          # severities that fail: "error", "warning"
     fail_types = []                      # anomaly types that always fail (even TFDV warnings)
     warn_types = []                      # anomaly types that only warn (whatever kind/severity)
@@ -20,6 +21,8 @@ One anomaly's outcome, first rule that matches wins:
 5. otherwise (by default: a TFDV warning, or an error of a kind not in ``fail``) → warn.
 The check's verdict is the worst of its anomalies' outcomes (``pass`` when there are none).
 Some findings are never negotiable: an empty batch (``NO_DATA_IN_SPAN``) always fails.
+``trend`` anomalies (``core.trends``) are warnings, so they warn unless a type rule says
+otherwise: ``fail_types = ["TREND_OUT_OF_CONTROL"]`` makes them fail.
 
 Every anomaly and metric carries its outcome (``Policy.apply``), so reports say *why* a check
 failed. A metric's outcome is that of the anomaly it caused (same feature, comparison and the

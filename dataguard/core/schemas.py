@@ -77,7 +77,8 @@ DEFAULT_MIN_EXAMPLES = 30
 DEFAULT_VALUE_RANGE_MARGIN = 0.1
 MIN_EXAMPLES = "min_examples"
 _THRESHOLD_KEYS = frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew", MIN_EXAMPLES}
-_FEATURE_KEYS = frozenset({L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method"})
+_FEATURE_KEYS = frozenset({L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method",
+                           "trend"})  # trend: read by core.trends
 
 
 # --- text protos ---------------------------------------------------------------------------

@@ -6,14 +6,16 @@
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
 
-``check`` resolves everything it needs first (the ``[[hooks]]`` config, batch, baseline, serving
-batch, schema version, policy, the features of the custom rules), so bad input fails with
-``UsageError`` before anything is written (``run`` checks the hooks and the rules' features
-against the schema before computing statistics too); then it validates (``core.validate``) and
-evaluates the custom rules (``core.rules``, kind ``rule``), records the check with all its
-anomalies and metrics in ONE transaction, and only after that commit runs the hooks
-(``service.alerts.notify``), which never change the verdict. ``gate`` reads the store only: no
-TensorFlow, fast enough for orchestrators that poll.
+``check`` resolves everything it needs first (the ``[[hooks]]`` config, the trend settings,
+batch, baseline, serving batch, schema version, policy, the features of the custom rules), so
+bad input fails with ``UsageError`` before anything is written (``run`` checks the hooks and the
+rules' features against the schema before computing statistics too); then it validates
+(``core.validate``), evaluates the custom rules (``core.rules``, kind ``rule``), judges the
+batch's stored series against their history (``service.trends``: ``trend`` anomalies, none with
+fewer than 10 earlier batches), records the check with all its anomalies and metrics in ONE
+transaction, and only after that commit runs the hooks (``service.alerts.notify``), which never
+change the verdict. ``gate`` reads the store only: no TensorFlow, fast enough for orchestrators
+that poll.
 
 The baseline (drift) is chosen in one place, ``service.baselines.resolve_baseline``, for the
 CLI, the library and the Beam jobs. Batches are ordered by *name* (byte order: ``2026-11-24`` <
@@ -78,13 +80,16 @@ def check(
     from dataguard.core.rules import evaluate as evaluate_rules
     from dataguard.core.rules import parse_rules
     from dataguard.core.schemas import COMPARISONS, ComparatorConfig
+    from dataguard.core.trends import TrendConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
     from dataguard.service.stats import load_statistics
+    from dataguard.service.trends import trend_anomalies
 
     ctx = Context.create(settings, read_only=not record)
     if hooks and record:
         refuse_bad_hooks(ctx)
+    trends = TrendConfig.from_config(ctx.settings.document, dataset)
     current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
     version = get_version(ctx, dataset, schema_version)
     schema = load_schema(ctx, version)
@@ -106,6 +111,9 @@ def check(
         found, measured = evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
         anomalies, metrics = anomalies + found, metrics + measured
         verdict = policy.decide(anomalies)
+    out_of_control = trend_anomalies(ctx, current, statistics, metrics, trends)
+    if out_of_control:  # kind "trend" (service.trends), judged by the same policy
+        anomalies, metrics, verdict = policy.apply((*anomalies, *out_of_control), metrics)
     result = CheckResult(
         dataset=dataset,
         batch=batch,
@@ -148,6 +156,7 @@ def run(
 ) -> CheckResult:
     """The scheduled job: statistics of the batch (and of serving data) with ``engine``, then
     ``check``. The whole job on remote workers is ``dataguard.api.run``'s choice."""
+    from dataguard.core.trends import TrendConfig
     from dataguard.service.schemas import get_version
     from dataguard.service.stats import stats
 
@@ -160,6 +169,7 @@ def run(
         refuse_bad_hooks(ctx)
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
     refuse_rules_off_schema(ctx, dataset, version)
+    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline,
                          BaselineConfig.from_document(ctx.settings.document, dataset))
