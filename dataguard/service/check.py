@@ -145,6 +145,7 @@ def check(
         serving=load_statistics(ctx, serving_batch) if serving_batch else None,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
+        methods=limits,  # PSI, Hellinger, Wasserstein, KS next to TFDV's comparator
     )
     result = CheckResult(
         dataset=dataset,
@@ -204,6 +205,7 @@ def run(
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
                replace=replace)
+    _refuse_bad_thresholds(ctx, dataset)
     options: dict[str, Any] = dict(
         engine=engine_, input_format=input_format, delimiter=delimiter,
         column_names=column_names, replace=replace, settings=ctx.settings,
@@ -253,6 +255,13 @@ def refuse_bad_hooks(ctx: Context) -> None:
 
 
 # --- internals ------------------------------------------------------------------------------
+def _refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
+    """Bad thresholds or ``methods`` are a ``UsageError`` before any statistics are computed."""
+    from dataguard.core.schemas import ComparatorConfig
+
+    ComparatorConfig.from_config(ctx.settings.document, dataset)
+
+
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:
