@@ -120,6 +120,7 @@ class Metric:
     feature: str
     comparison: Comparison
     method: str  # "l_infinity" | "jensen_shannon" | "normalized_abs_difference" | "num_examples"
+    #              | "psi" | "hellinger" | "wasserstein" | "ks" (core.distances)
     value: float
     threshold: float | None
     exceeded: bool

@@ -22,6 +22,8 @@ Thresholds come from ``dataguard.toml``; the most specific setting wins:
     num_examples_min_fraction = 0.5
     num_examples_max_fraction = 2.0
     min_examples = 30               # read at check time, not written into the schema (below)
+    methods = ["psi", "hellinger", "wasserstein", "ks"]  # core.distances; read at check time
+    psi = 0.2                       # hellinger, wasserstein, ks: no default (recorded, not judged)
     [thresholds.skew]               # optional: only for skew (or [thresholds.drift])
     jensen_shannon = 0.2
 
