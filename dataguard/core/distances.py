@@ -10,26 +10,28 @@ The **reference** is the side a comparison measures against: the baseline (drift
 batch (skew). All four are symmetric in the two sides except for the choices below that need one
 side to anchor them (PSI's bins, Wasserstein's scale), and those take the reference.
 
-Numeric features (``num_stats``) are read from TFDV's ``QUANTILES`` histogram (equal-mass
-buckets; the ``STANDARD`` equal-width one when there is none). Values are taken as spread evenly
-inside a bucket, so each side's CDF ``F`` is piecewise linear between bucket edges, with a jump
-at a zero-width bucket (a value that holds a whole bucket's mass, e.g. many zeros).
+Numeric features (``num_stats``) are read from both of TFDV's histograms, ``QUANTILES``
+(equal-mass buckets) and ``STANDARD`` (equal-width): each side's CDF ``F`` passes through every
+edge of both (``feature_cdf``), values spread evenly between consecutive edges, so ``F`` is
+piecewise linear, with a jump at a zero-width quantile bucket (a value that holds a whole
+bucket's mass, e.g. many zeros). The quantiles place the deciles, the equal-width buckets the
+tail that the last decile would otherwise spread over most of the range.
 
 - **Common grid.** The two sides' buckets have different edges. PSI and Hellinger compare shares
   of *bins*: the bins are the reference's quantile edges ``e_0 < … < e_k`` (duplicates merged),
   as the reference's deciles are the textbook PSI bins, plus two open ends:
   ``(-inf, e_0], (e_0, e_1], …, (e_{k-1}, e_k], (e_k, +inf)``. A side's share of bin
   ``(a, b]`` is ``F(b) - F(a)``; the open ends catch values outside the reference's range.
-  KS and Wasserstein use the union of both sides' edges, on which both CDFs are exact
-  piecewise-linear functions, so they need no binning beyond TFDV's.
+  KS and Wasserstein use the union of both sides' edges, on which both CDFs are exactly
+  piecewise linear, so they need no binning beyond TFDV's.
 - ``ks = max_x |F_cur(x) - F_ref(x)|``, over every edge of either side, at the edge and just
   before it (a jump). In [0, 1].
 - ``wasserstein = W1 / scale`` with ``W1 = ∫ |F_cur(x) - F_ref(x)| dx`` (the earth mover's
   distance, integrated exactly between edges) and ``scale`` the reference's standard deviation
   (``num_stats.std_dev``, exact in the statistics). For a pure shift of the distribution W1 is the
   shift, so the value reads as "moved by this many standard deviations" (like Cohen's d); the
-  range would let one outlier decide the scale, and the IQR is 0 for the many features that are
-  mostly one value (``tips``, ``trip_miles`` zeros). A constant reference (std 0) falls back to
+  range would let one outlier decide the scale, and the IQR is 0 whenever more than half of the
+  values are one number (a feature that is mostly 0). A constant reference (std 0) falls back to
   the range of both sides together; two equal constants measure 0. In [0, inf).
 
 Categorical features (``string_stats``) are read from the rank histogram (else the top values):
