@@ -23,7 +23,12 @@ from dataguard.beamjobs.pipelines import launch_job
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, notify_after_commit
+from dataguard.service.check import (
+    DEFAULT_BASELINE,
+    baseline_rule,
+    notify_after_commit,
+    refuse_bad_thresholds,
+)
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -63,6 +68,7 @@ def launch_run_job(
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
     baseline_rule(ctx.settings.document, dataset)  # a bad rule: exit 2 before launching
+    refuse_bad_thresholds(ctx, dataset)  # bad thresholds or methods too
     cfg = _cli_config(
         dataset,
         batch,

@@ -153,10 +153,16 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and the
     baseline, resolved as ``check`` resolves it (``service.check.resolve_baseline``: a named one
     must exist, the dataset's baseline rule must be valid). ``UsageError`` (exit 2) otherwise."""
-    from dataguard.service.check import DEFAULT_BASELINE, baseline_rule, resolve_baseline
+    from dataguard.service.check import (
+        DEFAULT_BASELINE,
+        baseline_rule,
+        refuse_bad_thresholds,
+        resolve_baseline,
+    )
     from dataguard.service.schemas import get_version
 
     get_version(ctx, cfg.dataset, cfg.schema_version)
+    refuse_bad_thresholds(ctx, cfg.dataset)  # bad thresholds or methods: exit 2 before computing
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     rule = baseline_rule(ctx.settings.document, cfg.dataset)
     with ctx.store.read() as q:

@@ -205,7 +205,7 @@ def run(
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
                replace=replace)
-    _refuse_bad_thresholds(ctx, dataset)
+    refuse_bad_thresholds(ctx, dataset)
     options: dict[str, Any] = dict(
         engine=engine_, input_format=input_format, delimiter=delimiter,
         column_names=column_names, replace=replace, settings=ctx.settings,
@@ -254,14 +254,15 @@ def refuse_bad_hooks(ctx: Context) -> None:
     configured_hooks(ctx)
 
 
-# --- internals ------------------------------------------------------------------------------
-def _refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
-    """Bad thresholds or ``methods`` are a ``UsageError`` before any statistics are computed."""
+def refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
+    """Bad thresholds or drift/skew ``methods`` in the config are a ``UsageError`` (exit 2, one
+    line) before any statistics are computed: for ``run`` and the Beam jobs."""
     from dataguard.core.schemas import ComparatorConfig
 
     ComparatorConfig.from_config(ctx.settings.document, dataset)
 
 
+# --- internals ------------------------------------------------------------------------------
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
                column_names: Sequence[str] | None, replace: bool) -> None:
