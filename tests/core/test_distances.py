@@ -128,3 +128,12 @@ def test_every_method_is_symmetric_when_the_anchors_are() -> None:
     a, b = numeric((0, 5, 60), (5, 10, 40)), numeric((0, 5, 30), (5, 10, 70))
     forth, back = d.measure(a, b), d.measure(b, a)
     assert forth == pytest.approx(back)
+
+
+def test_constant_features_fall_back_to_the_range_of_both_sides() -> None:
+    five = numeric(quantiles=((5, 5, 50), (5, 5, 50)), std=0.0)
+    seven = numeric(quantiles=((7, 7, 50), (7, 7, 50)), std=0.0)
+    assert d.measure(seven, five) == {"psi": pytest.approx(2 * (1 - d.PSI_EPSILON)
+                                                           * math.log(1 / d.PSI_EPSILON)),
+                                      "hellinger": 1.0, "wasserstein": 1.0, "ks": 1.0}
+    assert d.measure(five, five) == {"psi": 0.0, "hellinger": 0.0, "wasserstein": 0.0, "ks": 0.0}
