@@ -26,7 +26,7 @@ from dataguard.core.names import valid_name
 from dataguard.core.trends import TrendConfig
 from dataguard.errors import RunnerError, UsageError
 from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig
-from dataguard.service.check import notify_after_commit
+from dataguard.service.check import notify_after_commit, refuse_bad_thresholds
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -67,6 +67,7 @@ def launch_run_job(
     ctx = Context.create(settings)
     BaselineConfig.from_document(ctx.settings.document, dataset)  # bad rule: exit 2 first
     TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
+    refuse_bad_thresholds(ctx, dataset)  # bad thresholds or methods too
     if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
         baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(

@@ -156,16 +156,17 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     """What the check will need and the store must already have: the schema version and the
     baseline, resolved as ``check`` resolves it (``service.baselines.resolve_baseline``: a named
     batch, reference or window must exist, the dataset's baseline rule must be valid), the
-    features of the custom rules (in the schema) and valid trend settings. ``UsageError``
-    (exit 2) otherwise."""
+    features of the custom rules (in the schema), valid trend settings and valid thresholds and
+    drift/skew methods. ``UsageError`` (exit 2) otherwise."""
     from dataguard.core.trends import TrendConfig
     from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig, resolve_baseline
-    from dataguard.service.check import refuse_rules_off_schema
+    from dataguard.service.check import refuse_bad_thresholds, refuse_rules_off_schema
     from dataguard.service.schemas import get_version
 
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
     refuse_rules_off_schema(ctx, cfg.dataset, version)  # a custom rule's feature: in the schema
     TrendConfig.from_config(ctx.settings.document, cfg.dataset)  # a bad trend_window too
+    refuse_bad_thresholds(ctx, cfg.dataset)  # bad thresholds or methods: exit 2 before computing
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     config = BaselineConfig.from_document(ctx.settings.document, cfg.dataset)
     with ctx.store.read() as q:

@@ -126,6 +126,7 @@ class Metric:
     feature: str
     comparison: Comparison
     method: str  # "l_infinity" | "jensen_shannon" | "normalized_abs_difference" | "num_examples"
+    #              | "psi" | "hellinger" | "wasserstein" | "ks" (core.distances)
     # | a rule's stat ("zeros_share", …: core.rules.STATS) when comparison is "rule"
     value: float
     threshold: float | None

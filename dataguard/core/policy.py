@@ -50,6 +50,11 @@ CAUSED_BY_METHOD = {  # the anomaly types an exceeded metric of that method caus
     "jensen_shannon": ("COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",),
     "normalized_abs_difference": ("COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",),
     "num_examples": ("COMPARATOR_LOW_NUM_EXAMPLES", "COMPARATOR_HIGH_NUM_EXAMPLES"),
+    # dataguard's own methods (core.distances, core.distance_checks)
+    "psi": ("PSI_HIGH",),
+    "hellinger": ("HELLINGER_HIGH",),
+    "wasserstein": ("WASSERSTEIN_HIGH",),
+    "ks": ("KS_HIGH",),
 }
 
 

@@ -22,6 +22,8 @@ Thresholds come from ``dataguard.toml``; the most specific setting wins:
     num_examples_min_fraction = 0.5
     num_examples_max_fraction = 2.0
     min_examples = 30               # read at check time, not written into the schema (below)
+    methods = ["psi", "hellinger", "wasserstein", "ks"]  # core.distances; read at check time
+    psi = 0.2                       # hellinger, wasserstein, ks: no default (recorded, not judged)
     [thresholds.skew]               # optional: only for skew (or [thresholds.drift])
     jensen_shannon = 0.2
 
@@ -76,9 +78,18 @@ DEFAULT_MIN_EXAMPLES = 30
 """Fewer examples than this on either side and a drift or skew comparison is not measured."""
 DEFAULT_VALUE_RANGE_MARGIN = 0.1
 MIN_EXAMPLES = "min_examples"
-_THRESHOLD_KEYS = frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew", MIN_EXAMPLES}
-_FEATURE_KEYS = frozenset({L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method",
-                           "trend"})  # trend: read by core.trends
+DISTANCE_METHODS = ("psi", "hellinger", "wasserstein", "ks")
+"""dataguard's own drift/skew methods (``core.distances``), measured next to TFDV's comparator.
+Their thresholds and the ``methods`` list are read at check time, not written into the schema."""
+METHODS_KEY = "methods"
+_THRESHOLD_KEYS = (
+    frozenset(DEFAULT_THRESHOLDS) | {"drift", "skew", MIN_EXAMPLES, METHODS_KEY}
+    | frozenset(DISTANCE_METHODS)
+)
+_FEATURE_KEYS = frozenset(
+    {L_INFINITY, JENSEN_SHANNON, "drift", "skew", "method", METHODS_KEY, *DISTANCE_METHODS,
+     "trend"}  # trend: read by core.trends
+)
 
 
 # --- text protos ---------------------------------------------------------------------------
@@ -218,6 +229,19 @@ class ComparatorConfig:
             )
         return value
 
+    def distance_methods(self, comparison: str, feature: str | None = None) -> tuple[str, ...]:
+        """The methods of ``core.distances`` measured for that comparison and feature
+        (``methods = [...]``, most specific wins; default: all four)."""
+        value = self._most_specific(METHODS_KEY, comparison, feature, list(DISTANCE_METHODS))
+        return tuple(m for m in DISTANCE_METHODS if m in value)
+
+    def distance_threshold(
+        self, method: str, comparison: str, feature: str | None = None
+    ) -> float | None:
+        """The threshold of a ``core.distances`` method; None: measured, never exceeded."""
+        value = self._most_specific(method, comparison, feature, None)
+        return None if value is None else float(value)
+
     def _most_specific(
         self, key: str, comparison: str | None, feature: str | None, default: Any
     ) -> Any:
@@ -254,8 +278,22 @@ def _check_numbers(where: str, table: Mapping[str, Any]) -> None:
     for key, value in table.items():
         if key in COMPARISONS and isinstance(value, Mapping):
             _check_numbers(f"{where[:-1]}.{key}]", value)
-        elif key in DEFAULT_THRESHOLDS and not _is_threshold(value):
+        elif (key in DEFAULT_THRESHOLDS or key in DISTANCE_METHODS) and not _is_threshold(value):
             raise UsageError(f"config {where} {key}: {_not_a_threshold(value)}")
+        elif key == METHODS_KEY:
+            _check_methods(where, value)
+
+
+def _check_methods(where: str, value: Any) -> None:
+    """``methods = ["psi", "ks"]``: a list of known method names (an empty list measures none)."""
+    choices = ", ".join(f'"{m}"' for m in DISTANCE_METHODS)
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise UsageError(f"config {where} {METHODS_KEY}: must be a list of names, e.g. "
+                         f"{METHODS_KEY} = [\"psi\", \"ks\"]; use {choices}")
+    unknown = [m for m in value if m not in DISTANCE_METHODS]
+    if unknown:
+        raise UsageError(f"config {where} {METHODS_KEY}: unknown method {unknown[0]!r}; "
+                         f"use {choices}")
 
 
 def _not_a_threshold(value: Any) -> str:

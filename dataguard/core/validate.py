@@ -36,6 +36,7 @@ from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_p
 
 from dataguard.core import schemas as sch
 from dataguard.core import tfdv_native
+from dataguard.core.distance_checks import MethodSettings, distance_findings
 from dataguard.core.models import Anomaly, AnomalyKind, Comparison, Metric, Verdict
 from dataguard.core.policy import Policy
 from dataguard.core.stats_view import feature_name
@@ -91,11 +92,15 @@ def validate(
     environment: str | None = None,
     policy: Policy | None = None,
     min_examples: Mapping[str, int] | None = None,
+    methods: MethodSettings | None = None,
 ) -> Validation:
     """Anomalies (schema, drift vs ``baseline``, skew vs ``serving``), metrics and the verdict.
 
     ``min_examples`` (``{"drift": 30, "skew": 30}``, what ``dataguard check`` passes from config):
-    fewer examples on either side and that comparison is not measured; None measures any size."""
+    fewer examples on either side and that comparison is not measured; None measures any size.
+    ``methods`` (``ComparatorConfig``, what ``dataguard check`` passes): which of PSI, Hellinger,
+    Wasserstein and KS (``core.distances``) to measure next to TFDV's comparator, with their
+    thresholds; None measures only TFDV's."""
     policy = policy or Policy()
     minimum = min_examples or {}
     if environment is None and sch.TRAINING in schema.default_environment:
@@ -111,18 +116,26 @@ def validate(
     metrics: list[Metric] = []
     if baseline is not None:
         found, measured = _compare(statistics, schema, baseline, environment, Comparison.DRIFT,
-                                   minimum.get(Comparison.DRIFT.value, 0))
+                                   minimum.get(Comparison.DRIFT.value, 0), methods)
         anomalies += found
         metrics += measured
         metrics += _num_examples_metric(statistics, schema, baseline)
     if serving is not None:
         found, measured = _compare(statistics, _skew_schema(schema), serving, environment,
-                                   Comparison.SKEW, minimum.get(Comparison.SKEW.value, 0))
+                                   Comparison.SKEW, minimum.get(Comparison.SKEW.value, 0), methods)
         anomalies += found + _serving_schema_anomalies(serving, schema)
         metrics += measured
     anomalies.sort(key=lambda a: (_KIND_ORDER[a.kind], a.feature, a.type))
-    metrics.sort(key=lambda m: (m.comparison, m.feature, m.method))
+    metrics.sort(key=_metric_order)
     return Validation(*policy.apply(anomalies, metrics))  # each with its outcome
+
+
+def _metric_order(metric: Metric) -> tuple[str, str, int, str]:
+    """By comparison and feature; TFDV's measurement first, then PSI, Hellinger, Wasserstein,
+    KS (``schemas.DISTANCE_METHODS``)."""
+    mine = metric.method in sch.DISTANCE_METHODS
+    rank = f"{sch.DISTANCE_METHODS.index(metric.method)}" if mine else metric.method
+    return (metric.comparison.value, metric.feature, int(mine), rank)
 
 
 # --- statistics helpers ---------------------------------------------------------------------
@@ -213,7 +226,7 @@ def _skew_schema(schema: schema_pb2.Schema) -> schema_pb2.Schema:
 
 def _compare(
     statistics: Stats, schema: schema_pb2.Schema, other: Stats, environment: str | None,
-    comparison: Comparison, min_examples: int = 0,
+    comparison: Comparison, min_examples: int = 0, methods: MethodSettings | None = None,
 ) -> tuple[list[Anomaly], list[Metric]]:
     """Drift (vs the baseline) or skew (vs serving): comparator anomalies and every measurement."""
     kind = AnomalyKind(comparison)
@@ -240,6 +253,14 @@ def _compare(
                                   float(m.threshold), exceeded))
     reported = {a.feature for a in anomalies if a.type.endswith("_DATA_MISSING")}
     anomalies += _missing_data(statistics, schema, other, comparison, environment, reported)
+    if methods is not None:
+        compared = [f.name for f in schema.feature if sch.comparators(f, comparison)
+                    and (not environment or sch.in_environment(f, environment))]
+        found, measured = distance_findings(feature_statistics(statistics),
+                                            feature_statistics(other), compared, comparison,
+                                            methods)
+        anomalies += found
+        metrics += measured
     return anomalies, metrics
 
 

@@ -106,6 +106,7 @@ def check(
         serving=serving_stats,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
+        methods=limits,  # PSI, Hellinger, Wasserstein, KS next to TFDV's comparator
     )
     if rules:  # custom rules (core.rules): kind "rule", judged by the same policy
         found, measured = evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
@@ -177,6 +178,7 @@ def run(
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
                replace=replace)
+    refuse_bad_thresholds(ctx, dataset)
     options: dict[str, Any] = dict(
         engine=engine_, input_format=input_format, delimiter=delimiter,
         column_names=column_names, replace=replace, settings=ctx.settings,
@@ -236,6 +238,14 @@ def refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) 
     if any(rule.feature for rule in rules):
         names = feature_names(load_schema(ctx, version))
         refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
+
+
+def refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
+    """Bad thresholds or drift/skew ``methods`` in the config are a ``UsageError`` (exit 2, one
+    line) before any statistics are computed: for ``run`` and the Beam jobs."""
+    from dataguard.core.schemas import ComparatorConfig
+
+    ComparatorConfig.from_config(ctx.settings.document, dataset)
 
 
 # --- internals ------------------------------------------------------------------------------

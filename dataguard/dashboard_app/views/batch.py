@@ -11,8 +11,11 @@ import streamlit as st
 
 from dataguard.core import stats_view as sv
 from dataguard.core.models import Batch
+from dataguard.core.policy import CAUSED_BY_METHOD
 from dataguard.dashboard_app import charts, data, nav, ui
 from dataguard.errors import DataguardError
+
+METHOD_OF_TYPE = {t: method for method, types in CAUSED_BY_METHOD.items() for t in types}
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -44,11 +47,12 @@ else:
         st.caption(f"Checked {ui.age_text(result.created_at)} (check #{result.id}).")
 
     st.subheader(f"Anomalies ({len(result.anomalies)})")
-    exceeded = {(m.feature, m.comparison.value): m for m in result.metrics if m.exceeded}
+    exceeded = {(m.feature, m.comparison.value, m.method): m for m in result.metrics
+                if m.exceeded}
     if result.anomalies:
         rows = []
-        for a in result.anomalies:
-            m = exceeded.get((a.feature, a.kind.value))
+        for a in result.anomalies:  # the metric of the method that caused it (PSI_HIGH: psi)
+            m = exceeded.get((a.feature, a.kind.value, METHOD_OF_TYPE.get(a.type, "")))
             rows.append({
                 "outcome": a.outcome.value if a.outcome else "unknown",  # the policy's
                 "feature": a.feature or "(dataset)", "kind": a.kind.value, "type": a.type,

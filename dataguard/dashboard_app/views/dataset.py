@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dataguard.core import distances
 from dataguard.dashboard_app import charts, data, nav, ui
 
 url, key, summary = ui.open_source()
@@ -41,7 +42,9 @@ def feature_order(points: pd.DataFrame) -> pd.DataFrame:
 
 
 points = data.metrics(url, key, dataset, comparison)
-points = points[points["method"] != "num_examples"] if not points.empty else points
+# one line per feature: TFDV's comparator (PSI, Hellinger, … are in each batch's measurements)
+hidden = ["num_examples", *distances.METHODS]
+points = points[~points["method"].isin(hidden)] if not points.empty else points
 st.subheader(f"{(comparison or 'drift').capitalize()} per feature")
 if points.empty:
     st.info(
