@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import csv as pycsv
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,12 +53,18 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
             raise BadInputError(f"{path}: line 1: cannot read header: {one_line(exc)}") from None
     if not row:
         raise BadInputError(f"{path}: empty file (no header line); a CSV batch needs a header")
-    if all(not name.strip() for name in row):
+    refuse_nameless_header(path, row)
+    return tuple(row)
+
+
+def refuse_nameless_header(path: str, names: Sequence[str]) -> None:
+    """A header of empty names (``,,,,``) is no header: say that, not "duplicate names" (every
+    reader of CSV headers, local and Beam, asks this)."""
+    if all(not name.strip() for name in names):
         raise BadInputError(
-            f"{path}: line 1: the header names no column ({len(row)} empty fields); "
+            f"{path}: line 1: the header names no column ({len(names)} empty fields); "
             "the first line of a CSV batch names its columns"
         )
-    return tuple(row)
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -41,6 +41,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from tfx_bsl.coders import csv_decoder
 
 from dataguard.errors import BadInputError, UsageError
+from dataguard.io.csv_parse import refuse_nameless_header
 from dataguard.stats.runner_errors import bad_input
 
 if TYPE_CHECKING:
@@ -112,9 +113,10 @@ class _CsvFile:
         # names from a schema need not list the columns in file order.
         is_header = self._names is None or sorted(first[1]) == sorted(self._names)
         names = tuple(first[1]) if is_header else tuple(self._names or ())
-        if all(not name.strip() for name in names):
-            raise bad_input(f"{path}: line 1: the header names no column ({len(names)} empty "
-                            "fields); the first line of a CSV batch names its columns")
+        try:
+            refuse_nameless_header(path, names)
+        except BadInputError as exc:
+            raise bad_input(str(exc)) from None
         if len(set(names)) != len(names):
             dupes = sorted({name for name in names if names.count(name) > 1})
             raise bad_input(f"{path}: line 1: duplicate column names {dupes}")

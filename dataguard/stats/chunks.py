@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from dataguard.io.csv_parse import Inference, Widened, widen_all
+from dataguard.io.csv_parse import Inference, Widened, refuse_nameless_header, widen_all
 from dataguard.io.csv_scan import RawScan
 from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN, widen
 
@@ -182,6 +182,7 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
     given = cfg.column_names
     is_header = given is None or sorted(row) == sorted(given)
     names = tuple(row) if is_header else tuple(given or ())
+    refuse_nameless_header(path, names)
     if len(set(names)) != len(names):
         dupes = sorted({name for name in names if names.count(name) > 1})
         raise BadInputError(f"{path}: line 1: duplicate column names {dupes}")

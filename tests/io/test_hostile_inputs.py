@@ -159,13 +159,9 @@ def _env() -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("engine", "message"),
-    [("local", "bad.tfrecord: record 2: not a tf.Example: DATA_LOSS: Unable to parse example."),
-     ("beam", "bad.tfrecord: records 1-3: not tf.Example (DATA_LOSS: Unable to parse example.)")],
-)
+@pytest.mark.parametrize("engine", ["local", "beam"])
 def test_a_tf_example_with_invalid_utf8_is_one_line_on_stderr_of_the_real_process(
-    workdir: Path, engine: str, message: str
+    workdir: Path, engine: str
 ) -> None:
     payloads = [_example(b"a", 1), _example(b"\xff", 2), _example(b"a", 3)]
     (workdir / "bad.tfrecord").write_bytes(frame_records(payloads))
@@ -175,7 +171,11 @@ def test_a_tf_example_with_invalid_utf8_is_one_line_on_stderr_of_the_real_proces
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
-    assert proc.stderr.splitlines() == [f"dataguard: error: {message}"]
+    # both engines name the record, in the same words
+    assert proc.stderr.splitlines() == [
+        "dataguard: error: bad.tfrecord: record 2: not a tf.Example: DATA_LOSS: Unable to parse "
+        "example."
+    ]
 
 
 def test_other_writes_to_stderr_while_decoding_are_passed_on(
