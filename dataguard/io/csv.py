@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "RESTART",
     "ParsedBlock",
+    "checked_columns",
     "infer_column_types",
     "read_header",
     "read_record_batches",
@@ -164,20 +165,32 @@ def _checked_blocks(
     do not hold. ``used`` gains the types of columns first seen empty."""
     for batch in parsed_batches(spec, path, typed, block_size=_read_size(block_size),
                                 scan=scan, conversion_errors=True, threads=False):
-        columns = []
-        for name, column in zip(names, batch.columns, strict=True):
-            column_type = used[name]
-            present = column.null_count < len(column)
-            if typed[name] == pa.string() and column_type != STRING and present:
-                widened, _, cast = widen(column_type, column)
-                if column_type != UNKNOWN and widened != column_type:
-                    raise Widened(name)
-                used[name] = widened  # empty so far: earlier batches held nulls, which
-                column = column if cast is None else cast  # TFDV counts as missing
-            elif column_type == FLOAT and present and _reaches_int64_limit(column):
-                raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
-            columns.append(column)
+        columns = checked_columns(names, batch, typed, used)
         yield ParsedBlock(columns, names, dict(used), path)
+
+
+def checked_columns(
+    names: tuple[str, ...], batch: pa.RecordBatch, typed: dict[str, pa.DataType],
+    used: dict[str, str],
+) -> list[pa.Array]:
+    """One parsed block's columns under the types in use; ``Widened`` where they do not hold.
+    A column so far empty takes the type of its first values (``used`` gains it): its earlier
+    blocks held nulls, which TFDV counts as missing, so the statistics are the same. Shared by
+    the local reader and the Beam engine's chunks (``stats.chunks``)."""
+    columns = []
+    for name, column in zip(names, batch.columns, strict=True):
+        column_type = used[name]
+        present = column.null_count < len(column)
+        if typed[name] == pa.string() and column_type != STRING and present:
+            widened, _, cast = widen(column_type, column)
+            if column_type != UNKNOWN and widened != column_type:
+                raise Widened(name)
+            used[name] = widened
+            column = column if cast is None else cast
+        elif column_type == FLOAT and present and _reaches_int64_limit(column):
+            raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
+        columns.append(column)
+    return columns
 
 
 def _reaches_int64_limit(column: pa.Array) -> bool:

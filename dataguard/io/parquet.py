@@ -112,18 +112,18 @@ def to_tfdv_batch(batch: pa.RecordBatch, kinds: dict[str, pa.DataType | None]) -
     return pa.RecordBatch.from_arrays(arrays, batch.schema.names)
 
 
-def to_tfdv_array(column: pa.Array, kind: pa.DataType | None) -> pa.Array:
-    """One Parquet column → ``large_list<kind>``: a present value is a one-value list, a null
+def to_tfdv_array(column: pa.Array, value_type: pa.DataType | None) -> pa.Array:
+    """One Parquet column → ``large_list<value_type>``: a present value is a one-value list, a null
     a null list; list columns keep their lists (their null items dropped, as tf.Example can't
     hold them)."""
-    if kind is None or column.null_count == len(column):
+    if value_type is None or column.null_count == len(column):
         return pa.nulls(len(column))
     if isinstance(column, pa.DictionaryArray):
         column = column.dictionary_decode()
     if pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or \
             pa.types.is_fixed_size_list(column.type):
-        return _lists(column, kind)
-    values = _values(column.drop_null(), kind)
+        return _lists(column, value_type)
+    values = _values(column.drop_null(), value_type)
     valid = column.is_valid()
     counts = pc.cast(valid, pa.int64())
     offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(counts)])
@@ -131,7 +131,7 @@ def to_tfdv_array(column: pa.Array, kind: pa.DataType | None) -> pa.Array:
     return pa.LargeListArray.from_arrays(offsets, values, mask=mask)
 
 
-def _lists(column: pa.Array, kind: pa.DataType) -> pa.Array:
+def _lists(column: pa.Array, value_type: pa.DataType) -> pa.Array:
     lists = column.cast(pa.large_list(column.type.value_type))
     flat = lists.flatten()
     if isinstance(flat, pa.DictionaryArray):
@@ -145,7 +145,7 @@ def _lists(column: pa.Array, kind: pa.DataType) -> pa.Array:
     else:
         offsets = pc.subtract(lists.offsets, lists.offsets[0])
     mask = pc.invert(lists.is_valid()) if lists.null_count else None
-    return pa.LargeListArray.from_arrays(offsets, _values(flat, kind), mask=mask)
+    return pa.LargeListArray.from_arrays(offsets, _values(flat, value_type), mask=mask)
 
 
 def _sum_by(parents: pa.Array, keep: pa.Array, rows: int) -> pa.Array:
@@ -157,12 +157,12 @@ def _sum_by(parents: pa.Array, keep: pa.Array, rows: int) -> pa.Array:
     return pa.array(out, pa.int64())
 
 
-def _values(values: pa.Array, kind: pa.DataType) -> Any:
-    if kind == _BYTES:
+def _values(values: pa.Array, value_type: pa.DataType) -> Any:
+    if value_type == _BYTES:
         if not (pa.types.is_string(values.type) or pa.types.is_binary(values.type)
                 or pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)):
             values = values.cast(pa.string())  # dates, times: their ISO text
         return values.cast(_BYTES)
-    if kind == _FLOAT:
+    if value_type == _FLOAT:
         return values.cast(pa.float64()).cast(_FLOAT, safe=False)  # as TFDV: float32
     return values.cast(_INT)

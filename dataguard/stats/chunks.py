@@ -35,12 +35,12 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from dataguard.io.csv import checked_columns
 from dataguard.io.csv_parse import Inference, Widened, refuse_nameless_header, widen_all
 from dataguard.io.csv_scan import RawScan
-from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN, widen
+from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN
 
 _LOG = logging.getLogger(__name__)
 
@@ -91,14 +91,14 @@ class ColumnTypes:
     def fits(self, merged: ColumnTypes) -> bool:
         """Whether a chunk read with these types reads as with the ``merged`` ones: the same
         type, or no value at all (a null column, which TFDV counts as missing either way)."""
-        return all(kind in (UNKNOWN, merged.types.get(name, UNKNOWN))
-                   for name, kind in self.types.items())
+        return all(column_type in (UNKNOWN, merged.types.get(name, UNKNOWN))
+                   for name, column_type in self.types.items())
 
     def merge(self, other: ColumnTypes) -> ColumnTypes:
         types = dict(self.types)
-        for name, kind in other.types.items():
-            if RANK[kind] > RANK[types.get(name, UNKNOWN)]:
-                types[name] = kind
+        for name, column_type in other.types.items():
+            if RANK[column_type] > RANK[types.get(name, UNKNOWN)]:
+                types[name] = column_type
         return ColumnTypes(
             self.names | other.names, types, self.python_columns | other.python_columns
         )
@@ -358,9 +358,9 @@ def speculative_batches(
     used.types.update(first.types)
     used.python_columns |= first.python_columns
     typed = {
-        name: _NUMBERS[kind] if kind in _NUMBERS and name not in first.python_columns
+        name: _NUMBERS[column_type] if column_type in _NUMBERS and name not in first.python_columns
         else pa.string()
-        for name, kind in first.types.items()
+        for name, column_type in first.types.items()
     }
     if found.hex and INT in first.types.values():
         raise Widened("0x")
@@ -368,7 +368,7 @@ def speculative_batches(
     try:
         for batch in reader:
             if batch.num_rows:
-                columns = _checked(chunk.names, batch, typed, used.types)
+                columns = checked_columns(chunk.names, batch, typed, used.types)
                 yield ParsedBlock(columns, chunk.names, dict(used.types), chunk.path).decode()
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc):
@@ -382,7 +382,6 @@ def speculative_batches(
 
 
 _NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
-_INT64_LIMIT = 2.0**63
 
 
 def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inference:
@@ -399,30 +398,6 @@ def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inf
     if batch is not None and batch.num_rows:
         widen_all(found, chunk.names, batch)
     return found
-
-
-def _checked(
-    names: tuple[str, ...], batch: pa.RecordBatch, typed: dict[str, Any], used: dict[str, str]
-) -> list[Any]:
-    """One block's columns under the types in use; ``Widened`` where they do not hold.
-    A column so far empty takes the type of its first values (its earlier blocks held nulls,
-    which TFDV counts as missing: the same statistics)."""
-    columns = []
-    for name, column in zip(names, batch.columns, strict=True):
-        kind = used[name]
-        present = column.null_count < len(column)
-        if typed[name] == pa.string() and kind != STRING and present:
-            widened, _, cast = widen(kind, column)
-            if kind != UNKNOWN and widened != kind:
-                raise Widened(name)
-            used[name] = widened
-            column = column if cast is None else cast
-        elif kind == FLOAT and present:
-            low, high = pc.min_max(column).values()
-            if max(abs(low.as_py() or 0.0), abs(high.as_py() or 0.0)) >= _INT64_LIMIT:
-                raise Widened(name)  # maybe an integer past int64 (tfx_bsl: STRING)
-        columns.append(column)
-    return columns
 
 
 def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
