@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dataguard.core.models import CheckResult, Metric, Role, Verdict
+from dataguard.core.models import CheckResult, Metric, Verdict
 from dataguard.core.trends import MIN_HISTORY, control_limits, drift_key, judge
 from dataguard.dashboard_app import trendline
 from dataguard.store import open_store
@@ -149,4 +149,13 @@ def test_batches_of_another_role_are_not_part_of_the_row_count_series() -> None:
     batches = pd.DataFrame({"name": ["a", "b", "a"], "role": ["training", "training", "serving"],
                             "num_examples": [1, 2, 99]})
     assert list(trendline.batch_series(batches)["value"]) == [1, 2]
-    assert Role.SERVING.value == "serving"
+
+
+def test_a_bad_trend_window_is_shown_and_the_default_window_used(
+    trend_env: str, workdir: Path
+) -> None:
+    (workdir / "dataguard.toml").write_text("[datasets.taxi]\ntrend_window = 3\n")
+    at = _open(trend_feature="fare", series="jensen_shannon")
+    assert any("trend_window" in w.value for w in at.warning)
+    assert "the last 30 training batches" in "\n".join(c.value for c in at.caption)
+    assert list(_out_table(at)["batch"]) == [DRIFT_SPIKE]  # 15 values before it, window 30
