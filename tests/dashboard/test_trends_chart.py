@@ -136,6 +136,7 @@ def test_the_window_counts_training_batches_even_those_without_a_value() -> None
     assert first.loc["b24", "history"] == 12
 
 
+@pytest.mark.slow
 def test_a_dashboard_drawing_trends_loads_neither_tensorflow_nor_beam(trend_env: str) -> None:
     assert_pages_stay_light(
         [("dataset", {"dataset": "taxi", "trend_feature": "fare", "series": "psi"}),
