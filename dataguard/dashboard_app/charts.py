@@ -153,3 +153,28 @@ def _side_color(sides: Sequence[str]) -> alt.Color:
         scale=alt.Scale(domain=list(sides), range=SIDE_COLORS[: len(sides)]),
         legend=alt.Legend(title=None, orient="top"),
     )
+
+
+def control_band(series: pd.DataFrame, title: str) -> alt.LayerChart | alt.FacetChart:
+    """A series by batch (name order) in its rolling control band (``dashboard_app.trendline``):
+    the band shaded, its median dashed, points outside the band red."""
+    order = list(series["batch"])
+    x = alt.X("batch:O", sort=order, title=None,
+              axis=alt.Axis(labelOverlap=True, labelAngle=-45))
+    base = alt.Chart(series).encode(x=x)
+    band = base.mark_area(opacity=0.18, color="#1f77b4", interpolate="step").encode(
+        y=alt.Y("low:Q", title=title), y2="high:Q")
+    center = base.mark_line(strokeDash=[4, 3], color="#7f7f7f", interpolate="step").encode(
+        y="center:Q")
+    line = base.mark_line(color="#1f77b4").encode(y="value:Q")
+    points = base.mark_point(filled=True, size=36).encode(
+        y="value:Q",
+        color=alt.Color("out:N", scale=alt.Scale(domain=[False, True],
+                                                 range=["#1f77b4", "#d62728"]),
+                        legend=alt.Legend(title="outside the band", orient="top")),
+        tooltip=["batch:N", alt.Tooltip("value:Q", format=".4g"),
+                 alt.Tooltip("low:Q", format=".4g"), alt.Tooltip("high:Q", format=".4g"),
+                 alt.Tooltip("center:Q", format=".4g", title="median"),
+                 alt.Tooltip("history:Q", title="past values"), "out:N"],
+    )
+    return alt.layer(band, center, line, points).properties(height=240)

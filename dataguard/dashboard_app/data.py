@@ -140,6 +140,32 @@ def metrics(url: str, version: int, dataset: str, comparison: str | None = None)
     return _frame(points, columns)
 
 
+BATCH_SERIES = "num_examples (rows of the batch)"
+"""The series picker's entry for the batches' example counts (the dataset's own series)."""
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def trend(url: str, version: int, dataset: str, comparison: str, feature: str, series: str,
+          window: int) -> pd.DataFrame:
+    """One series of the dataset by batch with its rolling control band (``trendline``): a
+    stored drift/skew method of ``feature``, or ``BATCH_SERIES`` (``feature`` "") from the
+    batches table. Store rows only, never the statistics artifacts."""
+    from dataguard.core.trends import drift_key
+    from dataguard.dashboard_app import trendline
+
+    listed = batches(url, version, dataset)
+    training = [str(n) for n in listed["name"][listed["role"] == "training"]] \
+        if not listed.empty else []
+    if series == BATCH_SERIES:
+        values = trendline.batch_series(listed)
+        key = ("", "num_examples")
+    else:
+        values = trendline.drift_series(metrics(url, version, dataset, comparison), feature,
+                                        series)
+        key = drift_key(feature, series)  # distances are judged from above, as drift is
+    return trendline.with_band(values, training, key, window)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def check(url: str, version: int, dataset: str, batch: str) -> CheckResult | None:
     with _store(url).read() as q:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import APP, DAY1, DAY2, FilledStore
+from tests.dashboard.light import assert_pages_stay_light
 
 PACKAGE_APP = APP.parent
 
@@ -205,28 +204,12 @@ def test_dashboards_app_py_is_the_same_app_for_streamlit_run(dashboard_env: Fill
 
 @pytest.mark.slow
 def test_pages_load_neither_tensorflow_nor_beam(dashboard_env: FilledStore) -> None:
-    code = f"""
-import sys
-from streamlit.testing.v1 import AppTest
-pages = [(None, {{}}), ("dataset", {{"dataset": "taxi"}}),
-         ("batch", {{"dataset": "taxi", "batch": "{DAY2}", "feature": "fare"}}),
-         ("batch", {{"dataset": "taxi", "batch": "{DAY2}", "against": "serving"}}),
-         ("schemas", {{"dataset": "taxi"}}), ("hooks", {{}})]
-for page, params in pages:
-    at = AppTest.from_file({str(APP)!r}, default_timeout=60)
-    if page:
-        at.switch_page(f"views/{{page}}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, (page, at.exception)
-heavy = [m for m in ("tensorflow", "tensorflow_data_validation", "apache_beam", "tfx_bsl")
-         if m in sys.modules]
-assert not heavy, heavy
-"""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=180)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert_pages_stay_light([
+        (None, {}), ("dataset", {"dataset": "taxi"}),
+        ("batch", {"dataset": "taxi", "batch": DAY2, "feature": "fare"}),
+        ("batch", {"dataset": "taxi", "batch": DAY2, "against": "serving"}),
+        ("schemas", {"dataset": "taxi"}), ("hooks", {}),
+    ])
 
 
 def test_no_page_renders_html_from_the_data() -> None:

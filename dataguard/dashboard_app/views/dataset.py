@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core import distances
+from dataguard.core.trends import MIN_HISTORY, TrendConfig
 from dataguard.dashboard_app import charts, data, nav, ui
+from dataguard.errors import DataguardError
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -69,6 +71,57 @@ else:
             "latest threshold": st.column_config.NumberColumn(format="%.4f"),
         },
     )
+
+
+
+def trend_config(name: str) -> TrendConfig:
+    """The dataset's ``trend_window`` and features turned off; a bad value is shown, and the
+    defaults are used."""
+    try:
+        return TrendConfig.from_config(data.settings().document, name)
+    except DataguardError as exc:
+        st.warning(f"{exc} (showing the default window)")
+        return TrendConfig()
+
+
+def trends_section(ds: str, all_points: pd.DataFrame) -> None:
+    """One series by batch in the control band a check judges it by (``core.trends``)."""
+    st.subheader("Trends")
+    config = trend_config(ds)
+    measured = sorted(set(all_points["feature"])) if not all_points.empty else []
+    feature = ui.pick("Feature", ["(dataset)", *measured], "trend_feature", sidebar=False)
+    if feature == "(dataset)" or feature is None:
+        name, options = "", [data.BATCH_SERIES]
+    else:
+        name = feature
+        options = sorted(set(all_points.loc[all_points["feature"] == feature, "method"]))
+    series = ui.pick("Series", options, "series", sidebar=False)
+    if series is None:
+        return
+    frame = data.trend(url, key, ds, comparison or "drift", name, series, config.window)
+    if frame.empty:
+        st.info("No value of this series yet.")
+        return
+    st.altair_chart(charts.control_band(frame, series), width="stretch")
+    out = frame[frame["out"]]
+    side = "outside" if series == data.BATCH_SERIES else "above"
+    st.caption(
+        f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
+        f"{config.window} training batches before each batch (`trend_window`); none before "
+        f"{MIN_HISTORY} past values. {len(out)} of {len(frame)} points {side} it (red)"
+        + ("." if side == "outside" else "; distances are judged from above only.")
+        + (" This feature's series are not judged by checks (`trend = false`)."
+           if name in config.off else "")
+        + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else "")
+        + (" Checks judge drift series only; skew is shown with the same rule."
+           if comparison == "skew" and series != data.BATCH_SERIES else "")
+    )
+    if not out.empty:
+        st.dataframe(out[["batch", "value", "low", "high", "center", "history"]],
+                     hide_index=True, key="trend_out")
+
+
+trends_section(dataset, data.metrics(url, key, dataset, comparison))
 
 batches = data.batches(url, key, dataset)
 if not batches.empty:

@@ -1,0 +1,77 @@
+"""A stored series of a dataset with the control band ``core.trends`` gives each of its points.
+
+    frame = drift_series(metrics, "fare", "jensen_shannon")      # one value per batch
+    band = with_band(frame, training_names, drift_key("fare", "jensen_shannon"), window=30)
+
+Every point is judged as a check would have judged it: against the same series over the last
+``window`` training batches named before its batch (byte order; a batch without a value in the
+series just adds nothing), with ``core.trends.control_limits`` for the band and
+``core.trends.judge`` for "out of control" (drift and skew distances from above only, counts on
+both sides). Fewer than ``core.trends.MIN_HISTORY`` past values: no band, nothing judged.
+
+Only what the store already holds is used — the metrics of the checks and the batches' example
+counts — never the statistics artifacts (365 batches would mean 365 files to read and parse).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dataguard.core.trends import SeriesKey, control_limits, judge
+
+COLUMNS = ["batch", "value", "low", "high", "center", "history", "out"]
+
+
+def drift_series(metrics: pd.DataFrame, feature: str, method: str) -> pd.DataFrame:
+    """``batch``, ``value`` of one feature's method, from each batch's most recent check that
+    measured it (``metrics`` as ``data.metrics`` returns them), in batch-name order."""
+    if metrics.empty:
+        return pd.DataFrame(columns=["batch", "value"])
+    rows = metrics[(metrics["feature"] == feature) & (metrics["method"] == method)]
+    latest = rows.sort_values("check_id", kind="stable").groupby("batch").tail(1)
+    return _by_name(latest[["batch", "value"]])
+
+
+def batch_series(batches: pd.DataFrame, column: str = "num_examples") -> pd.DataFrame:
+    """``batch``, ``value`` of a column of the training batches (``data.batches``)."""
+    if batches.empty:
+        return pd.DataFrame(columns=["batch", "value"])
+    rows = batches[batches["role"] == "training"]
+    return _by_name(rows.rename(columns={"name": "batch", column: "value"})[["batch", "value"]])
+
+
+def with_band(series: pd.DataFrame, training: Sequence[str], key: SeriesKey,
+              window: int) -> pd.DataFrame:
+    """``series`` with ``low``, ``high``, ``center`` (NaN without enough history), ``history``
+    (how many past values) and ``out`` (outside its limits, as a check would flag it).
+
+    ``training``: the dataset's training batch names; the history of a point is the series at
+    the last ``window`` of them named before its batch."""
+    names = sorted(set(training), key=_key)
+    keys = [_key(n) for n in names]
+    values = dict(zip(series["batch"], series["value"].astype(float), strict=True))
+    rows = []
+    for batch, value in zip(series["batch"], series["value"].astype(float), strict=True):
+        end = bisect.bisect_left(keys, _key(batch))
+        past = [values[n] for n in names[max(0, end - window):end] if n in values]
+        limits = control_limits(past)
+        if limits is None:
+            rows.append((batch, value, math.nan, math.nan, math.nan, len(past), False))
+            continue
+        out = bool(judge({key: value}, [{key: v} for v in past]))
+        rows.append((batch, value, limits.low, limits.high, limits.center, limits.history, out))
+    return pd.DataFrame.from_records(rows, columns=COLUMNS)
+
+
+def _by_name(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.assign(batch=frame["batch"].astype(str))
+    order = sorted(range(len(frame)), key=lambda i: _key(frame["batch"].iloc[i]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _key(name: str) -> bytes:
+    return name.encode("utf-8")
