@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import os
 import shlex
 import shutil
@@ -29,19 +30,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the whole flow on the TFX taxi data (own store under .dataguard/demo)",
         description="Run the whole story on the TFX taxi data, told like a tutorial.",
     )
-    parser.add_argument("--data", metavar="DIR", help="taxi data (default ../shared/data/taxi)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="taxi data (default ../shared/data/taxi, else the bundled copy)")
     parser.add_argument("--dir", default=".dataguard/demo", help="where the demo keeps its store")
     parser.set_defaults(handler=handle)
 
 
+BUNDLED_TAXI = Path(__file__).resolve().parents[1] / "demo_data" / "taxi"
+"""The same TFX taxi files, gzipped, shipped in the package (provenance: demo_data/README.md),
+so `make demo` and `dataguard demo` work from a clone or a wheel without ../shared."""
+
+
 def find_taxi_data(explicit: str | None) -> Path:
-    """The TFX taxi sample: --data, DATAGUARD_DEMO_DATA, or ../shared/data/taxi near here."""
+    """The TFX taxi sample: --data, DATAGUARD_DEMO_DATA, ../shared/data/taxi near here, or the
+    copy bundled in the package."""
     candidates: list[str | None] = [explicit, os.environ.get("DATAGUARD_DEMO_DATA")]
     for start in (Path.cwd().resolve(), Path(__file__).resolve()):
         candidates += [str(p / "shared" / "data" / "taxi") for p in (start, *start.parents)]
+    candidates.append(str(BUNDLED_TAXI))
     for candidate in filter(None, candidates):
         path = Path(candidate)
-        if (path / "train.csv").is_file() and (path / "batch_a.csv").is_file():
+        if all(taxi_file(path, name).is_file() for name in ("train", "batch_a")):
             return path
         if explicit:
             break
@@ -49,6 +58,12 @@ def find_taxi_data(explicit: str | None) -> Path:
         f"taxi data not found{f' in {explicit}' if explicit else ''}: expected train.csv and "
         "batch_a.csv; pass --data DIR (the folder ../shared/data/taxi of the TFX example data)"
     )
+
+
+def taxi_file(folder: Path, name: str) -> Path:
+    """``<name>.csv`` in ``folder``, or the gzipped ``<name>.csv.gz`` (the bundled copy)."""
+    plain = folder / f"{name}.csv"
+    return plain if plain.is_file() else folder / f"{name}.csv.gz"
 
 
 class Narrator:
@@ -73,7 +88,9 @@ class Narrator:
 
 def write_serving_requests(source: Path, target: Path, drop: str = "tips") -> None:
     """Serving requests carry the features but not the label: day 2's rows without ``tips``."""
-    with source.open(newline="", encoding="utf-8") as src, target.open("w", newline="") as dst:
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", newline="", encoding="utf-8") as src, \
+            target.open("w", newline="") as dst:
         reader = csv.DictReader(src)
         fields = [f for f in reader.fieldnames or [] if f != drop]
         writer = csv.DictWriter(dst, fieldnames=fields, extrasaction="ignore")
@@ -113,8 +130,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
     started = time.perf_counter()
 
     say.step(1, "Day 1: statistics of the first training batch")
-    say.command("stats", "taxi", DAY1, "--input", str(data / "train.csv"))
-    day1 = dataguard.compute_stats("taxi", DAY1, [str(data / "train.csv")], settings=demo)
+    say.command("stats", "taxi", DAY1, "--input", str(taxi_file(data, "train")))
+    day1 = dataguard.compute_stats("taxi", DAY1, [str(taxi_file(data, "train"))], settings=demo)
     say.say(
         f"{day1.batch.num_examples:,} taxi trips summarized in {day1.seconds:.1f} s by the "
         f"{day1.engine} engine.\nStatistics artifact (a TFDV DatasetFeatureStatisticsList that "
@@ -132,8 +149,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
     )
 
     say.step(3, "Day 2 arrives: check it against schema v1 and against day 1 (drift)")
-    say.command("stats", "taxi", DAY2, "--input", str(data / "batch_a.csv"))
-    dataguard.compute_stats("taxi", DAY2, [str(data / "batch_a.csv")], settings=demo)
+    say.command("stats", "taxi", DAY2, "--input", str(taxi_file(data, "batch_a")))
+    dataguard.compute_stats("taxi", DAY2, [str(taxi_file(data, "batch_a"))], settings=demo)
     say.command("check", "taxi", DAY2)
     result = dataguard.check("taxi", DAY2, settings=demo)
     print(render_check(result, "text", color=say.bold))
@@ -145,8 +162,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     say.step(4, "Serving requests: check training/serving skew")
     serving_csv = folder / f"serving-{DAY2}.csv"
-    write_serving_requests(data / "batch_b.csv" if (data / "batch_b.csv").exists()
-                           else data / "batch_a.csv", serving_csv)
+    serving_source = taxi_file(data, "batch_b")
+    write_serving_requests(serving_source if serving_source.is_file()
+                           else taxi_file(data, "batch_a"), serving_csv)
     say.command("stats", "taxi", DAY2, "--role", "serving", "--input", str(serving_csv))
     dataguard.compute_stats("taxi", DAY2, [str(serving_csv)], role="serving", settings=demo)
     say.command("check", "taxi", DAY2, "--serving", DAY2)
