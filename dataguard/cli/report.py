@@ -24,6 +24,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable
 
+from tensorflow_metadata.proto.v0 import anomalies_pb2
+
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 
 FORMATS = ("text", "json", "junit", "markdown")
@@ -66,13 +68,21 @@ def summary_line(result: CheckResult) -> str:
     )
 
 
+_TFDV_TYPES = frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
+
+
 def _feature(name: str) -> str:
     return name or DATASET_LEVEL
 
 
 def _severity(anomaly: Anomaly) -> str:
-    """``TFDV error``; a custom rule's severity is the rule's own (``rule warning``)."""
-    return f"{'rule' if anomaly.kind.value == 'rule' else 'TFDV'} {anomaly.severity}"
+    """Whose severity it is: ``TFDV error`` for TFDV's anomaly types, ``rule warning`` for a
+    custom rule, ``dataguard warning`` for the types dataguard adds (not measurable, PSI…,
+    trend), so a reader is never sent to TFDV's docs for a finding TFDV never made."""
+    if anomaly.kind.value == "rule":
+        return f"rule {anomaly.severity}"
+    source = "TFDV" if anomaly.type in _TFDV_TYPES else "dataguard"
+    return f"{source} {anomaly.severity}"
 
 
 def _exceeded(metric: Metric) -> str:
