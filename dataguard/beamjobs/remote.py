@@ -20,13 +20,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from dataguard.beamjobs import COMPUTE_STATS, VALIDATE_BATCH
 from dataguard.beamjobs.config import JobConfig
 from dataguard.beamjobs.pipelines import launch_job
+from dataguard.beamjobs.steps import refuse_bad_dataset_config
 from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
-from dataguard.core.trends import TrendConfig
 from dataguard.errors import RunnerError, UsageError
-from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig
-from dataguard.service.check import notify_after_commit, refuse_bad_thresholds
+from dataguard.service.baselines import DEFAULT_BASELINE
+from dataguard.service.check import notify_after_commit
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -65,9 +65,7 @@ def launch_run_job(
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
-    BaselineConfig.from_document(ctx.settings.document, dataset)  # bad rule: exit 2 first
-    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
-    refuse_bad_thresholds(ctx, dataset)  # bad thresholds or methods too
+    refuse_bad_dataset_config(ctx, dataset)  # bad trend_window, thresholds, rule: exit 2 first
     if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
         baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(

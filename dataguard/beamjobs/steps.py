@@ -158,19 +158,30 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     batch, reference or window must exist, the dataset's baseline rule must be valid), the
     features of the custom rules (in the schema), valid trend settings and valid thresholds and
     drift/skew methods. ``UsageError`` (exit 2) otherwise."""
-    from dataguard.core.trends import TrendConfig
-    from dataguard.service.baselines import DEFAULT_BASELINE, BaselineConfig, resolve_baseline
-    from dataguard.service.check import refuse_bad_thresholds, refuse_rules_off_schema
+    from dataguard.service.baselines import DEFAULT_BASELINE, resolve_baseline
+    from dataguard.service.check import refuse_rules_off_schema
     from dataguard.service.schemas import get_version
 
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
     refuse_rules_off_schema(ctx, cfg.dataset, version)  # a custom rule's feature: in the schema
-    TrendConfig.from_config(ctx.settings.document, cfg.dataset)  # a bad trend_window too
-    refuse_bad_thresholds(ctx, cfg.dataset)  # bad thresholds or methods: exit 2 before computing
+    config = refuse_bad_dataset_config(ctx, cfg.dataset)
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
-    config = BaselineConfig.from_document(ctx.settings.document, cfg.dataset)
     with ctx.store.read() as q:
         resolve_baseline(q, cfg.dataset, cfg.batch, requested, config)
+
+
+def refuse_bad_dataset_config(ctx: Any, dataset: str) -> Any:
+    """The dataset's settings a check reads, checked before any work: a bad trend_window, bad
+    thresholds or drift/skew methods, a bad baseline rule → ``UsageError`` (exit 2). Returns the
+    dataset's ``BaselineConfig``. Shared by the worker step, the local preflight and
+    ``remote.launch_run_job``."""
+    from dataguard.core.trends import TrendConfig
+    from dataguard.service.baselines import BaselineConfig
+    from dataguard.service.check import refuse_bad_thresholds
+
+    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window
+    refuse_bad_thresholds(ctx, dataset)  # bad thresholds or methods
+    return BaselineConfig.from_document(ctx.settings.document, dataset)  # a bad baseline rule
 
 
 def preflight(name: str, cfg: JobConfig) -> None:
