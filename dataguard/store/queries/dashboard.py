@@ -112,11 +112,9 @@ class SqlDashboardReads:
         checks = {
             check_id: (batch, created_at)
             for check_id, batch, created_at in conn.execute(
-                sa.select(CheckRow.id, CheckRow.batch_name, CheckRow.created_at)
-                .join(DatasetRow, CheckRow.dataset_id == DatasetRow.id)
-                .where(DatasetRow.name == dataset)
-                .order_by(CheckRow.created_at.desc(), CheckRow.id.desc())
-                .limit(limit_checks)
+                newest_checks(dataset, limit_checks).with_only_columns(
+                    CheckRow.id, CheckRow.batch_name, CheckRow.created_at
+                )
             )
         }
         if not checks:
