@@ -67,6 +67,13 @@ def refuse_nameless_header(path: str, names: Sequence[str]) -> None:
         )
 
 
+def refuse_duplicate_names(path: str, names: Sequence[str]) -> None:
+    """Column names of a header must differ (every reader of CSV headers asks this)."""
+    if len(set(names)) != len(names):
+        dupes = sorted({name for name in names if names.count(name) > 1})
+        raise BadInputError(f"{path}: line 1: duplicate column names {dupes}")
+
+
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -91,9 +98,7 @@ def common_header(spec: InputSpec) -> tuple[str, ...]:
                 f"{path}: line 1: header differs from {spec.paths[0]}; "
                 "files of a batch share columns"
             )
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise BadInputError(f"{spec.paths[0]}: line 1: duplicate column names {dupes}")
+    refuse_duplicate_names(spec.paths[0], names)
     return names
 
 

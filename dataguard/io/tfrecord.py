@@ -94,7 +94,7 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
                 if length > MAX_RECORD_BYTES:
                     raise _bad(path, number, f"length {length} bytes is over the 2 GiB a "
                                "tf.Example can have (corrupt file?)")
-                payload = read(length) if length <= _READ_SLICE else _read_sliced(read, length)
+                payload = read(length) if length <= _READ_SLICE else read_sliced(read, length)
                 footer = read(4)
             except BadInputError:
                 raise
@@ -107,7 +107,7 @@ def iter_records(spec: InputSpec, path: str) -> Iterator[bytes]:
             yield payload
 
 
-def _read_sliced(read: Any, length: int) -> bytes:
+def read_sliced(read: Any, length: int) -> bytes:
     """``length`` bytes or fewer at end of file, read in slices: a truncated file claiming a
     huge record costs what it holds, not what it claims."""
     parts = []

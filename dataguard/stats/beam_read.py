@@ -41,7 +41,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from tfx_bsl.coders import csv_decoder
 
 from dataguard.errors import BadInputError, UsageError
-from dataguard.io.csv_parse import refuse_nameless_header
+from dataguard.io.csv_parse import refuse_duplicate_names, refuse_nameless_header
 from dataguard.stats.runner_errors import bad_input
 
 if TYPE_CHECKING:
@@ -115,11 +115,9 @@ class _CsvFile:
         names = tuple(first[1]) if is_header else tuple(self._names or ())
         try:
             refuse_nameless_header(path, names)
+            refuse_duplicate_names(path, names)
         except BadInputError as exc:
             raise bad_input(str(exc)) from None
-        if len(set(names)) != len(names):
-            dupes = sorted({name for name in names if names.count(name) > 1})
-            raise bad_input(f"{path}: line 1: duplicate column names {dupes}")
         yield names
         batch: list[tuple[list[bytes], str]] = []
         rows = 0
@@ -289,16 +287,13 @@ def _column_infos(header_types: Any, forced: Mapping[str, str]) -> list[Any]:
     return infos
 
 
-_MAX_RECORD_BYTES = (1 << 31) - 1  # protobuf cannot parse a bigger message
-_READ_SLICE = 16 << 20
-
-
 def _read_record(handle: Any) -> bytes | None:
-    """Beam's ``_TFRecordUtil.read_record`` with the length bounded and read in slices: a
-    corrupt length (valid CRC) of 2^40 allocated it at once (MemoryError)."""
+    """Beam's ``_TFRecordUtil.read_record`` with the length bounded and read in slices (the
+    local reader's ``io.tfrecord`` pieces): a corrupt length (valid CRC) of 2^40 allocated it
+    at once (MemoryError)."""
     import struct
 
-    from apache_beam.io.tfrecordio import _TFRecordUtil
+    from dataguard.io.tfrecord import MAX_RECORD_BYTES, masked_crc32c, read_sliced
 
     header = handle.read(12)
     if not header:
@@ -306,20 +301,16 @@ def _read_record(handle: Any) -> bytes | None:
     if len(header) != 12:
         raise ValueError("truncated record header")
     length, length_crc = struct.unpack("<QI", header)
-    if _TFRecordUtil._masked_crc32c(header[:8]) != length_crc:
+    if masked_crc32c(header[:8]) != length_crc:
         raise ValueError("bad length checksum (not TFRecord, or corrupt)")
-    if length > _MAX_RECORD_BYTES:
+    if length > MAX_RECORD_BYTES:
         raise ValueError(f"length {length} bytes is over the 2 GiB a tf.Example can have "
                          "(corrupt file?)")
-    parts, left = [], length + 4
-    while left > 0 and (part := handle.read(min(left, _READ_SLICE))):
-        parts.append(part)
-        left -= len(part)
-    if left > 0:
+    body = read_sliced(handle.read, length + 4)
+    if len(body) < length + 4:
         raise ValueError("truncated record")
-    body = b"".join(parts)
     data, data_crc = body[:length], struct.unpack("<I", body[length:])[0]
-    if _TFRecordUtil._masked_crc32c(data) != data_crc:
+    if masked_crc32c(data) != data_crc:
         raise ValueError("bad data checksum (corrupt record)")
     return data
 

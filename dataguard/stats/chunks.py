@@ -38,7 +38,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from dataguard.io.csv import checked_columns
-from dataguard.io.csv_parse import Inference, Widened, refuse_nameless_header, widen_all
+from dataguard.io.csv_parse import (
+    Inference,
+    Widened,
+    refuse_duplicate_names,
+    refuse_nameless_header,
+    widen_all,
+)
 from dataguard.io.csv_scan import RawScan
 from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN
 
@@ -183,9 +189,7 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
     is_header = given is None or sorted(row) == sorted(given)
     names = tuple(row) if is_header else tuple(given or ())
     refuse_nameless_header(path, names)
-    if len(set(names)) != len(names):
-        dupes = sorted({name for name in names if names.count(name) > 1})
-        raise BadInputError(f"{path}: line 1: duplicate column names {dupes}")
+    refuse_duplicate_names(path, names)
     return names, consumed if is_header else 0
 
 
