@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from dataguard.errors import UsageError
 
@@ -22,3 +24,10 @@ def valid_name(what: str, value: str) -> str:
             "starting with a letter or digit"
         )
     return value
+
+
+def dataset_table(document: Mapping[str, Any], dataset: str | None) -> Mapping[str, Any]:
+    """The ``[datasets.<dataset>]`` table of a config document; {} when absent or not a table."""
+    datasets = document.get("datasets") if dataset is not None else None
+    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
+    return table if isinstance(table, Mapping) else {}

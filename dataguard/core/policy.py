@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dataguard.core.models import Anomaly, AnomalyKind, Metric, Outcome, Verdict
+from dataguard.core.names import dataset_table
 from dataguard.errors import UsageError
 
 ALWAYS_FAIL_TYPES = frozenset({"NO_DATA_IN_SPAN"})
@@ -74,7 +75,7 @@ class Policy:
         merged: dict[str, Any] = {}
         for where, table in (
             ("[policy]", document.get("policy", {})),
-            (f"[datasets.{dataset}.policy]", _dataset_table(document, dataset).get("policy", {})),
+            (f"[datasets.{dataset}.policy]", dataset_table(document, dataset).get("policy", {})),
         ):
             if not isinstance(table, Mapping):
                 raise UsageError(f"config {where}: must be a table with keys {', '.join(_KEYS)}")
@@ -155,14 +156,6 @@ class Policy:
         stand_in = Anomaly(metric.feature, AnomalyKind(metric.comparison.value),
                            types[0] if types else "THRESHOLD_EXCEEDED", "error", "", "")
         return self.outcome(stand_in)
-
-
-def _dataset_table(document: Mapping[str, Any], dataset: str | None) -> Mapping[str, Any]:
-    if dataset is None:
-        return {}
-    datasets = document.get("datasets", {})
-    table = datasets.get(dataset, {}) if isinstance(datasets, Mapping) else {}
-    return table if isinstance(table, Mapping) else {}
 
 
 def _string_list(where: str, key: str, value: Any) -> list[str]:

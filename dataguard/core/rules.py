@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dataguard.core.models import Anomaly, AnomalyKind, Comparison, Metric
+from dataguard.core.names import dataset_table
 from dataguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -107,11 +108,9 @@ class Rule:
 def parse_rules(document: Mapping[str, Any], dataset: str) -> tuple[Rule, ...]:
     """``[[rules]]`` (every dataset) then ``[[datasets.<dataset>.rules]]``; ``UsageError`` (one
     line naming the table and the rule) for anything that is not a well-formed rule."""
-    datasets = document.get("datasets", {})
-    table = datasets.get(dataset, {}) if isinstance(datasets, Mapping) else {}
     found = _rule_list(document.get("rules", []), "[[rules]]")
-    if isinstance(table, Mapping):
-        found += _rule_list(table.get("rules", []), f"[[datasets.{dataset}.rules]]")
+    found += _rule_list(dataset_table(document, dataset).get("rules", []),
+                        f"[[datasets.{dataset}.rules]]")
     seen: dict[str, Rule] = {}
     for rule in found:
         if rule.name in seen:

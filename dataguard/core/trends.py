@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataguard.core.models import Anomaly, AnomalyKind
+from dataguard.core.names import dataset_table
 from dataguard.core.stats_view import CATEGORICAL, NUMERIC, DatasetStats
 from dataguard.errors import UsageError
 
@@ -207,9 +208,7 @@ class TrendConfig:
     @classmethod
     def from_config(cls, document: Mapping[str, Any], dataset: str) -> TrendConfig:
         """From the dataset's table; ``UsageError`` (one line, exit 2) for a bad value."""
-        datasets = document.get("datasets")
-        table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-        table = table if isinstance(table, Mapping) else {}
+        table = dataset_table(document, dataset)
         enabled = table.get("trend", True)
         if not isinstance(enabled, bool):
             raise UsageError(f"config [datasets.{dataset}] trend: must be true or false, "

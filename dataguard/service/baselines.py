@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import Baseline, BaselineRule, Batch, CheckResult, Role
-from dataguard.core.names import NAME_PATTERN
+from dataguard.core.names import NAME_PATTERN, dataset_table
 from dataguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -74,16 +74,12 @@ class ResolvedBaseline:
 
 def baseline_rule(document: Mapping[str, Any], dataset: str) -> BaselineSpec:
     """The dataset's rule from the config document; ``UsageError`` (one line) for a bad value."""
-    datasets = document.get("datasets")
-    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-    value = table.get("baseline", "preceding") if isinstance(table, Mapping) else "preceding"
+    value = dataset_table(document, dataset).get("baseline", "preceding")
     return BaselineSpec.from_config(value, dataset)
 
 
 def _references(document: Mapping[str, Any], dataset: str) -> dict[str, str]:
-    datasets = document.get("datasets")
-    table = datasets.get(dataset) if isinstance(datasets, Mapping) else None
-    value = table.get("references", {}) if isinstance(table, Mapping) else {}
+    value = dataset_table(document, dataset).get("references", {})
     where = f"config [datasets.{dataset}] references"
     if not isinstance(value, Mapping):
         raise UsageError(

@@ -108,13 +108,13 @@ def check(
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
         methods=limits,  # PSI, Hellinger, Wasserstein, KS next to TFDV's comparator
     )
-    if rules:  # custom rules (core.rules): kind "rule", judged by the same policy
-        found, measured = evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
-        anomalies, metrics = anomalies + found, metrics + measured
-        verdict = policy.decide(anomalies)
+    # custom rules (core.rules, kind "rule") and trends (service.trends, kind "trend"): all the
+    # anomalies and metrics are judged once, by the same policy
+    found, measured = (evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
+                       if rules else ((), ()))
     out_of_control = trend_anomalies(ctx, current, statistics, metrics, trends)
-    if out_of_control:  # kind "trend" (service.trends), judged by the same policy
-        anomalies, metrics, verdict = policy.apply((*anomalies, *out_of_control), metrics)
+    anomalies, metrics, verdict = policy.apply((*anomalies, *found, *out_of_control),
+                                               (*metrics, *measured))
     result = CheckResult(
         dataset=dataset,
         batch=batch,
