@@ -180,6 +180,37 @@ def test_check_round_trip_keeps_anomalies_and_metrics_in_order(store: Store) -> 
         assert q.latest_check_id() == stored.id
 
 
+def test_adding_a_check_returns_what_a_read_gives_without_reading_it_back(store: Store) -> None:
+    """``add_check`` answers from what it wrote: no SELECT of checks, anomalies or metrics, and
+    the result equals a later read (stored words normalised: a ``"warn"`` outcome, a ``"fail"``
+    verdict, the baseline of a ``baseline_batch`` alone, a NaN)."""
+    import sqlalchemy as sa
+
+    check = make_check()
+    nan_metric = replace(check.metrics[0], value=float("nan"), exceeded=False)
+    check = replace(check, verdict="fail", baseline=None, metrics=(nan_metric, *check.metrics),
+                    anomalies=tuple(replace(a, outcome="warn") for a in check.anomalies))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = store.engine  # type: ignore[attr-defined]
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as tx:
+            stored = tx.add_check(check)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.startswith("select") and any(
+        f"from {table}" in s for table in ("checks", "anomalies", "metrics"))]
+    assert reads == []
+    with store.read() as q:
+        again = q.latest_check(check.dataset, check.batch)
+    assert again is not None and again.created_at == stored.created_at
+    assert repr(replace(again, created_at=None)) == repr(replace(stored, created_at=None))
+
+
 def test_check_without_anomalies_or_metrics_round_trips(store: Store) -> None:
     bare = make_check(verdict=Verdict.PASS)
     bare = type(bare)(
