@@ -505,5 +505,5 @@ def test_a_retried_final_step_reuses_its_batch_and_does_not_alert_twice(
         pipeline.run().wait_until_finish()
     with Context.create(settings).store.read() as q:
         assert [b.name for b in q.list_batches("penguin", Role.TRAINING)] == ["first", "b2"]
-        assert len(q.list_checks("penguin")) == 2
+        assert len(q.check_history("penguin")) == 2
     assert marker.read_text(encoding="utf-8").split() == ["sent"]

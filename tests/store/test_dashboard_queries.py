@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from dataguard.core.models import Role, Verdict
 from dataguard.store import Store
-from tests.store.builders import T0, make_batch, make_check, make_delivery
+from tests.store.builders import T0, make_batch, make_check
 
 VERDICTS = [Verdict.PASS, Verdict.WARN, Verdict.FAIL]
 
@@ -113,26 +113,3 @@ def test_dashboard_queries_on_an_unknown_dataset_are_empty(store: Store) -> None
         assert q.check_history("nope") == []
         assert q.metric_history("nope") == []
         assert q.latest_check_id() is None
-
-
-def test_data_version_changes_with_every_kind_of_write(store: Store) -> None:
-    def version() -> str:
-        with store.read() as q:
-            return q.data_version()
-
-    seen = [version()]
-    writes = [
-        lambda tx: tx.add_batch(make_batch("b1")),
-        lambda tx: tx.add_batch(make_batch("b1", num_examples=3), replace=True),
-        lambda tx: tx.add_schema_version(
-            "taxi", path="v1", sha256="0" * 64, parent_version=None, message=""
-        ),
-        lambda tx: tx.add_check(make_check("b1")),
-        lambda tx: tx.add_delivery(make_delivery()),
-    ]
-    for write in writes:
-        with store.transaction() as tx:
-            write(tx)
-        seen.append(version())
-    assert len(set(seen)) == len(seen)
-    assert version() == seen[-1]  # stable while nothing is written

@@ -92,10 +92,6 @@ class SqlChecks:
             [_metric(MetricRow(**v)) for v in metrics],
         )
 
-    def get(self, check_id: int) -> CheckResult | None:
-        row = self.session.get(CheckRow, check_id)
-        return None if row is None else self._results([row], row.dataset.name)[0]
-
     def latest(self, dataset: str, batch: str | None = None) -> CheckResult | None:
         query = newest_checks(dataset, 1)
         if batch is not None:
@@ -113,11 +109,6 @@ class SqlChecks:
             .limit(1)
         )
         return None if row is None else self._results([row], dataset)[0]
-
-    def newest(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        """Newest first (``limit`` None: all of them)."""
-        rows = list(self.session.scalars(newest_checks(dataset, limit)))
-        return self._results(rows, dataset)
 
     def _results(self, rows: list[CheckRow], dataset: str) -> list[CheckResult]:
         """Rebuild CheckResults with anomalies and metrics in two queries (not two per check)."""

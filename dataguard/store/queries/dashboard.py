@@ -23,9 +23,7 @@ from dataguard.store.tables import (
     BatchRow,
     CheckRow,
     DatasetRow,
-    HookDeliveryRow,
     MetricRow,
-    SchemaVersionRow,
 )
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
@@ -151,15 +149,6 @@ class SqlDashboardReads:
 
     def latest_check_id(self) -> int | None:
         return self.session.scalar(sa.select(sa.func.max(CheckRow.id)))
-
-    def data_version(self) -> str:
-        parts = [
-            sa.select(sa.func.max(table.id)).scalar_subquery()
-            for table in (DatasetRow, BatchRow, SchemaVersionRow, CheckRow, HookDeliveryRow)
-        ]
-        parts.append(sa.select(sa.func.max(BatchRow.updated_at)).scalar_subquery())
-        row = self.session.execute(sa.select(*parts)).one()
-        return ":".join("" if value is None else str(value) for value in row)
 
 
 def _ranked(
