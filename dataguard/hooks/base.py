@@ -204,6 +204,14 @@ class Hook(abc.ABC):
         """httpx's ``verify``: its default CAs, or ``tls_context()`` when ``ca_file`` is set."""
         return self.tls_context() if self.options.get("ca_file") else True
 
+    def post_to_url(
+        self, client: httpx.Client, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """POST to ``url`` / ``url_env`` with this hook's timeout, the URL masked in errors;
+        without ``headers``, ``body`` is JSON."""
+        return post(client, self.url(), body, headers or JSON_HEADERS,
+                    timeout=self.spec.timeout, shown=self.shown_url())
+
     def url_secrets(self) -> list[str]:
         if "url_env" in self.options and os.environ.get(self.options["url_env"]):
             return [os.environ[self.options["url_env"]]]
@@ -211,6 +219,7 @@ class Hook(abc.ABC):
 
 
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+JSON_HEADERS: Mapping[str, str] = {"Content-Type": "application/json"}
 
 
 def _env_options(options: Mapping[str, Any]) -> list[tuple[str, object]]:

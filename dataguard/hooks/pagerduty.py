@@ -26,7 +26,7 @@ import httpx
 
 from dataguard.core.models import Verdict
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, post
+from dataguard.hooks.base import Event, Hook
 
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SEVERITIES = ("critical", "error", "warning", "info")
@@ -110,11 +110,4 @@ class PagerDutyHook(Hook):
 
     def send(self, event: Event, client: httpx.Client) -> None:
         for body in self.events(event):
-            post(
-                client,
-                self.url(),
-                json.dumps(body).encode(),
-                {"Content-Type": "application/json"},
-                timeout=self.spec.timeout,
-                shown=self.shown_url(),
-            )
+            self.post_to_url(client, json.dumps(body).encode())

@@ -22,7 +22,7 @@ import httpx
 from dataguard.core.labels import SLACK
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, full_description, post
+from dataguard.hooks.base import Event, Hook, full_description
 
 TEXT_LIMIT = 2900  # Slack's section text limit is 3000 characters
 _OUTCOME_RANK = {Outcome.FAIL: 0, Outcome.WARN: 1, None: 2, Outcome.IGNORED: 3}
@@ -145,11 +145,4 @@ class SlackHook(Hook):
 
     def send(self, event: Event, client: httpx.Client) -> None:
         body = json.dumps(message(event, self.options.get("max_anomalies", 5))).encode()
-        post(
-            client,
-            self.url(),
-            body,
-            {"Content-Type": "application/json"},
-            timeout=self.spec.timeout,
-            shown=self.shown_url(),
-        )
+        self.post_to_url(client, body)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import httpx
 
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, HookError, post
+from dataguard.hooks.base import Event, Hook, HookError
 
 SIGNATURE_HEADER = "X-Dataguard-Signature"
 USER_AGENT = "dataguard-hooks/1"
@@ -75,11 +75,4 @@ class WebhookHook(Hook):
 
     def send(self, event: Event, client: httpx.Client) -> None:
         body = event.body()
-        post(
-            client,
-            self.url(),
-            body,
-            self.headers(body),
-            timeout=self.spec.timeout,
-            shown=self.shown_url(),
-        )
+        self.post_to_url(client, body, self.headers(body))

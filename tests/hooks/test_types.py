@@ -122,6 +122,31 @@ def test_pagerduty_routing_key_never_appears_in_errors(
     assert "R0UT1NGKEY" not in h.target()
 
 
+# --- what the HTTP hooks share -----------------------------------------------------------------
+@pytest.mark.parametrize("type_", ["slack", "pagerduty", "webhook"])
+def test_http_hooks_post_json_and_never_show_a_url_from_the_environment(
+    type_: str, receiver: HttpReceiver, failed_check: CheckResult,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One way to post (``Hook.post_to_url``): JSON, this hook's timeout, and errors that name
+    ``$URL_ENV``, never the URL read from it (it may hold a token)."""
+    monkeypatch.setenv("TEST_HOOK_URL", f"{receiver.url}/T0KEN-in-the-path")
+    monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
+    where = ({"routing_key_env": "TEST_PD_KEY", "url": f"{receiver.url}/T0KEN-in-the-path"}
+             if type_ == "pagerduty" else {"url_env": "TEST_HOOK_URL"})  # pagerduty: no url_env
+    h = hook(type_, **where)
+    assert deliver(h, Event(failed_check)).delivered
+    (request,) = receiver.requests
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.body)
+
+    receiver.reply(Reply(400, body=b"no"))
+    failed = deliver(h, Event(failed_check))
+    assert failed.status == "failed" and h.shown_url() in (failed.last_error or "")
+    if type_ != "pagerduty":
+        assert h.target() == "$TEST_HOOK_URL" and "T0KEN" not in (failed.last_error or "")
+
+
 # --- email -------------------------------------------------------------------------------------
 def _parts(raw: bytes) -> tuple[Message, str, str]:
     msg = message_from_bytes(raw)
