@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from dataguard.core.models import Role, Verdict
 from dataguard.store import Store
+from dataguard.store.views import CheckSummary
 from tests.store.builders import T0, make_batch, make_check
 
 VERDICTS = [Verdict.PASS, Verdict.WARN, Verdict.FAIL]
@@ -113,3 +114,16 @@ def test_dashboard_queries_on_an_unknown_dataset_are_empty(store: Store) -> None
         assert q.check_history("nope") == []
         assert q.metric_history("nope") == []
         assert q.latest_check_id() is None
+
+
+def test_a_checks_summary_says_what_the_check_says(store: Store) -> None:
+    with store.transaction() as tx:
+        stored = tx.add_check(make_check("b1", created_at=T0))
+    with store.read() as q:
+        (summary,) = q.check_history("taxi")
+    assert summary == CheckSummary(
+        id=stored.id, dataset="taxi", batch="b1", verdict=stored.verdict,
+        schema_version=stored.schema_version, baseline_batch=stored.baseline_batch,
+        serving_batch=stored.serving_batch, num_examples=stored.num_examples,
+        anomaly_count=len(stored.anomalies), created_at=T0,
+    )

@@ -130,20 +130,24 @@ class SqlChecks:
 def _result(
     row: CheckRow, dataset: str, anomalies: list[Anomaly], metrics: list[Metric]
 ) -> CheckResult:
-    return CheckResult(
-        dataset=dataset,
-        batch=row.batch_name,
-        verdict=Verdict(row.verdict),
-        schema_version=row.schema_version,
-        baseline_batch=row.baseline_batch,
-        serving_batch=row.serving_batch,
-        num_examples=row.num_examples,
-        anomalies=tuple(anomalies),
-        metrics=tuple(metrics),
-        id=row.id,
-        created_at=row.created_at,
-        baseline=_baseline(row),
-    )
+    return CheckResult(**check_fields(row, dataset), anomalies=tuple(anomalies),
+                       metrics=tuple(metrics), baseline=_baseline(row))
+
+
+def check_fields(row: CheckRow, dataset: str) -> dict[str, Any]:
+    """What a check row says of its check, the same for a ``CheckResult`` and the dashboard's
+    ``CheckSummary``."""
+    return {
+        "id": row.id,
+        "dataset": dataset,
+        "batch": row.batch_name,
+        "verdict": Verdict(row.verdict),
+        "schema_version": row.schema_version,
+        "baseline_batch": row.baseline_batch,
+        "serving_batch": row.serving_batch,
+        "num_examples": row.num_examples,
+        "created_at": row.created_at,
+    }
 
 
 def _baseline_columns(baseline: Baseline | None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from dataguard.core.models import Role, Verdict
-from dataguard.store.queries.checks import newest_checks
+from dataguard.store.queries.checks import check_fields, newest_checks
 from dataguard.store.tables import (
     BatchRow,
     CheckRow,
@@ -88,18 +88,7 @@ class SqlDashboardReads:
 
     def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
         return [
-            CheckSummary(
-                id=row.id,
-                dataset=dataset,
-                batch=row.batch_name,
-                verdict=Verdict(row.verdict),
-                schema_version=row.schema_version,
-                baseline_batch=row.baseline_batch,
-                serving_batch=row.serving_batch,
-                num_examples=row.num_examples,
-                anomaly_count=row.anomaly_count,
-                created_at=row.created_at,
-            )
+            CheckSummary(**check_fields(row, dataset), anomaly_count=row.anomaly_count)
             for row in self.session.scalars(newest_checks(dataset, limit))
         ]
 
