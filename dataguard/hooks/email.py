@@ -21,7 +21,6 @@ SMTP 4xx replies and connection failures are retried; 5xx replies (bad recipient
 from __future__ import annotations
 
 import html
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -146,8 +145,7 @@ class EmailHook(Hook):
         return f"smtp://{self.options['host']}:{self.port} ({self.security}) → {to}"
 
     def secrets(self) -> list[str]:
-        name = self.options.get("password_env")
-        return [os.environ[name]] if name and os.environ.get(name) else []
+        return self.env_secrets("password_env")
 
     def build(self, event: Event) -> EmailMessage:
         msg = EmailMessage()

@@ -19,7 +19,6 @@ right after, so a test leaves no open incident behind.
 from __future__ import annotations
 
 import json
-import os
 import socket
 
 import httpx
@@ -65,8 +64,7 @@ class PagerDutyHook(Hook):
         return str(self.options.get("url", EVENTS_URL))
 
     def secrets(self) -> list[str]:
-        value = os.environ.get(self.options["routing_key_env"])
-        return [value] if value else []
+        return self.env_secrets("routing_key_env")
 
     def events(self, event: Event) -> list[dict]:
         """The Events API v2 bodies: resolves for open alerts on pass, else one trigger."""

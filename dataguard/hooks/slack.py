@@ -141,7 +141,7 @@ class SlackHook(Hook):
         return self.shown_url()
 
     def secrets(self) -> list[str]:
-        return self.url_secrets()
+        return self.env_secrets("url_env")
 
     def send(self, event: Event, client: httpx.Client) -> None:
         body = json.dumps(message(event, self.options.get("max_anomalies", 5))).encode()

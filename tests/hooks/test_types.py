@@ -147,6 +147,39 @@ def test_http_hooks_post_json_and_never_show_a_url_from_the_environment(
         assert h.target() == "$TEST_HOOK_URL" and "T0KEN" not in (failed.last_error or "")
 
 
+@pytest.mark.parametrize("type_, options, what", [
+    ("webhook", {"secret_env": "TEST_UNSET"}, "(from 'secret_env')"),
+    ("webhook", {"header_env": {"Authorization": "TEST_UNSET"}}, "(header 'Authorization')"),
+    ("pagerduty", {"routing_key_env": "TEST_UNSET"}, "(from 'routing_key_env')"),
+])
+def test_an_unset_secret_variable_is_named_and_nothing_is_sent(
+    type_: str, options: dict[str, Any], what: str, receiver: HttpReceiver,
+    failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TEST_UNSET", raising=False)
+    outcome = deliver(hook(type_, url=receiver.url, **options), Event(failed_check))
+    assert (outcome.status, outcome.attempts) == ("failed", 1)  # a retry cannot help
+    assert outcome.last_error == f"environment variable TEST_UNSET {what} is not set"
+    assert receiver.requests == []
+
+
+@pytest.mark.parametrize("type_, options, redacted", [
+    ("slack", {"url_env": "TEST_SECRET"}, ["s0"]),
+    ("webhook", {"url_env": "TEST_SECRET", "secret_env": "TEST_SECRET_1",
+                 "header_env": {"Authorization": "TEST_SECRET_2"}}, ["s0", "s1", "s2"]),
+    ("pagerduty", {"routing_key_env": "TEST_SECRET"}, ["s0"]),
+    ("email", {"host": "h", "from": "a@b", "to": "c@d", "user_env": "TEST_USER",
+               "password_env": "TEST_SECRET"}, ["s0"]),  # the user name is no secret
+])
+def test_the_values_of_secret_variables_are_what_errors_redact(
+    type_: str, options: dict[str, Any], redacted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n, name in enumerate(("TEST_SECRET", "TEST_SECRET_1", "TEST_SECRET_2")):
+        monkeypatch.setenv(name, f"s{n}")
+    monkeypatch.setenv("TEST_USER", "not-a-secret")
+    assert hook(type_, **options).secrets() == redacted
+
+
 # --- email -------------------------------------------------------------------------------------
 def _parts(raw: bytes) -> tuple[Message, str, str]:
     msg = message_from_bytes(raw)
