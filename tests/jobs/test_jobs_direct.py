@@ -428,17 +428,13 @@ def test_a_stored_batch_is_refused_before_computing_unless_replaced(
 
 
 def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
-    settings: Settings,
+    settings: Settings, cloud: Settings,
 ) -> None:
     from dataclasses import replace
 
     from dataguard.beamjobs.remote import workers_can_record
     from tests.jobs.conftest import DATAFLOW_ARGS
 
-    cloud = replace(
-        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
-        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
-    )
     assert workers_can_record(DATAFLOW_ARGS, cloud)
     assert not workers_can_record(DIRECT_ARGS, cloud)
     assert not workers_can_record(DATAFLOW_ARGS, settings)  # SQLite + local folders
@@ -446,7 +442,7 @@ def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
 
 
 def test_the_launcher_refuses_by_the_same_rule_that_keeps_the_job_here(
-    settings: Settings, no_network: list[object]
+    settings: Settings, cloud: Settings, no_network: list[object]
 ) -> None:
     """What ``workers_can_record`` says no to, a remote launch refuses, saying why."""
     from dataclasses import replace
@@ -455,10 +451,6 @@ def test_the_launcher_refuses_by_the_same_rule_that_keeps_the_job_here(
     from dataguard.errors import UsageError
     from tests.jobs.conftest import DATAFLOW_ARGS
 
-    cloud = replace(
-        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
-        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
-    )
     for local, why in ((replace(cloud, store_url=settings.store_url), "record into the store"),
                        (replace(cloud, artifacts="art"), "--artifacts art: DataflowRunner"),
                        (replace(cloud, schemas_dir="sch"), "schemas_dir sch: DataflowRunner")):
