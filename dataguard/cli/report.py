@@ -26,21 +26,13 @@ from collections.abc import Callable
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2
 
+from dataguard.core.labels import MARKDOWN, TEXT, feature_label
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 
 FORMATS = ("text", "json", "junit", "markdown")
-DATASET_LEVEL = "(dataset)"
 _COLORS = {"pass": "32", "warn": "33", "fail": "31", "dim": "2", "bold": "1"}
-_MD_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
-_MARK = {Outcome.FAIL: "✗", Outcome.WARN: "!", Outcome.IGNORED: "·", None: "?"}
 _STYLE = {Outcome.FAIL: "fail", Outcome.WARN: "warn", Outcome.IGNORED: "dim", None: "dim"}
-_MD_OUTCOME = {Outcome.FAIL: "❌ fail", Outcome.WARN: "⚠️ warn", Outcome.IGNORED: "ignored",
-               None: "unknown"}
-
-
-def outcome_label(outcome: Outcome | None) -> str:
-    """``✗ fail``, ``! warn``, ``· ignored``; ``? unknown`` for checks stored without outcomes."""
-    return f"{_MARK[outcome]} {outcome.value if outcome else 'unknown'}"
+_MD_OK = f"{MARKDOWN.verdict_mark(Verdict.PASS)} ok"  # a measurement within its threshold
 
 
 def render_check(result: CheckResult, fmt: str = "text", *, color: bool = False,
@@ -69,10 +61,6 @@ def summary_line(result: CheckResult) -> str:
 
 
 _TFDV_TYPES = frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
-
-
-def _feature(name: str) -> str:
-    return name or DATASET_LEVEL
 
 
 def _severity(anomaly: Anomaly) -> str:
@@ -114,8 +102,8 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
     if result.anomalies:
         lines += ["", paint(f"Anomalies ({len(result.anomalies)})", "bold")]
         for a in result.anomalies:
-            mark = paint(f"{outcome_label(a.outcome):<9}", _STYLE[a.outcome])
-            lines.append(f"  {mark} {a.kind.value:<6} {_feature(a.feature):<26} {a.type} "
+            mark = paint(f"{TEXT.outcome(a.outcome):<9}", _STYLE[a.outcome])
+            lines.append(f"  {mark} {a.kind.value:<6} {feature_label(a.feature):<26} {a.type} "
                          f"({_severity(a)})")
             lines.append(paint(f"      {a.description}", "dim"))
     else:
@@ -125,9 +113,9 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
                      f"{'value':>11} {'threshold':>10}  status")
         for m in _sorted_metrics(result.metrics):
-            status = (paint(f"{_exceeded(m)} {outcome_label(m.outcome)}", _STYLE[m.outcome])
+            status = (paint(f"{_exceeded(m)} {TEXT.outcome(m.outcome)}", _STYLE[m.outcome])
                       if m.exceeded else paint("ok", "dim"))
-            lines.append(f"  {m.comparison:<10} {_feature(m.feature):<26} {m.method:<16} "
+            lines.append(f"  {m.comparison:<10} {feature_label(m.feature):<26} {m.method:<16} "
                          f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
     return "\n".join(lines)
 
@@ -183,11 +171,11 @@ def _junit_failed(anomalies: list[Anomaly], metrics: list[Metric]) -> bool:
 
 def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature: str,
                 a: list[Anomaly], m: list[Metric]) -> None:
-    case = ET.SubElement(suite, "testcase", name=f"{comparison}: {_feature(feature)}",
+    case = ET.SubElement(suite, "testcase", name=f"{comparison}: {feature_label(feature)}",
                          classname=f"dataguard.{result.dataset}.{comparison}", time="0")
     lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
-             + (f" {_exceeded(x)}, {outcome_label(x.outcome)}" if x.exceeded else "") for x in m]
-    lines += [f"{outcome_label(x.outcome)}: {x.type} ({_severity(x)}): {x.description}"
+             + (f" {_exceeded(x)}, {TEXT.outcome(x.outcome)}" if x.exceeded else "") for x in m]
+    lines += [f"{TEXT.outcome(x.outcome)}: {x.type} ({_severity(x)}): {x.description}"
               for x in a]
     if _junit_failed(a, m):
         errors = [x for x in a if _fails(x)]
@@ -207,8 +195,8 @@ def _cell(text: str) -> str:
 def render_markdown(result: CheckResult) -> str:
     verdict = result.verdict.value
     out = [
-        f"### {_MD_ICON[verdict]} dataguard check `{result.dataset}` / `{result.batch}`: "
-        f"**{verdict}**",
+        f"### {MARKDOWN.verdict_mark(verdict)} dataguard check `{result.dataset}` / "
+        f"`{result.batch}`: **{verdict}**",
         "",
         f"Schema v{result.schema_version} · baseline `{result.baseline_batch or '-'}` · serving "
         f"`{result.serving_batch or '-'}` · {result.num_examples:,} examples",
@@ -217,8 +205,9 @@ def render_markdown(result: CheckResult) -> str:
     if result.anomalies:
         out += ["| outcome | kind | feature | anomaly | severity | description |",
                 "| --- | --- | --- | --- | --- | --- |"]
-        out += [f"| {_MD_OUTCOME[a.outcome]} | {a.kind.value} | `{_cell(_feature(a.feature))}` | "
-                f"{a.type} | {a.severity} | {_cell(a.description)} |" for a in result.anomalies]
+        out += [f"| {MARKDOWN.outcome(a.outcome)} | {a.kind.value} | "
+                f"`{_cell(feature_label(a.feature))}` | {a.type} | {a.severity} | "
+                f"{_cell(a.description)} |" for a in result.anomalies]
     else:
         out.append("No anomalies.")
     if result.metrics:
@@ -227,9 +216,9 @@ def render_markdown(result: CheckResult) -> str:
                 f"measurements, {len(exceeded)} over threshold</summary>", "",
                 "| comparison | feature | method | value | threshold | |",
                 "| --- | --- | --- | ---: | ---: | --- |"]
-        out += [f"| {m.comparison} | `{_cell(_feature(m.feature))}` | {m.method} | "
+        out += [f"| {m.comparison} | `{_cell(feature_label(m.feature))}` | {m.method} | "
                 f"{_fmt(m.value)} | {_fmt(m.threshold)} | "
-                f"{_MD_OUTCOME[m.outcome] if m.exceeded else '✅ ok'} |"
+                f"{MARKDOWN.outcome(m.outcome) if m.exceeded else _MD_OK} |"
                 for m in _sorted_metrics(result.metrics)]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"

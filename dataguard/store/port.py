@@ -87,13 +87,7 @@ class SchemaVersionReads(Protocol):
 class CheckReads(Protocol):
     """Checks with their anomalies and metrics."""
 
-    def get_check(self, check_id: int) -> CheckResult | None: ...
-
     def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None: ...
-
-    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        """Newest first."""
-        ...
 
     def first_check(self, dataset: str, batch: str) -> CheckResult | None:
         """The batch's first recorded check (its baseline is the batch's baseline for good)."""
@@ -133,11 +127,6 @@ class DashboardReads(Protocol):
 
     def latest_check_id(self) -> int | None:
         """The newest check id in the whole store: a cheap cache key for the dashboard."""
-        ...
-
-    def data_version(self) -> str:
-        """A key that changes whenever anything is written (batch, replace, schema version, check,
-        delivery): the dashboard's cache key, one cheap query on primary keys."""
         ...
 
 

@@ -86,14 +86,8 @@ class SqlStoreSession:
     def add_check(self, result: CheckResult) -> CheckResult:
         return self.checks.add(result)
 
-    def get_check(self, check_id: int) -> CheckResult | None:
-        return self.checks.get(check_id)
-
     def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None:
         return self.checks.latest(dataset, batch)
-
-    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        return self.checks.newest(dataset, limit)
 
     def first_check(self, dataset: str, batch: str) -> CheckResult | None:
         return self.checks.first(dataset, batch)
@@ -124,6 +118,3 @@ class SqlStoreSession:
 
     def latest_check_id(self) -> int | None:
         return self.dashboard.latest_check_id()
-
-    def data_version(self) -> str:
-        return self.dashboard.data_version()
