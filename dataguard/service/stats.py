@@ -13,8 +13,9 @@ Order, so that bad input or a failure leaves the store and the artifact folder a
 names → inputs (missing path / empty glob fail here) → "already stored?" (fail fast, before any
 computing) → compute → write the artifact under a new unique name (temp + rename) → one store
 transaction (the batch row and its profile, ``batch_profile``: the trend series, so trend checks
-and the dashboard need not read artifacts) → on a store failure the new artifact is deleted. ``record_statistics`` is that
-tail on its own, for the Beam jobs that compute statistics elsewhere.
+and the dashboard need not read artifacts) → on a store failure the new artifact is deleted.
+``record_statistics`` is that tail on its own, for the Beam jobs that compute statistics
+elsewhere.
 
 A run killed between writing its artifact and committing, or a ``--replace`` that raced another
 one, leaves files no row points to in the batch's folder. The next run of the batch heals that:

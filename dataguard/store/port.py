@@ -24,8 +24,8 @@ so; every database failure leaves the ``with`` block as ``StoreError`` (one line
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from dataguard.core.models import Baseline, BaselineRule, Batch, Role
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
-from dataguard.store.migrate import HEAD_REVISION, downgrade, upgrade
+from dataguard.store.migrate import downgrade, upgrade
 from tests.store.builders import make_check
 
 WINDOW = Baseline(BaselineRule.WINDOW, ("2026-11-18", "2026-11-19"), size=7)
