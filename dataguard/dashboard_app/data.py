@@ -197,6 +197,18 @@ def trend(url: str, version: int, dataset: str, comparison: str, feature: str, s
     return trendline.with_band(values, training, key, window)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def trend_chart(url: str, version: int, dataset: str, comparison: str, feature: str,
+                series: str, window: int, title: str) -> dict[str, Any]:
+    """``trend`` drawn by ``charts.control_band``, as a Vega-Lite spec (``st.vega_lite_chart``):
+    built once per store version, because Altair takes 0.2–0.3 s to build a 365-point band and
+    the feature page draws six of them."""
+    from dataguard.dashboard_app import charts
+
+    frame = trend(url, version, dataset, comparison, feature, series, window)
+    return charts.control_band(frame, title).to_dict()
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def check(url: str, version: int, dataset: str, batch: str) -> CheckResult | None:
     with _store(url).read() as q:

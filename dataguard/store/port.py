@@ -73,14 +73,9 @@ class ProfileReads(Protocol):
     """Batch profiles: each batch's trend series (``core.trends.statistics_series``: the example
     count, and per feature missing share, mean, std, unique count), one query per question."""
 
-    def profile_history(
-        self,
-        dataset: str,
-        *,
-        batches: Sequence[str] | None = None,
-        feature: str | None = None,
-        role: Role = Role.TRAINING,
-    ) -> list[ProfilePoint]:
+    def profile_history(self, dataset: str, *, batches: Sequence[str] | None = None,
+                        feature: str | None = None,
+                        role: Role = Role.TRAINING) -> list[ProfilePoint]:
         """The profiles of the dataset's batches of ``role`` (only ``batches`` / ``feature`` when
         given; feature "" is the batch's ``num_examples``), in batch-name order (bytes). A batch
         recorded before profiles existed (revision 0005) has no rows until it is backfilled."""

@@ -73,14 +73,9 @@ class SqlStoreSession:
     def set_profile(self, batch: Batch, profile: Mapping[tuple[str, str], float]) -> bool:
         return self.profiles.replace(batch, profile)
 
-    def profile_history(
-        self,
-        dataset: str,
-        *,
-        batches: Sequence[str] | None = None,
-        feature: str | None = None,
-        role: Role = Role.TRAINING,
-    ) -> list[ProfilePoint]:
+    def profile_history(self, dataset: str, *, batches: Sequence[str] | None = None,
+                        feature: str | None = None,
+                        role: Role = Role.TRAINING) -> list[ProfilePoint]:
         return self.profiles.history(dataset, batches=batches, feature=feature, role=role)
 
     def profile_features(self, dataset: str, role: Role = Role.TRAINING) -> list[str]:

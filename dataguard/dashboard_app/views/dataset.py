@@ -96,7 +96,8 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No value of this series yet.")
         return
-    st.altair_chart(charts.control_band(frame, series), width="stretch")
+    st.vega_lite_chart(data.trend_chart(url, key, ds, comparison or "drift", name, series,
+                                        config.window, series), width="stretch")
     out = frame[frame["out"]]
     side = "outside" if series == data.BATCH_SERIES or series in FEATURE_STATISTICS else "above"
     st.caption(

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core.trends import FEATURE_STATISTICS, MIN_HISTORY
-from dataguard.dashboard_app import charts, data, nav, ui
+from dataguard.dashboard_app import data, nav, ui
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -52,7 +52,8 @@ for n, (title, name, series) in enumerate(wanted):
     if frame.empty:
         where.caption("No value of this series yet.")
         continue
-    where.altair_chart(charts.control_band(frame, title), width="stretch")
+    where.vega_lite_chart(data.trend_chart(url, key, dataset, "drift", name, series,
+                                           config.window, title), width="stretch")
     outside.append(frame[frame["out"]].assign(series=title))
 
 st.caption(

@@ -56,14 +56,8 @@ class SqlProfiles:
             self.session.execute(sa.insert(BatchProfileRow), rows)
         return True
 
-    def history(
-        self,
-        dataset: str,
-        *,
-        batches: Sequence[str] | None = None,
-        feature: str | None = None,
-        role: Role = Role.TRAINING,
-    ) -> list[ProfilePoint]:
+    def history(self, dataset: str, *, batches: Sequence[str] | None = None,
+                feature: str | None = None, role: Role = Role.TRAINING) -> list[ProfilePoint]:
         """The profile rows of the dataset's batches of ``role`` (only ``batches``, only
         ``feature`` when given), in batch-name order (bytes); a batch without a profile has
         none."""
