@@ -202,7 +202,7 @@ def trend_chart(url: str, version: int, dataset: str, comparison: str, feature: 
                 series: str, window: int, title: str) -> dict[str, Any]:
     """``trend`` drawn by ``charts.control_band``, as a Vega-Lite spec (``st.vega_lite_chart``):
     built once per store version, because Altair takes 0.2–0.3 s to build a 365-point band and
-    the feature page draws six of them."""
+    the feature page draws up to eight of them."""
     from dataguard.dashboard_app import charts
 
     frame = trend(url, version, dataset, comparison, feature, series, window)
