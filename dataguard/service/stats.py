@@ -12,8 +12,10 @@ workers that record themselves is the entry points' choice (``dataguard.api``).
 Order, so that bad input or a failure leaves the store and the artifact folder as they were:
 names → inputs (missing path / empty glob fail here) → "already stored?" (fail fast, before any
 computing) → compute → write the artifact under a new unique name (temp + rename) → one store
-transaction → on a store failure the new artifact is deleted. ``record_statistics`` is that
-tail on its own, for the Beam jobs that compute statistics elsewhere.
+transaction (the batch row and its profile, ``batch_profile``: the trend series, so trend checks
+and the dashboard need not read artifacts) → on a store failure the new artifact is deleted.
+``record_statistics`` is that tail on its own, for the Beam jobs that compute statistics
+elsewhere.
 
 A run killed between writing its artifact and committing, or a ``--replace`` that raced another
 one, leaves files no row points to in the batch's folder. The next run of the batch heals that:
@@ -36,6 +38,8 @@ from typing import TYPE_CHECKING
 from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
 from dataguard.core.names import valid_name
+from dataguard.core.stats_view import dataset_stats
+from dataguard.core.trends import SeriesKey, statistics_series
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
@@ -95,7 +99,8 @@ def record_statistics(
     replace: bool = False,
     seconds: float = 0.0,
 ) -> StatsResult:
-    """Write the artifact (new unique name) and add the batch row in one transaction.
+    """Write the artifact (new unique name); add the batch row and its profile in one transaction
+    (a replaced batch's old profile goes with its old row's numbers).
 
     If the transaction fails the new artifact is deleted; when replacing, the artifact the old
     row pointed to is deleted after the commit (best effort: it is no longer referenced).
@@ -104,6 +109,7 @@ def record_statistics(
     valid_name("batch", batch)
     role_ = parse_role(role)
     num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
+    profile = batch_profile(statistics)
     uri = artifact_uri(ctx.settings, dataset, role_, batch)
     data = artifacts.encode_statistics(statistics)
     sha256 = artifacts.write_atomic(uri, data)
@@ -115,6 +121,7 @@ def record_statistics(
         with ctx.store.transaction() as tx:
             old = tx.get_batch(dataset, batch, role_) if replace else None
             stored = tx.add_batch(record, replace=replace)  # the dataset is locked from here
+            tx.set_profile(stored, profile)
             sweep_batch_folder(uri, keep={uri, old.artifact_uri if old else uri})
     except BaseException:
         _delete_quietly(uri)
@@ -127,6 +134,12 @@ def record_statistics(
     return StatsResult(
         batch=stored, engine=engine, seconds=seconds, extra={"num_features": num_features}
     )
+
+
+def batch_profile(statistics: DatasetFeatureStatisticsList) -> dict[SeriesKey, float]:
+    """The numbers of a batch the trend checks follow (``core.trends.statistics_series``) for
+    the whole dataset (``datasets[0]``, "All Examples"): what the store keeps as its profile."""
+    return statistics_series(dataset_stats(statistics))
 
 
 def load_statistics(ctx: Context, batch: Batch) -> DatasetFeatureStatisticsList:

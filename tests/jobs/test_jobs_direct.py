@@ -78,6 +78,13 @@ def test_validate_batch_records_the_same_check_as_dataguard_run(
     recorded = stored_check(settings, "taxi", "job-a")
     assert job.results[0] == recorded.to_dict()
     assert recorded.num_examples == local.num_examples == 10000
+    with Context.create(settings).store.read() as q:  # the workers record the profile too
+        profiles = {name: {(p.feature, p.stat): p.value
+                           for p in q.profile_history("taxi", batches=[name])}
+                    for name in ("job-a", "local-a")}
+    assert profiles["job-a"].keys() == profiles["local-a"].keys()
+    assert profiles["job-a"][("", "num_examples")] == 10000
+    assert profiles["job-a"] == pytest.approx(profiles["local-a"], rel=1e-9, nan_ok=True)
     assert recorded.verdict == local.verdict
     assert recorded.baseline_batch == "first"
     assert comparable(recorded) == comparable(local)

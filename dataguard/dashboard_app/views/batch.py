@@ -140,6 +140,8 @@ def heavy_tailed(f: sv.FeatureStats) -> bool:
 feature = ui.pick("Feature", [c.feature for c in changes], "feature", sidebar=False)
 picked = next((c for c in changes if c.feature == feature), None)
 if picked is not None:
+    nav.link("feature", f"{picked.feature} over every batch ›",
+             {"dataset": dataset, "feature": picked.feature})
     pairs = [(sides[0], picked.current)]
     if other is not None:
         pairs.append((sides[-1], picked.other))
