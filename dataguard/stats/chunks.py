@@ -10,9 +10,11 @@
 The Beam engine's fast path reads a batch as chunks, one worker each (``stats.beam_fast``).
 A big uncompressed CSV is cut into byte ranges at line starts: the reader of ``[start, end)``
 reads the lines that *start* in it, so every line is read exactly once (``snap_to_line``).
-That is only safe where no quoted field holds a newline at a cut: ``plan_csv`` counts the
-quotes before each cut (numpy over the raw bytes) and keeps the file whole, one worker, when
-one is odd (logged). Gzip files, TFRecord and small files are one chunk each.
+Planning reads only the header and a few bytes at each cut: the cuts are optimistic. A cut
+is safe where no quoted field holds a newline across it, which the workers tell afterwards:
+each counts the ``"`` of its own range (``scanned_bytes``), and the cumulative count before a
+cut must be even (``unsafe_cut``); a file with an unsafe cut is read again whole, by one
+worker (``stats.beam_fast``). Gzip files, TFRecord and small files are one chunk each.
 
 Column types are TFDV's over the whole input (INT → FLOAT → STRING). A chunk is read once,
 typed from its first 256 KiB and checked block by block (the local engine's one-pass read,
@@ -33,7 +35,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -53,7 +54,6 @@ _LOG = logging.getLogger(__name__)
 CHUNK_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
 _PARSE_BLOCK = 8 << 20  # CSV bytes per parsed block: fewer batches, less per-batch TFDV work
 _WINDOW = 1 << 16
-_QUOTE = 34
 
 
 @dataclass(frozen=True)
@@ -195,28 +195,38 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
 
 def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Chunk]:
     """One file's chunks: byte ranges of about ``cfg.chunk_size`` cut at line starts, or the
-    whole file (gzip, small, or a quoted field with a newline at a cut: logged)."""
+    whole file (gzip or small). The cuts are optimistic: ``unsafe_cut`` checks them once the
+    ranges are read; only the header and a window at each cut are read here."""
     names, data_start = read_header(cfg, path)
-    whole = [Chunk(path, "csv", data_start, None, names)]
     count = (size - data_start) // max(cfg.chunk_size, 1)
     if cfg.gzip(path) or count < 2:
-        return whole
+        return [whole_file(path, names, data_start)]
     step = (size - data_start) / count
     with _random_access(cfg, path) as f:
         cuts = sorted({snap_to_line(f, int(data_start + k * step), size)
                        for k in range(1, count)} - {size})
-        odd = [cut for cut, parity in zip(cuts, quote_parities(f, cuts), strict=True) if parity]
-    if odd:
-        _LOG.warning(
-            "%s: a quoted field spans lines at byte %d: read whole by one worker, not in %d "
-            "ranges", path, odd[0], count,
-        )
-        return whole
     bounds = [data_start, *cuts, size]
     return [
         Chunk(path, "csv", a, b, names, part, len(bounds) - 1)
         for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
     ]
+
+
+def whole_file(path: str, names: tuple[str, ...], data_start: int) -> Chunk:
+    """The chunk of a CSV read whole, by one worker."""
+    return Chunk(path, "csv", data_start, None, names)
+
+
+def unsafe_cut(parts: list[tuple[Chunk, int]]) -> int | None:
+    """The first cut inside a quoted field, given each range of a file with its ``"`` count
+    (in order): a cut is at a line start by construction, and outside quotes if the quotes
+    before it are even in number. None: every cut is safe."""
+    quotes = 0
+    for chunk, count in parts[:-1]:
+        quotes += count
+        if quotes % 2:
+            return chunk.end
+    return None
 
 
 @contextlib.contextmanager
@@ -242,23 +252,6 @@ def snap_to_line(f: Any, offset: int, size: int) -> int:
             return position + found + 1
         position += len(window)
     return size
-
-
-def quote_parities(f: Any, cuts: list[int]) -> list[int]:
-    """For each cut (ascending), the parity of the ``"`` count before it: 1 = inside quotes."""
-    parities: list[int] = []
-    count = 0
-    position = 0
-    f.seek(0)
-    for cut in cuts:
-        while position < cut:
-            chunk = bytes(f.read(min(4 << 20, cut - position)))
-            if not chunk:
-                break
-            count += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _QUOTE))
-            position += len(chunk)
-        parities.append(count % 2)
-    return parities
 
 
 # --- reading one chunk --------------------------------------------------------------------------
