@@ -125,18 +125,11 @@ def execute_pipeline(pipeline: Any, *, wait: bool = True, quiet: bool = True) ->
 
 
 def compute_statistics(
-    spec: InputSpec,
-    pipeline_args: Sequence[str] = (),
-    *,
-    stats_options: Any = None,
-    scratch_root: str | None = None,
-    chunk_size: int | None = None,
+    spec: InputSpec, pipeline_args: Sequence[str] = (), **options: Any
 ) -> statistics_pb2.DatasetFeatureStatisticsList:
-    """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner."""
-    return compute(
-        spec, pipeline_args, stats_options=stats_options, scratch_root=scratch_root,
-        chunk_size=chunk_size,
-    ).statistics
+    """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner
+    (``options``: those of ``compute``)."""
+    return compute(spec, pipeline_args, **options).statistics
 
 
 def compute(

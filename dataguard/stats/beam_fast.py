@@ -440,15 +440,16 @@ class ComputeChunkStatistics(beam.PTransform):
             types = (
                 done
                 | "SplitColumnTypes" >> beam.Map(_types_of)
-                | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes())
+                | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes()).without_defaults()
             )
             side = [beam.pvalue.AsSingleton(types)]
         results = done | "Retype" >> beam.ParDo(_Retype(self._cfg), *side).with_outputs(
             _ROWS, main="accumulators"
         )
+        # Without defaults: a batch has chunks, and the default would cost a stage of its own
         statistics = results.accumulators | "MergeStatistics" >> beam.CombineGlobally(
             MergeStatistics()
-        )
+        ).without_defaults()
         rows = results[_ROWS] | "RowsPerFile" >> beam.CombinePerKey(sum)
         self.rows_per_file = rows  # (path, rows) pairs, for a job's own results
         return statistics | "ReconcileRowCounts" >> beam.Map(

@@ -38,16 +38,18 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dataguard.io.csv import checked_columns
+from dataguard.io.csv import checked_columns, parse_types, speculative_types
 from dataguard.io.csv_parse import (
+    FIRST_BLOCK,
     Inference,
     Widened,
-    refuse_duplicate_names,
-    refuse_nameless_header,
+    block_types,
+    header_or_given,
+    pyarrow_options,
     widen_all,
 )
 from dataguard.io.csv_scan import RawScan
-from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN
+from dataguard.io.csv_types import INT, RANK, UNKNOWN
 
 _LOG = logging.getLogger(__name__)
 
@@ -160,10 +162,8 @@ def _skip(stream: Any, count: int) -> None:
 
 # --- planning -----------------------------------------------------------------------------------
 def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
-    """(column names, byte offset of the first data line). The first line is the header unless
-    ``cfg.column_names`` names the columns: then only a first line holding those names (in any
-    order) is, and its order wins. Raises ``BadInputError`` (plain) for an empty file, a bad
-    header or duplicate names."""
+    """(column names, byte offset of the first data line), by ``io.csv_parse.header_or_given``.
+    Raises ``BadInputError`` (plain) for an empty file, a bad header or duplicate names."""
     from dataguard.errors import BadInputError
 
     with open_stream(cfg, path) as raw:
@@ -185,11 +185,7 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
             raise BadInputError(f"{path}: line 1: cannot read the header: {exc}") from None
     if row is None:
         raise BadInputError(f"{path}: the file is empty (expected a CSV header line)")
-    given = cfg.column_names
-    is_header = given is None or sorted(row) == sorted(given)
-    names = tuple(row) if is_header else tuple(given or ())
-    refuse_nameless_header(path, names)
-    refuse_duplicate_names(path, names)
+    names, is_header = header_or_given(path, row, cfg.column_names)
     return names, consumed if is_header else 0
 
 
@@ -255,22 +251,13 @@ def snap_to_line(f: Any, offset: int, size: int) -> int:
 
 
 # --- reading one chunk --------------------------------------------------------------------------
-def _options(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> dict[str, Any]:
-    """``pacsv.open_csv`` keywords: the header's names given, Python ``csv``'s dialect, TFDV's
-    empty cell = missing, no read-ahead threads (a worker process is one core's work)."""
-    return {
-        "read_options": pacsv.ReadOptions(
-            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(chunk.names)
-        ),
-        "parse_options": pacsv.ParseOptions(
-            delimiter=cfg.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
-            ignore_empty_lines=True,
-        ),
-        "convert_options": pacsv.ConvertOptions(
-            column_types=arrow_types, null_values=[""], strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    }
+def _options(
+    cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any], block_size: int | None = None
+) -> dict[str, Any]:
+    """``pacsv.open_csv`` keywords (``io.csv_parse``'s), the header's names given, no
+    read-ahead threads (a worker process is one core's work)."""
+    return pyarrow_options(cfg.delimiter, chunk.names, arrow_types,
+                           block_size or _PARSE_BLOCK, threads=False)
 
 
 class _Scanning:
@@ -354,11 +341,7 @@ def speculative_batches(
     used.names = frozenset([chunk.names])
     used.types.update(first.types)
     used.python_columns |= first.python_columns
-    typed = {
-        name: _NUMBERS[column_type] if column_type in _NUMBERS and name not in first.python_columns
-        else pa.string()
-        for name, column_type in first.types.items()
-    }
+    typed = speculative_types(first)
     if found.hex and INT in first.types.values():
         raise Widened("0x")
     reader = pacsv.open_csv(source, **_options(cfg, chunk, typed))
@@ -378,31 +361,18 @@ def speculative_batches(
     scan.quotes, scan.hex = found.quotes, found.hex
 
 
-_NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
-
-
 def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inference:
-    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
     source = chunk_bytes(cfg, chunk) if source is None else source
-    options = _options(cfg, chunk, dict.fromkeys(chunk.names, pa.string()))
-    options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
-    reader = pacsv.open_csv(source, **options)
+    text = dict.fromkeys(chunk.names, pa.string())
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, text, FIRST_BLOCK))
     try:
         batch = next(iter(reader), None)
     finally:
         reader.close()
         source.close()
-    if batch is not None and batch.num_rows:
-        widen_all(found, chunk.names, batch)
-    return found
+    return block_types(chunk.names, batch)
 
 
 def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
-    """Pass 2's parse types: numbers straight from Arrow where it reads them as Python does."""
-    parse = {"INT": pa.int64(), "FLOAT": pa.float64(), STRING: pa.large_binary(),
-             UNKNOWN: pa.string()}
-    return {
-        name: pa.string() if name in found.python_columns
-        else parse[found.types.get(name, STRING)]
-        for name in names
-    }
+    """Pass 2's parse types (``io.csv.parse_types``)."""
+    return parse_types(names, found.types, found.python_columns)
