@@ -16,9 +16,9 @@ as its own process, the real command line where there is one:
 CPU-seconds are user + system of the whole process tree: this process is made the child
 subreaper, so Beam's worker processes are reaped here and counted even when their parent
 did not wait for them. What Dataflow bills is CPU, and a shared 2-core machine makes wall time
-noisy: compare the ratios of one run. ``workers`` is the CPU of the Beam worker processes alone
-(Dataflow bills workers; the launcher runs where the command runs). Peak RSS is the biggest
-single process (a worker).
+noisy: compare the ratios of one run. ``workers`` is the CPU of all processes but the launcher
+(Beam's workers: what Dataflow bills; the launcher runs where the command runs). Peak RSS is
+the biggest single process (a worker).
 Targets (issue 12): Beam ≤ 2x the local engine's CPU-seconds; wall on 1 file within 2x of 4
 shards; peak memory per worker < 1 GB at 10M rows.
 """
@@ -32,6 +32,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,26 +73,54 @@ def become_subreaper() -> None:
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float, int, str, float]:
     """(wall s, CPU s of the process tree, peak RSS MB of one process, exit code, stderr,
-    CPU s of the orphaned descendants: Beam's worker processes)."""
+    CPU s of all but the launcher process: Beam's workers)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=_env())
+        own = _OwnCpu(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
-        workers = _reap_descendants()
-        peak = max([usage.ru_maxrss, *(rss for rss, _ in workers)])
+        peak = max([usage.ru_maxrss, *_reap_descendants()])
         err.seek(0)
         stderr = err.read()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, peak / 1024, proc.returncode, stderr, sum(c for _, c in workers)
+    return wall, cpu, peak / 1024, proc.returncode, stderr, max(0.0, cpu - own.stop())
 
 
-def _reap_descendants(timeout: float = 30.0) -> list[tuple[int, float]]:
-    """Reap the orphaned workers; their peak RSS (KB) and CPU s each."""
-    peaks: list[tuple[int, float]] = []
+class _OwnCpu:
+    """The CPU-s of one process alone (not its children), sampled from /proc until it exits:
+    what the launcher spends, apart from the workers it starts (last 0.1 s not seen)."""
+
+    def __init__(self, pid: int) -> None:
+        self._path = f"/proc/{pid}/stat"
+        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self._seen = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._done.is_set():
+            try:
+                with open(self._path) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                self._seen = (int(fields[11]) + int(fields[12])) / self._tick
+            except (OSError, IndexError, ValueError):
+                return
+            self._done.wait(0.1)
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self._seen
+
+
+def _reap_descendants(timeout: float = 30.0) -> list[int]:
+    """Reap the orphaned workers; their peak RSS (KB) each."""
+    peaks: list[int] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -101,7 +130,7 @@ def _reap_descendants(timeout: float = 30.0) -> list[tuple[int, float]]:
         if pid == 0:
             time.sleep(0.1)  # a worker still shutting down
         else:
-            peaks.append((usage.ru_maxrss, usage.ru_utime + usage.ru_stime))
+            peaks.append(usage.ru_maxrss)
     return peaks
 
 

@@ -13,7 +13,9 @@ How it is fast and still TFDV's numbers, bit for bit where one worker runs:
   TFDV's arrays and feed TFDV's ``BasicStatsGenerator`` and an exact top-k/uniques combiner
   (``stats.topk``, the numbers of TFDV's Beam path) into separate accumulators, merged at the
   end. The reader is the pipeline's bottleneck, so it does nothing else; a reader *process*
-  was slower (IPC and start-up cost more than the GIL);
+  was slower (IPC and start-up cost more than the GIL). Batches are dealt to the workers
+  round-robin and merged in worker order, so the same input gives bit-identical statistics
+  every run (float sums depend on which batches are added up together);
 - TFDV's generator runs with faster, bit-identical inner loops (``stats.tfdv_fastpaths``)
   and a faster-fed quantiles sketch (``stats.sketch``);
 - TFDV's generator modules load in a thread while the reader goes ahead, without importing
