@@ -5,8 +5,10 @@
                    | "ComputeBatchStatistics" >> ComputeChunkStatistics(spec))
 
 ``ChunkInputs`` matches the patterns and plans each file's chunks on the workers (a big CSV:
-byte ranges cut at line starts; ``stats.chunks``), so a job still builds offline. Per chunk a
-worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
+byte ranges cut at line starts, optimistically; ``stats.chunks``), so a job still builds
+offline. ``CheckCuts`` sees each CSV file's ranges together and keeps them if no cut is inside a
+quoted field (from the ranges' quote counts), else reads the file again whole (logged). Per
+chunk a worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
 ``BasicStatsGenerator`` with its bit-identical fast paths and sketch feeding, plus the exact
 top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
 ``MergeStatistics`` merges the accumulators as TFDV's combiners merge them and extracts one
