@@ -6,7 +6,9 @@ with its pipeline options). The entry points (CLI, ``dataguard.compute_stats`` &
 an engine and pass it down; the use cases only call it.
 
     engine = stats_engine("beam", ["--runner=DataflowRunner", "--project=acme-ml", ...])
-    statistics = engine.compute_statistics(spec)      # a DatasetFeatureStatisticsList
+    computed = engine.compute_statistics(spec)        # core.models.ComputedStatistics:
+    computed.statistics                               #   a DatasetFeatureStatisticsList,
+    computed.rows_per_file                            #   {"gs://b/day1.csv": 1000000, …}
     engine.remote                                     # True: workers off this machine
     converter("local").csv_to_tfrecord(spec, "out/day1.tfrecord.gz", column_types={},
                                        shards=1, gzip=True)
@@ -19,11 +21,12 @@ chosen, so choosing ``local`` never loads Beam.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dataguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from dataguard.core.models import ComputedStatistics
     from dataguard.io.sources import InputSpec
 
 ENGINES = ("local", "beam")
@@ -44,8 +47,9 @@ class StatsEngine(Protocol):
     def pipeline_args(self) -> tuple[str, ...]:
         """The Beam pipeline options it runs with (none for the local engine)."""
 
-    def compute_statistics(self, spec: InputSpec) -> Any:
-        """A ``DatasetFeatureStatisticsList`` of every example in ``spec``."""
+    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
+        """The statistics of every example in ``spec``, with the rows read per file (they add
+        up to ``num_examples``: the engine checked) and the engine's and runner's names."""
 
 
 class Converter(Protocol):

@@ -268,13 +268,27 @@ class HookDelivery:
 
 
 @dataclass(frozen=True)
+class ComputedStatistics:
+    """What a statistics engine (``dataguard.engines.StatsEngine``) hands back: the statistics,
+    and what only the engine knows of the run, for the use case to record and show."""
+
+    statistics: Any  # a DatasetFeatureStatisticsList
+    rows_per_file: dict[str, int]  # rows read per input file; they add up to num_examples
+    engine: str  # local | beam
+    runner: str = ""  # the Beam runner (DirectRunner, DataflowRunner, …); "" for local
+
+
+@dataclass(frozen=True)
 class StatsResult:
-    """What ``dataguard.stats`` returns: the stored batch (and the artifact the store points to)."""
+    """What ``dataguard.stats`` returns: the stored batch (and the artifact the store points to),
+    with the rows read per input file when the engine reported them."""
 
     batch: Batch
     engine: str
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    rows_per_file: dict[str, int] = field(default_factory=dict)
+    runner: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -286,5 +300,7 @@ class StatsResult:
             "sha256": self.batch.sha256,
             "source": self.batch.source,
             "engine": self.engine,
+            "runner": self.runner,
             "seconds": round(self.seconds, 3),
+            "rows_per_file": dict(sorted(self.rows_per_file.items())),
         }

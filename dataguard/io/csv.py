@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from dataguard.io.csv_arrays import ParsedBlock, to_tfdv_array
 from dataguard.io.csv_parse import (
     DEFAULT_BLOCK_SIZE,
+    Inference,
     Widened,
     common_header,
     first_block_types,
@@ -53,8 +54,10 @@ __all__ = [
     "ParsedBlock",
     "checked_columns",
     "infer_column_types",
+    "parse_types",
     "read_header",
     "read_record_batches",
+    "speculative_types",
     "to_tfdv_array",
 ]
 
@@ -107,16 +110,35 @@ def read_record_batches(
         column_types, python_columns = inference.types, inference.python_columns
     else:
         python_columns = set(names)
-    arrow_types = {
-        name: _PARSE_TYPES[column_types.get(name, STRING)]
-        if name not in python_columns else pa.string()
-        for name in names
-    }
+    arrow_types = parse_types(names, column_types, python_columns)
     for path in spec.paths:
         batches = parsed_batches(spec, path, arrow_types, block_size=_read_size(block_size))
         blocks = (ParsedBlock(batch.columns, names, column_types, path) for batch in batches)
         for block in _grouped(blocks, block_size):
             yield block.decode() if decode else block
+
+
+def parse_types(
+    names: tuple[str, ...], column_types: dict[str, str], python_columns: set[str]
+) -> dict[str, pa.DataType]:
+    """The Arrow types a CSV is parsed with once its column types are known: numbers straight
+    from Arrow where it reads them as Python does, text where only Python does."""
+    return {
+        name: _PARSE_TYPES[column_types.get(name, STRING)]
+        if name not in python_columns else pa.string()
+        for name in names
+    }
+
+
+def speculative_types(first: Inference) -> dict[str, pa.DataType]:
+    """The Arrow types of a one-pass read typed from its first block: INT/FLOAT columns as
+    numbers (where Arrow reads them as Python does), all else as text, checked per block
+    (``checked_columns``)."""
+    return {
+        name: _PARSE_TYPES[column_type]
+        if column_type in (INT, FLOAT) and name not in first.python_columns else pa.string()
+        for name, column_type in first.types.items()
+    }
 
 
 # --- one pass, typed from the first block -----------------------------------------------------
@@ -134,11 +156,7 @@ def _speculative_batches(
     """
     first = first_block_types(spec, names, block_size)
     used = dict(first.types)
-    typed = {
-        name: _PARSE_TYPES[column_type]
-        if column_type in (INT, FLOAT) and name not in first.python_columns else pa.string()
-        for name, column_type in used.items()
-    }
+    typed = speculative_types(first)
     try:
         for path in spec.paths:
             scan = RawScan()

@@ -57,6 +57,20 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
     return tuple(row)
 
 
+def header_or_given(
+    path: str, first_row: Sequence[str], given: Sequence[str] | None
+) -> tuple[tuple[str, ...], bool]:
+    """(column names, whether the first row is a header) for the Beam engine's readers: the
+    first row is the header unless ``given`` names the columns; then only a first row holding
+    those names (in any order) is, and its order wins (names from a schema need not list the
+    columns in file order). Raises ``BadInputError`` for a nameless header or duplicates."""
+    is_header = given is None or sorted(first_row) == sorted(given)
+    names = tuple(first_row) if is_header else tuple(given or ())
+    refuse_nameless_header(path, names)
+    refuse_duplicate_names(path, names)
+    return names, is_header
+
+
 def refuse_nameless_header(path: str, names: Sequence[str]) -> None:
     """A header of empty names (``,,,,``) is no header: say that, not "duplicate names" (every
     reader of CSV headers, local and Beam, asks this)."""
@@ -124,15 +138,24 @@ def infer(spec: InputSpec) -> Inference:
 
 def first_block_types(spec: InputSpec, names: tuple[str, ...], block_size: int) -> Inference:
     """The column types of the first block of the first file, for a one-pass read."""
-    found = Inference(dict.fromkeys(names, UNKNOWN))
     text = dict.fromkeys(names, pa.string())
-    # 256 KiB (~2k taxi rows) type the columns; a bigger sample delays the first batch.
-    blocks = parsed_batches(spec, spec.paths[0], text, block_size=min(block_size, 1 << 18))
+    blocks = parsed_batches(spec, spec.paths[0], text, block_size=min(block_size, FIRST_BLOCK))
     try:
         batch = next(blocks)
     finally:
         blocks.close()
-    widen_all(found, names, batch)
+    return block_types(names, batch)
+
+
+# 256 KiB (~2k taxi rows) type the columns; a bigger sample delays the first batch.
+FIRST_BLOCK = 1 << 18
+
+
+def block_types(names: tuple[str, ...], batch: pa.RecordBatch | None) -> Inference:
+    """The column types of one block parsed as text (a one-pass read's first block)."""
+    found = Inference(dict.fromkeys(names, UNKNOWN))
+    if batch is not None and batch.num_rows:
+        widen_all(found, names, batch)
     return found
 
 
@@ -200,15 +223,26 @@ def parsed_batches(
 def _pyarrow_options(
     spec: InputSpec, arrow_types: dict[str, pa.DataType], block_size: int, threads: bool
 ) -> dict[str, Any]:
-    """``pacsv.open_csv`` keywords: Python ``csv``'s dialect, TFDV's empty cell = missing."""
+    return pyarrow_options(spec.delimiter, spec.column_names, arrow_types, block_size, threads)
+
+
+def pyarrow_options(
+    delimiter: str,
+    column_names: Sequence[str] | None,
+    arrow_types: dict[str, pa.DataType],
+    block_size: int,
+    threads: bool,
+) -> dict[str, Any]:
+    """``pacsv.open_csv`` keywords: Python ``csv``'s dialect, TFDV's empty cell = missing
+    (``column_names`` given: the first line is data). Every pyarrow CSV read uses these."""
     return {
         "read_options": pacsv.ReadOptions(
             block_size=block_size,
             use_threads=threads,
-            column_names=list(spec.column_names) if spec.column_names else None,
+            column_names=list(column_names) if column_names else None,
         ),
         "parse_options": pacsv.ParseOptions(
-            delimiter=spec.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
+            delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
             ignore_empty_lines=True,
         ),
         "convert_options": pacsv.ConvertOptions(

@@ -27,6 +27,7 @@ finds what no rerun will touch.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import posixpath
@@ -80,10 +81,13 @@ def stats(
     if not replace:
         refuse_existing(ctx, dataset, batch, role_)
     started = time.perf_counter()
-    statistics = engine_.compute_statistics(spec)
-    return record_statistics(
-        ctx, dataset, batch, role_, statistics, source=spec.source, engine=engine_.name,
-        replace=replace, seconds=time.perf_counter() - started,
+    computed = engine_.compute_statistics(spec)
+    result = record_statistics(
+        ctx, dataset, batch, role_, computed.statistics, source=spec.source,
+        engine=engine_.name, replace=replace, seconds=time.perf_counter() - started,
+    )
+    return dataclasses.replace(
+        result, rows_per_file=dict(computed.rows_per_file), runner=computed.runner
     )
 
 

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 
+from dataguard.core.models import ComputedStatistics
 from dataguard.core.tfdv_native import import_tfdv
 from dataguard.errors import RunnerError
+from dataguard.io.sources import is_remote
 from dataguard.stats.beam_fast import ChunkInputs, ComputeChunkStatistics
 from dataguard.stats.beam_read import BATCH_SIZE, ReadExamples
 from dataguard.stats.pipeline_options import (
@@ -54,6 +56,7 @@ __all__ = [
     "ComputeStatistics",
     "ReadExamples",
     "ChunkInputs",
+    "compute",
     "compute_statistics",
     "execute_pipeline",
 ]
@@ -122,16 +125,27 @@ def execute_pipeline(pipeline: Any, *, wait: bool = True, quiet: bool = True) ->
 
 
 def compute_statistics(
+    spec: InputSpec, pipeline_args: Sequence[str] = (), **options: Any
+) -> statistics_pb2.DatasetFeatureStatisticsList:
+    """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner
+    (``options``: those of ``compute``)."""
+    return compute(spec, pipeline_args, **options).statistics
+
+
+def compute(
     spec: InputSpec,
     pipeline_args: Sequence[str] = (),
     *,
     stats_options: Any = None,
     scratch_root: str | None = None,
-) -> statistics_pb2.DatasetFeatureStatisticsList:
-    """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner.
+    chunk_size: int | None = None,
+) -> ComputedStatistics:
+    """``compute_statistics`` with the rows read per file (the fast path reconciles and reports
+    them; TFDV's own path, for other ``stats_options``, does not: ``{}``). ``chunk_size``:
+    bytes per CSV range (default ``stats.chunks.CHUNK_BYTES``; small ones are for tests).
 
-    The result is written with ``WriteStatisticsToBinaryFile`` to a scratch folder (local temp,
-    or ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
+    The statistics (and rows per file) are written to a scratch folder (local temp, or
+    ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
     """
     from apache_beam.io.filesystems import FileSystems
     from tensorflow_metadata.proto.v0 import statistics_pb2
@@ -140,11 +154,12 @@ def compute_statistics(
     folder = scratch_location(options, scratch_root)
     output = FileSystems.join(folder, "statistics.pb")
     rows_output = FileSystems.join(folder, "rows.json")
-    pipeline = make_pipeline(options)
+    local_inputs = not any(is_remote(path) for path in spec.paths)
+    pipeline = make_pipeline(options, lean_workers=stats_options is None and local_inputs)
     if stats_options is None:  # the fast path: TFDV's default statistics, reconciled rows
         statistics = (
             pipeline
-            | "ReadExamples" >> ChunkInputs(spec)
+            | "ReadExamples" >> ChunkInputs(spec, chunk_size=chunk_size)
             | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output)
         )
     else:  # other options (a schema, slicing, …): TFDV's own GenerateStatistics
@@ -155,6 +170,7 @@ def compute_statistics(
         )
     _ = statistics | "WriteStatistics" >> beam.Map(_write_statistics, output)
     execute_pipeline(pipeline)  # on failure nothing is cleaned up: don't touch a remote FS again
+    rows: dict[str, int] = {}
     try:
         with FileSystems.open(output, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             data = handle.read()
@@ -166,7 +182,8 @@ def compute_statistics(
         raise RunnerError(f"Beam runner wrote no statistics at {output}: {exc}") from None
     finally:
         _delete_quietly(FileSystems, folder)
-    return statistics_pb2.DatasetFeatureStatisticsList.FromString(data)
+    statistics = statistics_pb2.DatasetFeatureStatisticsList.FromString(data)
+    return ComputedStatistics(statistics, rows, engine="beam", runner=runner_name(options))
 
 
 def _write_statistics(statistics: Any, path: str) -> None:
@@ -196,5 +213,5 @@ class BeamStatsEngine:
         """True unless the runner runs in this process (its workers can't read local files)."""
         return not is_local(parse_options(self.pipeline_args))
 
-    def compute_statistics(self, spec: InputSpec) -> statistics_pb2.DatasetFeatureStatisticsList:
-        return compute_statistics(spec, self.pipeline_args)
+    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
+        return compute(spec, self.pipeline_args)

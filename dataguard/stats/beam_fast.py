@@ -5,8 +5,10 @@
                    | "ComputeBatchStatistics" >> ComputeChunkStatistics(spec))
 
 ``ChunkInputs`` matches the patterns and plans each file's chunks on the workers (a big CSV:
-byte ranges cut at line starts; ``stats.chunks``), so a job still builds offline. Per chunk a
-worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
+byte ranges cut at line starts, optimistically; ``stats.chunks``), so a job still builds
+offline. ``CheckCuts`` sees each CSV file's ranges together and keeps them if no cut is inside a
+quoted field (from the ranges' quote counts), else reads the file again whole (logged). Per
+chunk a worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
 ``BasicStatsGenerator`` with its bit-identical fast paths and sketch feeding, plus the exact
 top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
 ``MergeStatistics`` merges the accumulators as TFDV's combiners merge them and extracts one
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import apache_beam as beam
 import pyarrow as pa
 
-from dataguard.errors import BadInputError, DataguardError
+from dataguard.errors import BadInputError, DataguardError, RunnerError
 from dataguard.io.csv_parse import Widened
 from dataguard.io.csv_scan import RawScan
 from dataguard.stats import accumulators, chunks
@@ -51,7 +53,10 @@ from dataguard.stats.chunks import (
     parsed,
     plan_csv,
     scan_column_types,
+    scanned_bytes,
     speculative_batches,
+    unsafe_cut,
+    whole_file,
 )
 from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.runner_errors import bad_input, marked, on_worker
@@ -78,11 +83,11 @@ def _one_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _located(cfg: ReadConfig, path: str, exc: BaseException) -> ValueError:
+def _located(cfg: ReadConfig, path: str, failure: str) -> ValueError:
     """A pyarrow failure in ``path`` → the marked error naming its first bad line (found by
     re-reading the file with Python's ``csv``), or one naming the file."""
     check_csv_file(path, cfg.delimiter, cfg.column_names, cfg.gzip(path))
-    return bad_input(f"{path}: cannot parse CSV: {_one_line(exc)}")
+    return bad_input(f"{path}: cannot parse CSV: {failure}")
 
 
 class _PlanChunks(beam.DoFn):
@@ -178,12 +183,16 @@ def _combiner() -> Any:
 @dataclass(frozen=True)
 class ChunkStatistics:
     """What a worker made of one chunk: the types it read CSV columns with (None for other
-    formats), its accumulator (bytes) and the rows it read."""
+    formats), its accumulator (bytes), the rows it read and, for a CSV range, the ``"`` in
+    its bytes (the cut checks) and why it could not be read, if it could not (a range cut
+    inside a quoted field may not parse: only once the cuts are known safe is it bad input)."""
 
     chunk: Chunk
     types: ColumnTypes | None
     accumulator: bytes
     rows: int
+    quotes: int = 0
+    failure: str | None = None
 
 
 class _Feeding:
@@ -207,15 +216,14 @@ class _Feeding:
         return accumulators.dumps(combiner.compact(acc)), rows
 
 
-class _AccumulateChunk(_Feeding, beam.DoFn):
+class _ChunkReader(_Feeding):
     """One chunk → ``ChunkStatistics``. CSV is read in one pass, typed from the chunk's first
     block; a column that widens later makes the worker read the chunk again, exactly."""
 
-    def process(self, chunk: Chunk) -> Iterator[ChunkStatistics]:
+    def read(self, chunk: Chunk) -> ChunkStatistics:
         if chunk.format != "csv":
             acc, rows = self._feed(self._other_batches(chunk))
-            yield ChunkStatistics(chunk, None, acc, rows)
-            return
+            return ChunkStatistics(chunk, None, acc, rows)
         cfg = self._cfg
         used, scan = ColumnTypes(), RawScan()
         try:
@@ -224,11 +232,15 @@ class _AccumulateChunk(_Feeding, beam.DoFn):
             except Widened:
                 used, scan = scan_column_types(cfg, chunk)
                 acc, rows = self._feed(_csv_batches(cfg, chunk, used))
-        except (pa.ArrowException, OSError, EOFError) as exc:
-            raise _located(cfg, chunk.path, exc) from None
-        if scan.quotes % 2:  # an unterminated quote (pyarrow accepts one at the end), or a "
+        except (pa.ArrowException, OSError, EOFError, BadInputError) as exc:
+            if chunk.parts == 1:
+                raise _failed(cfg, chunk.path, exc) from None
+            _, scan = scanned_bytes(cfg, chunk)  # the range's quotes, for the cut checks
+            return ChunkStatistics(chunk, None, b"", 0, scan.quotes, _failure(exc))
+        if chunk.parts == 1 and scan.quotes % 2:
+            # an unterminated quote (pyarrow accepts one at the end), or a stray "
             check_csv_file(chunk.path, cfg.delimiter, cfg.column_names, cfg.gzip(chunk.path))
-        yield ChunkStatistics(chunk, used, acc, rows)
+        return ChunkStatistics(chunk, used, acc, rows, scan.quotes)
 
     def _other_batches(self, chunk: Chunk) -> Iterator[pa.RecordBatch]:
         if chunk.format == "tfrecord":
@@ -243,6 +255,67 @@ class _AccumulateChunk(_Feeding, beam.DoFn):
                                            groups)
 
 
+_BAD_INPUT = "bad input: "
+
+
+def _failure(exc: BaseException) -> str:
+    """A range's failure, kept until its file's cuts are checked (``_failed`` raises it)."""
+    if isinstance(exc, BadInputError):
+        return _BAD_INPUT + str(exc)
+    return _one_line(exc)
+
+
+def _failed(cfg: ReadConfig, path: str, exc: BaseException | str) -> ValueError:
+    """A chunk that could not be read → the marked error naming the file and line."""
+    text = exc if isinstance(exc, str) else _failure(exc)
+    if text.startswith(_BAD_INPUT):  # named already, by the reader
+        return bad_input(text[len(_BAD_INPUT):])
+    return _located(cfg, path, text)
+
+
+class _AccumulateChunk(_ChunkReader, beam.DoFn):
+    """One chunk → ``ChunkStatistics`` (``_ChunkReader``)."""
+
+    def process(self, chunk: Chunk) -> Iterator[ChunkStatistics]:
+        yield self.read(chunk)
+
+
+class _CheckCuts(_ChunkReader, beam.DoFn):
+    """The ranges of one CSV file → their ``ChunkStatistics``, once its optimistic cuts are
+    known safe (``chunks.unsafe_cut`` over the ranges' quote counts). A file cut inside a
+    quoted field is read again whole, by this worker, and the log says which and why; a
+    range that could not be read in a file with safe cuts is bad input, named by line."""
+
+    def process(self, keyed: tuple[str, Any]) -> Iterator[ChunkStatistics]:
+        path, found = keyed
+        done = sorted(found, key=lambda d: d.chunk.part)
+        first = done[0].chunk
+        if first.parts == 1:
+            yield from done
+            return
+        if len(done) != first.parts:
+            raise marked(RunnerError(f"{path}: {len(done)} of {first.parts} ranges were read"))
+        cut = unsafe_cut([(d.chunk, d.quotes) for d in done])
+        if cut is not None:
+            _LOG.warning(
+                "%s: a quoted field spans lines at byte %d: read whole by one worker, not in "
+                "%d ranges", path, cut, first.parts,
+            )
+            yield self.read(whole_file(path, first.names, first.start))
+            return
+        failed = next((d for d in done if d.failure is not None), None)
+        if failed is not None and failed.failure is not None:
+            raise _failed(self._cfg, path, failed.failure)
+        if sum(d.quotes for d in done) % 2:  # an unterminated quote in the last range
+            cfg = self._cfg
+            check_csv_file(path, cfg.delimiter, cfg.column_names, cfg.gzip(path))
+        yield from done
+
+
+def _by_file(done: ChunkStatistics) -> tuple[str, ChunkStatistics]:
+    return done.chunk.path, done
+
+
 class _Retype(_Feeding, beam.DoFn):
     """``ChunkStatistics`` → its accumulator (and rows, tagged ``rows``), read again with the
     batch's column types where the chunk's own types differ (rare: a column widens)."""
@@ -254,8 +327,8 @@ class _Retype(_Feeding, beam.DoFn):
                       done.chunk.path, done.chunk.start, done.chunk.end or "end")
             try:
                 acc, rows = self._feed(_csv_batches(self._cfg, done.chunk, merged))
-            except (pa.ArrowException, OSError, EOFError) as exc:
-                raise _located(self._cfg, done.chunk.path, exc) from None
+            except (pa.ArrowException, OSError, EOFError, BadInputError) as exc:
+                raise _failed(self._cfg, done.chunk.path, exc) from None
         yield acc
         yield beam.pvalue.TaggedOutput(_ROWS, (done.chunk.path, rows))
 
@@ -360,18 +433,25 @@ class ComputeChunkStatistics(beam.PTransform):
         done = chunks | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg))
         side: list[Any] = []
         if self._cfg.format == "csv":
+            done = (
+                done
+                | "ByFile" >> beam.Map(_by_file)
+                | "GroupByFile" >> beam.GroupByKey()
+                | "CheckCuts" >> beam.ParDo(_CheckCuts(self._cfg))
+            )
             types = (
                 done
                 | "SplitColumnTypes" >> beam.Map(_types_of)
-                | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes())
+                | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes()).without_defaults()
             )
             side = [beam.pvalue.AsSingleton(types)]
         results = done | "Retype" >> beam.ParDo(_Retype(self._cfg), *side).with_outputs(
             _ROWS, main="accumulators"
         )
+        # Without defaults: a batch has chunks, and the default would cost a stage of its own
         statistics = results.accumulators | "MergeStatistics" >> beam.CombineGlobally(
             MergeStatistics()
-        )
+        ).without_defaults()
         rows = results[_ROWS] | "RowsPerFile" >> beam.CombinePerKey(sum)
         self.rows_per_file = rows  # (path, rows) pairs, for a job's own results
         return statistics | "ReconcileRowCounts" >> beam.Map(

@@ -41,7 +41,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from tfx_bsl.coders import csv_decoder
 
 from dataguard.errors import BadInputError, UsageError
-from dataguard.io.csv_parse import refuse_duplicate_names, refuse_nameless_header
+from dataguard.io.csv_parse import header_or_given
 from dataguard.stats.runner_errors import bad_input
 
 if TYPE_CHECKING:
@@ -109,13 +109,8 @@ class _CsvFile:
         first = next(lines, None)
         if first is None:
             raise bad_input(f"{path}: the file is empty (expected a CSV header line)")
-        # A first row naming the given columns (in any order) is a header, and its order wins:
-        # names from a schema need not list the columns in file order.
-        is_header = self._names is None or sorted(first[1]) == sorted(self._names)
-        names = tuple(first[1]) if is_header else tuple(self._names or ())
         try:
-            refuse_nameless_header(path, names)
-            refuse_duplicate_names(path, names)
+            names, is_header = header_or_given(path, first[1], self._names)
         except BadInputError as exc:
             raise bad_input(str(exc)) from None
         yield names

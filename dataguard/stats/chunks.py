@@ -10,9 +10,11 @@
 The Beam engine's fast path reads a batch as chunks, one worker each (``stats.beam_fast``).
 A big uncompressed CSV is cut into byte ranges at line starts: the reader of ``[start, end)``
 reads the lines that *start* in it, so every line is read exactly once (``snap_to_line``).
-That is only safe where no quoted field holds a newline at a cut: ``plan_csv`` counts the
-quotes before each cut (numpy over the raw bytes) and keeps the file whole, one worker, when
-one is odd (logged). Gzip files, TFRecord and small files are one chunk each.
+Planning reads only the header and a few bytes at each cut: the cuts are optimistic. A cut
+is safe where no quoted field holds a newline across it, which the workers tell afterwards:
+each counts the ``"`` of its own range (``scanned_bytes``), and the cumulative count before a
+cut must be even (``unsafe_cut``); a file with an unsafe cut is read again whole, by one
+worker (``stats.beam_fast``). Gzip files, TFRecord and small files are one chunk each.
 
 Column types are TFDV's over the whole input (INT → FLOAT → STRING). A chunk is read once,
 typed from its first 256 KiB and checked block by block (the local engine's one-pass read,
@@ -33,27 +35,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dataguard.io.csv import checked_columns
+from dataguard.io.csv import checked_columns, parse_types, speculative_types
 from dataguard.io.csv_parse import (
+    FIRST_BLOCK,
     Inference,
     Widened,
-    refuse_duplicate_names,
-    refuse_nameless_header,
+    block_types,
+    header_or_given,
+    pyarrow_options,
     widen_all,
 )
 from dataguard.io.csv_scan import RawScan
-from dataguard.io.csv_types import FLOAT, INT, RANK, STRING, UNKNOWN
+from dataguard.io.csv_types import INT, RANK, UNKNOWN
 
 _LOG = logging.getLogger(__name__)
 
 CHUNK_BYTES = 32 << 20  # a CSV bigger than two of these is cut into ranges of about this size
 _PARSE_BLOCK = 8 << 20  # CSV bytes per parsed block: fewer batches, less per-batch TFDV work
 _WINDOW = 1 << 16
-_QUOTE = 34
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,8 @@ def _skip(stream: Any, count: int) -> None:
 
 # --- planning -----------------------------------------------------------------------------------
 def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
-    """(column names, byte offset of the first data line). The first line is the header unless
-    ``cfg.column_names`` names the columns: then only a first line holding those names (in any
-    order) is, and its order wins. Raises ``BadInputError`` (plain) for an empty file, a bad
-    header or duplicate names."""
+    """(column names, byte offset of the first data line), by ``io.csv_parse.header_or_given``.
+    Raises ``BadInputError`` (plain) for an empty file, a bad header or duplicate names."""
     from dataguard.errors import BadInputError
 
     with open_stream(cfg, path) as raw:
@@ -185,38 +185,44 @@ def read_header(cfg: ReadConfig, path: str) -> tuple[tuple[str, ...], int]:
             raise BadInputError(f"{path}: line 1: cannot read the header: {exc}") from None
     if row is None:
         raise BadInputError(f"{path}: the file is empty (expected a CSV header line)")
-    given = cfg.column_names
-    is_header = given is None or sorted(row) == sorted(given)
-    names = tuple(row) if is_header else tuple(given or ())
-    refuse_nameless_header(path, names)
-    refuse_duplicate_names(path, names)
+    names, is_header = header_or_given(path, row, cfg.column_names)
     return names, consumed if is_header else 0
 
 
 def plan_csv(cfg: ReadConfig, path: str, size: int) -> list[Chunk]:
     """One file's chunks: byte ranges of about ``cfg.chunk_size`` cut at line starts, or the
-    whole file (gzip, small, or a quoted field with a newline at a cut: logged)."""
+    whole file (gzip or small). The cuts are optimistic: ``unsafe_cut`` checks them once the
+    ranges are read; only the header and a window at each cut are read here."""
     names, data_start = read_header(cfg, path)
-    whole = [Chunk(path, "csv", data_start, None, names)]
     count = (size - data_start) // max(cfg.chunk_size, 1)
     if cfg.gzip(path) or count < 2:
-        return whole
+        return [whole_file(path, names, data_start)]
     step = (size - data_start) / count
     with _random_access(cfg, path) as f:
         cuts = sorted({snap_to_line(f, int(data_start + k * step), size)
                        for k in range(1, count)} - {size})
-        odd = [cut for cut, parity in zip(cuts, quote_parities(f, cuts), strict=True) if parity]
-    if odd:
-        _LOG.warning(
-            "%s: a quoted field spans lines at byte %d: read whole by one worker, not in %d "
-            "ranges", path, odd[0], count,
-        )
-        return whole
     bounds = [data_start, *cuts, size]
     return [
         Chunk(path, "csv", a, b, names, part, len(bounds) - 1)
         for part, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
     ]
+
+
+def whole_file(path: str, names: tuple[str, ...], data_start: int) -> Chunk:
+    """The chunk of a CSV read whole, by one worker."""
+    return Chunk(path, "csv", data_start, None, names)
+
+
+def unsafe_cut(parts: list[tuple[Chunk, int]]) -> int | None:
+    """The first cut inside a quoted field, given each range of a file with its ``"`` count
+    (in order): a cut is at a line start by construction, and outside quotes if the quotes
+    before it are even in number. None: every cut is safe."""
+    quotes = 0
+    for chunk, count in parts[:-1]:
+        quotes += count
+        if quotes % 2:
+            return chunk.end
+    return None
 
 
 @contextlib.contextmanager
@@ -244,40 +250,14 @@ def snap_to_line(f: Any, offset: int, size: int) -> int:
     return size
 
 
-def quote_parities(f: Any, cuts: list[int]) -> list[int]:
-    """For each cut (ascending), the parity of the ``"`` count before it: 1 = inside quotes."""
-    parities: list[int] = []
-    count = 0
-    position = 0
-    f.seek(0)
-    for cut in cuts:
-        while position < cut:
-            chunk = bytes(f.read(min(4 << 20, cut - position)))
-            if not chunk:
-                break
-            count += int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == _QUOTE))
-            position += len(chunk)
-        parities.append(count % 2)
-    return parities
-
-
 # --- reading one chunk --------------------------------------------------------------------------
-def _options(cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any]) -> dict[str, Any]:
-    """``pacsv.open_csv`` keywords: the header's names given, Python ``csv``'s dialect, TFDV's
-    empty cell = missing, no read-ahead threads (a worker process is one core's work)."""
-    return {
-        "read_options": pacsv.ReadOptions(
-            block_size=_PARSE_BLOCK, use_threads=False, column_names=list(chunk.names)
-        ),
-        "parse_options": pacsv.ParseOptions(
-            delimiter=cfg.delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
-            ignore_empty_lines=True,
-        ),
-        "convert_options": pacsv.ConvertOptions(
-            column_types=arrow_types, null_values=[""], strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    }
+def _options(
+    cfg: ReadConfig, chunk: Chunk, arrow_types: dict[str, Any], block_size: int | None = None
+) -> dict[str, Any]:
+    """``pacsv.open_csv`` keywords (``io.csv_parse``'s), the header's names given, no
+    read-ahead threads (a worker process is one core's work)."""
+    return pyarrow_options(cfg.delimiter, chunk.names, arrow_types,
+                           block_size or _PARSE_BLOCK, threads=False)
 
 
 class _Scanning:
@@ -361,11 +341,7 @@ def speculative_batches(
     used.names = frozenset([chunk.names])
     used.types.update(first.types)
     used.python_columns |= first.python_columns
-    typed = {
-        name: _NUMBERS[column_type] if column_type in _NUMBERS and name not in first.python_columns
-        else pa.string()
-        for name, column_type in first.types.items()
-    }
+    typed = speculative_types(first)
     if found.hex and INT in first.types.values():
         raise Widened("0x")
     reader = pacsv.open_csv(source, **_options(cfg, chunk, typed))
@@ -385,31 +361,18 @@ def speculative_batches(
     scan.quotes, scan.hex = found.quotes, found.hex
 
 
-_NUMBERS = {INT: pa.int64(), FLOAT: pa.float64()}
-
-
 def _first_block_types(cfg: ReadConfig, chunk: Chunk, source: Any = None) -> Inference:
-    found = Inference(dict.fromkeys(chunk.names, UNKNOWN))
     source = chunk_bytes(cfg, chunk) if source is None else source
-    options = _options(cfg, chunk, dict.fromkeys(chunk.names, pa.string()))
-    options["read_options"].block_size = 1 << 18  # ~2k taxi rows type the columns
-    reader = pacsv.open_csv(source, **options)
+    text = dict.fromkeys(chunk.names, pa.string())
+    reader = pacsv.open_csv(source, **_options(cfg, chunk, text, FIRST_BLOCK))
     try:
         batch = next(iter(reader), None)
     finally:
         reader.close()
         source.close()
-    if batch is not None and batch.num_rows:
-        widen_all(found, chunk.names, batch)
-    return found
+    return block_types(chunk.names, batch)
 
 
 def arrow_types(found: ColumnTypes, names: tuple[str, ...]) -> dict[str, Any]:
-    """Pass 2's parse types: numbers straight from Arrow where it reads them as Python does."""
-    parse = {"INT": pa.int64(), "FLOAT": pa.float64(), STRING: pa.large_binary(),
-             UNKNOWN: pa.string()}
-    return {
-        name: pa.string() if name in found.python_columns
-        else parse[found.types.get(name, STRING)]
-        for name in names
-    }
+    """Pass 2's parse types (``io.csv.parse_types``)."""
+    return parse_types(names, found.types, found.python_columns)

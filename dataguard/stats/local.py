@@ -1,7 +1,7 @@
 """The local engine: TFDV statistics of a batch in one process, streaming, on both cores.
 
     stats = compute_statistics(resolve_inputs(["train.csv"]))   # DatasetFeatureStatisticsList
-    stats = LocalStatsEngine().compute_statistics(spec)          # the same, as the engine port
+    computed = LocalStatsEngine().compute_statistics(spec)       # the same, with rows per file
 
 How it is fast and still TFDV's numbers, bit for bit where one worker runs:
 - input is streamed as Arrow record batches (``io.csv`` / ``io.tfrecord``), decoded as TFDV's
@@ -13,7 +13,9 @@ How it is fast and still TFDV's numbers, bit for bit where one worker runs:
   TFDV's arrays and feed TFDV's ``BasicStatsGenerator`` and an exact top-k/uniques combiner
   (``stats.topk``, the numbers of TFDV's Beam path) into separate accumulators, merged at the
   end. The reader is the pipeline's bottleneck, so it does nothing else; a reader *process*
-  was slower (IPC and start-up cost more than the GIL);
+  was slower (IPC and start-up cost more than the GIL). Batches are dealt to the workers
+  round-robin and merged in worker order, so the same input gives bit-identical statistics
+  every run (float sums depend on which batches are added up together);
 - TFDV's generator runs with faster, bit-identical inner loops (``stats.tfdv_fastpaths``)
   and a faster-fed quantiles sketch (``stats.sketch``);
 - TFDV's generator modules load in a thread while the reader goes ahead, without importing
@@ -25,6 +27,7 @@ the same file (``make bench``).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import queue
@@ -34,6 +37,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataguard.core.models import ComputedStatistics
 from dataguard.io.csv import RESTART, ParsedBlock
 from dataguard.io.sources import InputSpec, is_remote
 from dataguard.stats import tfdv_fastpaths, tfdv_modules
@@ -55,6 +59,11 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
 
     ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
     """
+    return compute(spec, block_size=block_size).statistics
+
+
+def compute(spec: InputSpec, *, block_size: int | None = None) -> ComputedStatistics:
+    """``compute_statistics`` with the rows read per file (reconciled with the statistics)."""
     rows: dict[str, int] = {}
     batches = _prefetch(_counted(spec, rows, block_size))
     loader = None
@@ -70,7 +79,7 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
         stream = itertools.chain([first] if first is not None else [], batches)
         statistics = combiner.extract_output(_accumulate(combiner, stream, _WORKERS))
         check_row_counts(rows, statistics.datasets[0].num_examples, spec.format)
-        return statistics
+        return ComputedStatistics(statistics, dict(rows), engine="local")
     finally:
         batches.close()
         if loader is not None:
@@ -86,39 +95,27 @@ class LocalStatsEngine:
     remote = False
     pipeline_args: tuple[str, ...] = ()
 
-    def compute_statistics(self, spec: InputSpec) -> Any:
-        return compute_statistics(spec)
+    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
+        return compute(spec)
 
 
 def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: int) -> Any:
     """Feed the batches to ``workers`` accumulators (the main thread plus threads) and merge.
 
     TFDV's quantile sketches and most of numpy and Arrow release the GIL, so a second worker
-    makes the statistics side keep up with the reader. ``RESTART`` bumps a
-    generation: a worker that meets a newer generation drops its accumulator, and only the
-    accumulators of the last generation are merged.
+    makes the statistics side keep up with the reader. The batches are dealt round-robin
+    (``_Dealer``) and the accumulators merged in worker order, so the same input always sums
+    its floats in the same order: bit-identical statistics from run to run. ``RESTART``
+    bumps a generation: a worker that meets a newer generation drops its accumulator, and
+    only the accumulators of the last generation are merged.
     """
-    lock = threading.Lock()
-    generation = 0
+    dealer = _Dealer(stream, workers)
     results: list[tuple[int, Any] | None] = [None] * workers
-    errors: list[BaseException] = []
-
-    def next_item() -> tuple[int, Any] | None:
-        nonlocal generation
-        with lock:
-            if errors:
-                return None
-            for item in stream:
-                if item is RESTART:  # a CSV column widened after the first block
-                    generation += 1
-                    continue
-                return generation, item
-            return None
 
     def work(index: int) -> None:
         mine, acc = 0, combiner.create_accumulator()
         try:
-            while (got := next_item()) is not None:
+            while (got := dealer.take(index)) is not None:
                 batch_generation, batch = got
                 if batch_generation != mine:
                     mine, acc = batch_generation, combiner.create_accumulator()
@@ -127,8 +124,7 @@ def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: in
                 acc = combiner.add_input(acc, batch)
             results[index] = (mine, acc)
         except BaseException as exc:  # the reader's BadInputError lands here too
-            with lock:
-                errors.append(exc)
+            dealer.fail(exc)
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(1, workers)]
     for thread in threads:
@@ -136,12 +132,76 @@ def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: in
     work(0)
     for thread in threads:
         thread.join()
-    if errors:
-        raise errors[0]
+    if dealer.errors:
+        raise dealer.errors[0]
     last = max(r[0] for r in results if r is not None)
     return combiner.merge_accumulators(
         [acc for r in results if r is not None for g, acc in [r] if g == last]
     )
+
+
+class _Dealer:
+    """Deals a stream's batches round-robin: the n-th batch of a generation goes to worker
+    n % workers, whoever reads it from the stream. A worker reads only while no other worker
+    has ``_AHEAD`` batches waiting, so a slow worker holds up the reading, not the memory."""
+
+    _AHEAD = 2
+
+    def __init__(self, stream: Iterator[Any], workers: int) -> None:
+        self._stream = stream
+        self._queues: list[collections.deque[tuple[int, Any]]] = [
+            collections.deque() for _ in range(workers)
+        ]
+        self._cond = threading.Condition()
+        self._generation = 0
+        self._dealt = 0  # batches of this generation so far
+        self._reading = False
+        self._done = False
+        self.errors: list[BaseException] = []
+
+    def take(self, worker: int) -> tuple[int, Any] | None:
+        """(generation, batch) for ``worker``, or None once the stream or a worker failed."""
+        mine = self._queues[worker]
+        with self._cond:
+            while not mine:
+                if self.errors or self._done:
+                    return None
+                if self._reading or self._others_full(worker):
+                    self._cond.wait()
+                    continue
+                self._reading = True
+                self._cond.release()
+                try:
+                    item = next(self._stream, _DONE)
+                finally:
+                    self._cond.acquire()
+                    self._reading = False
+                    self._cond.notify_all()
+                self._deal(item)
+            if self.errors:
+                return None
+            self._cond.notify_all()  # room in this queue: a waiting reader may read on
+            return mine.popleft()
+
+    def _others_full(self, worker: int) -> bool:
+        return any(len(q) >= self._AHEAD for i, q in enumerate(self._queues) if i != worker)
+
+    def _deal(self, item: Any) -> None:
+        if item is _DONE:
+            self._done = True
+        elif item is RESTART:  # a CSV column widened after the first block
+            self._generation += 1
+            self._dealt = 0
+            for queue_ in self._queues:
+                queue_.clear()
+        else:
+            self._queues[self._dealt % len(self._queues)].append((self._generation, item))
+            self._dealt += 1
+
+    def fail(self, exc: BaseException) -> None:
+        with self._cond:
+            self.errors.append(exc)
+            self._cond.notify_all()
 
 
 def _counted(

@@ -6,10 +6,13 @@ Local runs (no ``--runner``, ``DirectRunner``) execute on the FnApiRunner direct
 DirectRunner would first try the Prism runner, which downloads a binary (offline it fails or
 hangs). ``--direct_running_mode`` / ``--direct_num_workers`` still apply (the FnApiRunner reads
 them). Every other runner name is passed to Beam unchanged, so DataflowRunner stays one flag away.
+With ``lean_workers`` (the statistics of local files), multi-processing workers start from
+``stats.beam_worker``, which skips the cloud connectors Beam would import in each of them.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -41,8 +44,12 @@ def is_local(options: Any) -> bool:
     return runner_name(options).lower() in LOCAL_RUNNERS
 
 
-def make_pipeline(pipeline_args: Sequence[str] | Any = ()) -> Any:
-    """A ``beam.Pipeline`` for these args (or ready ``PipelineOptions``); local = FnApiRunner."""
+def make_pipeline(pipeline_args: Sequence[str] | Any = (), *, lean_workers: bool = False) -> Any:
+    """A ``beam.Pipeline`` for these args (or ready ``PipelineOptions``); local = FnApiRunner.
+
+    ``lean_workers``: multi-processing workers need no cloud connector (every input is local);
+    the given ``PipelineOptions`` are then changed (``_lean_worker_command``).
+    """
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -53,24 +60,43 @@ def make_pipeline(pipeline_args: Sequence[str] | Any = ()) -> Any:
     )
     name = runner_name(options).lower()
     if name in FNAPI_RUNNERS:
-        return beam.Pipeline(runner=fn_api_runner(options), options=options)
+        command = _lean_worker_command(options) if lean_workers else None
+        return beam.Pipeline(runner=fn_api_runner(options, command), options=options)
     try:
         return beam.Pipeline(options=options)
     except ValueError as exc:  # unknown runner name and the like
         raise UsageError(f"pipeline options: {str(exc).splitlines()[0]}") from None
 
 
-def fn_api_runner(options: Any) -> Any:
-    """The FnApiRunner as DirectRunner builds it (options reach multi-processing workers too)."""
+def fn_api_runner(options: Any, worker_command: str | None = None) -> Any:
+    """The FnApiRunner as DirectRunner builds it (options reach multi-processing workers too);
+    with ``worker_command``, its workers are processes started with that command."""
     from apache_beam.portability.api import beam_provision_api_pb2
     from apache_beam.runners.portability.fn_api_runner import fn_runner
     from apache_beam.runners.portability.portable_runner import JobServiceHandle
+    from apache_beam.transforms import environments
 
     encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
     info = fn_runner.ExtendedProvisionInfo(
         beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
     )
-    return fn_runner.FnApiRunner(provision_info=info)
+    if worker_command is None:
+        return fn_runner.FnApiRunner(provision_info=info)
+    environment = environments.SubprocessSDKEnvironment.from_command_string(worker_command)
+    return fn_runner.FnApiRunner(default_environment=environment, provision_info=info)
+
+
+def _lean_worker_command(options: Any) -> str | None:
+    """For ``multi_processing``: the command of ``stats.beam_worker``, and the mode is unset in
+    ``options``, as the FnApiRunner would otherwise start Beam's own workers (their number
+    still comes from ``--direct_num_workers``). Other modes: None."""
+    from apache_beam.options.pipeline_options import DirectOptions
+
+    direct = options.view_as(DirectOptions)
+    if direct.direct_running_mode != "multi_processing":
+        return None
+    direct.direct_running_mode = None
+    return f"{sys.executable} -m dataguard.stats.beam_worker"
 
 
 def scratch_location(options: Any, fallback_root: str | None = None) -> str:

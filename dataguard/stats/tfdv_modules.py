@@ -5,11 +5,12 @@
 
 ``import tensorflow_data_validation`` runs its package ``__init__``, which imports TensorFlow
 (~8-13 s) although the generators never call it: only ``utils/io_util`` does, for file IO that
-the local engine does not use. So while the generator modules load, ``tensorflow`` is a lazy
-stand-in (the real module is imported on first attribute access) and the package ``__init__`` is
-skipped; both stand-ins leave ``sys.modules`` afterwards, so a later ``import
-tensorflow_data_validation`` in the same process (``dataguard run`` validating) works as usual,
-reusing the already-loaded submodules. If TFDV is already imported, this is a plain import.
+the local engine does not use. So while the generator modules load, ``tensorflow`` (and pandas,
+which only TFDV's slicing functions use) is a lazy stand-in (the real module is imported on
+first attribute access) and the package ``__init__`` is skipped; the stand-ins leave
+``sys.modules`` afterwards, so a later ``import tensorflow_data_validation`` in the same process
+(``dataguard run`` validating) works as usual, reusing the already-loaded submodules. If TFDV is
+already imported, this is a plain import.
 
 Beam (``import apache_beam``: ~2.5 s, most of the process start-up) is needed by those modules
 only at import time (a coder class, metrics counters, ``beam.PTransform`` annotations), never
@@ -57,11 +58,20 @@ class _LazyModule(types.ModuleType):
         return getattr(real, name)
 
 
+# ``stats_options`` imports ``slicing_util``, which imports pandas (~0.45 CPU-s) for slicing
+# functions the generators never call: a lazy stand-in too, real on first use.
+_PANDAS = (
+    "pandas", "pandas.core", "pandas.core.computation", "pandas.core.computation.expressions"
+)
+
+
 @contextmanager
 def _without_tensorflow() -> Iterator[None]:
     placed: list[tuple[str, types.ModuleType]] = []
     if "tensorflow" not in sys.modules:
         placed.append(("tensorflow", _LazyModule("tensorflow")))
+    if "pandas" not in sys.modules:
+        placed.extend((name, _LazyModule(name)) for name in _PANDAS)
     if _TFDV not in sys.modules:
         spec = importlib.util.find_spec(_TFDV)
         if spec is not None and spec.submodule_search_locations is not None:

@@ -45,7 +45,22 @@ def test_json_output_is_one_object_with_the_stored_batch(
     assert result["dataset"] == "penguin" and result["batch"] == "day1"
     assert result["role"] == "training" and result["num_examples"] == 334
     assert result["engine"] == "local"
+    assert result["rows_per_file"] == {str(penguin / "train.csv"): 334}
     assert Path(result["artifact"]).is_file()
+
+
+@pytest.mark.slow
+def test_json_output_of_the_beam_engine_has_rows_per_file_and_runner(
+    workdir: Path, taxi: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(taxi / "batch_a.csv"), str(taxi / "batch_b.csv")]
+    code, out, _ = _cli(capsys, "taxi", "day1", "--input", files[0], "--input", files[1],
+                        "--engine", "beam", "--direct_running_mode=in_memory", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert (result["engine"], result["runner"]) == ("beam", "DirectRunner")
+    assert result["rows_per_file"] == {files[0]: 10_000, files[1]: 5_000}
+    assert result["num_examples"] == 15_000
 
 
 def test_text_output_summarises_rows_features_and_artifact(

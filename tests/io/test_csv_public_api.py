@@ -15,8 +15,10 @@ def test_the_csv_reader_keeps_its_public_names_in_one_module() -> None:
         "RESTART",
         "checked_columns",
         "infer_column_types",
+        "parse_types",
         "read_header",
         "read_record_batches",
+        "speculative_types",
         "to_tfdv_array",
     ]
     assert all(hasattr(csv_reader, name) for name in csv_reader.__all__)

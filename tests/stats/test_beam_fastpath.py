@@ -118,19 +118,59 @@ def test_ranges_cover_every_line_once_starting_at_line_starts(tmp_path: Path) ->
     assert {p.names for p in parts} == {("id", "pad")}
 
 
-def test_a_quoted_newline_at_a_cut_reads_the_file_whole_and_says_so(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    from dataguard.stats.chunks import ReadConfig, plan_csv
-
-    path = tmp_path / "notes.csv"
+def _notes_csv(path: Path) -> Path:
+    """Short rows around one note of 3,000 lines: cuts every 20 kB fall inside its quotes."""
     note = '"first line\n' + "more text\n" * 3000 + 'last line"'
-    path.write_text("id,note\n" + "".join(f"{i},{note}\n" for i in range(5)))
-    with caplog.at_level(logging.WARNING, logger="dataguard.stats.chunks"):
-        parts = plan_csv(ReadConfig("csv", chunk_size=20_000), str(path),
-                         path.stat().st_size)
-    assert len(parts) == 1 and parts[0].end is None
-    assert re.search(r"notes\.csv: a quoted field spans lines at byte \d+: read whole", caplog.text)
+    rows = [f"{i},plain {i % 7}\n" for i in range(2_000)]
+    rows[1_000] = f"1000,{note}\n"
+    path.write_text("id,note\n" + "".join(rows))
+    return path
+
+
+def test_planning_cuts_optimistically_without_reading_the_file(tmp_path: Path) -> None:
+    from dataguard.stats.chunks import ReadConfig, plan_csv, unsafe_cut
+
+    path = _notes_csv(tmp_path / "notes.csv")
+    data = path.read_bytes()
+    parts = plan_csv(ReadConfig("csv", chunk_size=20_000), str(path), len(data))
+    assert len(parts) >= 2  # cut, though a quoted field spans lines at a cut
+    counted = [(p, data[p.start:p.end].count(b'"')) for p in parts]
+    cut = unsafe_cut(counted)
+    assert cut is not None and data[:cut].count(b'"') % 2 == 1
+    assert unsafe_cut([(p, 0) for p in parts]) is None
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_quoted_newline_across_a_range_boundary_reads_the_file_whole_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
+    from dataguard.stats.beam import compute
+    from dataguard.stats.local import compute as local_compute
+
+    path = _notes_csv(tmp_path / "notes.csv")
+    other = tmp_path / "other.csv"  # cut safely: its ranges are kept
+    other.write_text("id,note\n" + "".join(f"{i},x{i % 5}\n" for i in range(20_000)))
+    spec = resolve_inputs([str(path), str(other)])
+    with caplog.at_level(logging.WARNING, logger="dataguard.stats.beam_fast"):
+        computed = compute(spec, MODES[mode], chunk_size=20_000)
+    assert computed.rows_per_file == {str(path): 2_000, str(other): 20_000}
+    assert_statistics_match(computed.statistics, local_compute(spec).statistics)
+    if mode == "in_memory":  # the workers' log is this process's
+        assert re.search(r"notes\.csv: a quoted field spans lines at byte \d+: read whole",
+                         caplog.text)
+        assert "other.csv" not in caplog.text
+
+
+def test_a_ragged_row_in_a_file_cut_inside_quotes_names_its_line(tmp_path: Path) -> None:
+    path = _notes_csv(tmp_path / "notes.csv")
+    lines = path.read_text().splitlines(keepends=True)
+    lines[-5] = "1,2,3\n"
+    path.write_text("".join(lines))
+    from dataguard.stats.beam import compute
+
+    number = len(lines) - 4
+    with pytest.raises(BadInputError, match=re.escape(f"notes.csv: line {number}: 3 fields")):
+        compute(resolve_inputs([str(path)]), IN_MEMORY, chunk_size=20_000)
 
 
 def test_a_csv_with_quoted_newlines_gives_the_same_statistics_split_or_not(
