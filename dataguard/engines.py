@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dataguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from dataguard.core.slices import SliceConfig
     from dataguard.io.sources import InputSpec
 
 ENGINES = ("local", "beam")
@@ -44,8 +45,9 @@ class StatsEngine(Protocol):
     def pipeline_args(self) -> tuple[str, ...]:
         """The Beam pipeline options it runs with (none for the local engine)."""
 
-    def compute_statistics(self, spec: InputSpec) -> Any:
-        """A ``DatasetFeatureStatisticsList`` of every example in ``spec``."""
+    def compute_statistics(self, spec: InputSpec, slicing: SliceConfig | None = None) -> Any:
+        """A ``DatasetFeatureStatisticsList`` of every example in ``spec``; with ``slicing``,
+        TFDV's sliced statistics (``All Examples`` first, then one dataset per slice)."""
 
 
 class Converter(Protocol):

@@ -91,6 +91,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--no_baseline", default=False, help="check without a drift baseline", **flag)
         add("--replace", default=False, help="replace an existing batch of that name", **flag)
         add("--hooks", default=True, help="run the alert hooks after the check", **flag)
+        add("--slice_by", help="comma-separated columns to slice the statistics by (default: "
+                                "the config's [datasets.<name>] slice_by)")
         add("--store_url", help="store URL (default: env DATAGUARD_STORE_URL on the workers)")
         add("--artifacts", help="artifact root, e.g. gs://bucket/dataguard/artifacts")
         add("--schemas_dir", help="folder of schemas/<dataset>/v<N>.pbtxt")
@@ -129,6 +131,7 @@ class DataguardJobOptions(PipelineOptions):
             no_baseline=bool(values["no_baseline"]),
             replace=bool(values["replace"]),
             hooks=bool(values["hooks"]),
+            slice_by=split_list(values["slice_by"]),
             store_url=values["store_url"],
             artifacts=values["artifacts"],
             schemas_dir=values["schemas_dir"],

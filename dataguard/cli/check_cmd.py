@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from dataguard.cli.report import FORMATS, render_check, summary_line, verdict_exit_code
+from dataguard.cli.stats_cmd import add_slice_by
 from dataguard.config import Settings
 from dataguard.errors import ExitCode
 
@@ -87,6 +88,8 @@ def _check_options(parser: argparse.ArgumentParser, serving: bool = True) -> Non
     parser.add_argument("--no-hooks", action="store_true", help="do not run alert hooks")
     parser.add_argument("--refire", action="store_true",
                         help="send hooks again even if they already fired for this verdict")
+    add_slice_by(parser, "check the slices of COLUMN against the same slices of the baseline "
+                         "and serving batch" + (" (and compute them)" if not serving else ""))
 
 
 def _baseline(args: argparse.Namespace) -> dict[str, Any]:
@@ -119,8 +122,8 @@ def handle_check(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     result = check(
         args.dataset, args.batch, schema_version=args.schema_version, serving=args.serving,
-        hooks=not args.no_hooks, refire=args.refire, record=not args.dry_run, settings=settings,
-        **_baseline(args),
+        hooks=not args.no_hooks, refire=args.refire, record=not args.dry_run,
+        slice_by=args.slice_by, settings=settings, **_baseline(args),
     )
     if args.dry_run:
         print("dry run: nothing recorded, no hooks run", file=sys.stderr)
@@ -164,6 +167,7 @@ def handle_run(args: argparse.Namespace, settings: Settings) -> ExitCode:
         schema_version=args.schema_version,
         hooks=not args.no_hooks,
         refire=args.refire,
+        slice_by=args.slice_by,
         settings=settings,
         **_baseline(args),
     )

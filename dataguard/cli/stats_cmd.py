@@ -42,7 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--replace", action="store_true",
                         help="recompute a batch that is already stored")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_slice_by(parser, "compute statistics per value of COLUMN too (TFDV's slicing)")
     parser.set_defaults(handler=handle_stats, accepts_extra=True)
+
+
+def add_slice_by(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--slice-by COLUMN`` (repeatable; beats ``[datasets.<name>] slice_by``)."""
+    parser.add_argument("--slice-by", action="append", metavar="COLUMN", dest="slice_by",
+                        help=f"{what}; repeatable (default: [datasets.<name>] slice_by)")
 
 
 def handle_stats(args: argparse.Namespace, settings: Settings) -> ExitCode:
@@ -63,6 +70,7 @@ def handle_stats(args: argparse.Namespace, settings: Settings) -> ExitCode:
         column_names=column_names,
         replace=args.replace,
         pipeline_args=list(getattr(args, "extra", []) or []),
+        slice_by=args.slice_by,
         settings=settings,
     )
     if args.format == "json":
@@ -77,6 +85,8 @@ def render_text(result: Any) -> str:
     b = result.batch
     features = result.extra.get("num_features")
     what = f"{b.num_examples:,} examples" + (f", {features} features" if features else "")
+    slices = result.extra.get("num_slices")
+    what += f", {slices} slices" if slices else ""
     return (
         f"{b.dataset}/{b.name} ({b.role.value}): {what} "
         f"[{result.engine} engine, {result.seconds:.1f} s]\n"

@@ -45,6 +45,7 @@ from dataguard.stats.runner_errors import map_runner_errors
 if TYPE_CHECKING:
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
+    from dataguard.core.slices import SliceConfig
     from dataguard.io.sources import InputSpec
 
 __all__ = [
@@ -127,11 +128,13 @@ def compute_statistics(
     *,
     stats_options: Any = None,
     scratch_root: str | None = None,
+    slicing: SliceConfig | None = None,
 ) -> statistics_pb2.DatasetFeatureStatisticsList:
     """Statistics of the batch in ``spec``, computed by a Beam pipeline on the named runner.
 
     The result is written with ``WriteStatisticsToBinaryFile`` to a scratch folder (local temp,
-    or ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
+    or ``--temp_location`` / ``scratch_root`` for remote runners) and read back. ``slicing``:
+    sliced statistics on the fast path (``stats.slicing``, TFDV's feature-value slicing).
     """
     from apache_beam.io.filesystems import FileSystems
     from tensorflow_metadata.proto.v0 import statistics_pb2
@@ -145,7 +148,8 @@ def compute_statistics(
         statistics = (
             pipeline
             | "ReadExamples" >> ChunkInputs(spec)
-            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output)
+            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output,
+                                                          slicing=slicing)
         )
     else:  # other options (a schema, slicing, …): TFDV's own GenerateStatistics
         statistics = (
@@ -196,5 +200,7 @@ class BeamStatsEngine:
         """True unless the runner runs in this process (its workers can't read local files)."""
         return not is_local(parse_options(self.pipeline_args))
 
-    def compute_statistics(self, spec: InputSpec) -> statistics_pb2.DatasetFeatureStatisticsList:
-        return compute_statistics(spec, self.pipeline_args)
+    def compute_statistics(
+        self, spec: InputSpec, slicing: SliceConfig | None = None
+    ) -> statistics_pb2.DatasetFeatureStatisticsList:
+        return compute_statistics(spec, self.pipeline_args, slicing=slicing)

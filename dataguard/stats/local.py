@@ -34,11 +34,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from dataguard.core.slices import SliceConfig, whole
 from dataguard.io.csv import RESTART, ParsedBlock
 from dataguard.io.sources import InputSpec, is_remote
 from dataguard.stats import tfdv_fastpaths, tfdv_modules
 from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.sketch import FastFeedSketch, buffer_size
+from dataguard.stats.slicing import sliced
 from dataguard.stats.topk import ExactTopKUniques
 
 _PREFETCH = 4  # batches read ahead (~10 MB each for taxi rows)
@@ -50,8 +52,10 @@ _WORKERS = 2  # statistics accumulators fed in parallel
 _DONE = object()
 
 
-def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any:
-    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``.
+def compute_statistics(spec: InputSpec, *, block_size: int | None = None,
+                       slicing: SliceConfig | None = None) -> Any:
+    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``;
+    with ``slicing``, ``All Examples`` then one dataset per slice (``stats.slicing``).
 
     ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
     """
@@ -66,10 +70,10 @@ def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any
         local_only = not any(is_remote(path) for path in spec.paths)
         loader = tfdv_modules.preload_in_background(stub_beam=local_only)
         loader.join()
-        combiner = StatisticsCombiner(tfdv_modules.load())
+        combiner = sliced(StatisticsCombiner(tfdv_modules.load()), slicing)
         stream = itertools.chain([first] if first is not None else [], batches)
         statistics = combiner.extract_output(_accumulate(combiner, stream, _WORKERS))
-        check_row_counts(rows, statistics.datasets[0].num_examples, spec.format)
+        check_row_counts(rows, whole(statistics).num_examples, spec.format)
         return statistics
     finally:
         batches.close()
@@ -86,11 +90,11 @@ class LocalStatsEngine:
     remote = False
     pipeline_args: tuple[str, ...] = ()
 
-    def compute_statistics(self, spec: InputSpec) -> Any:
-        return compute_statistics(spec)
+    def compute_statistics(self, spec: InputSpec, slicing: SliceConfig | None = None) -> Any:
+        return compute_statistics(spec, slicing=slicing)
 
 
-def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: int) -> Any:
+def _accumulate(combiner: Any, stream: Iterator[Any], workers: int) -> Any:
     """Feed the batches to ``workers`` accumulators (the main thread plus threads) and merge.
 
     TFDV's quantile sketches and most of numpy and Arrow release the GIL, so a second worker

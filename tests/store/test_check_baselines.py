@@ -62,7 +62,7 @@ def test_migrating_a_0002_store_keeps_its_checks_with_an_unknown_rule(store_url:
             "INSERT INTO checks (id, dataset_id, batch_name, batch_role, verdict, schema_version,"
             " baseline_batch, num_examples, anomaly_count, created_at) VALUES (1, 1, 'new',"
             " 'training', 'pass', 1, 'old', 10, 0, '2026-11-20 00:00:00+00:00')"))
-    assert upgrade(engine) == HEAD_REVISION == "0003"
+    assert upgrade(engine) == HEAD_REVISION == "0004"
     columns = {c["name"] for c in sa.inspect(engine).get_columns("checks")}
     assert {"baseline_rule", "baseline_batches", "baseline_name", "baseline_size"} <= columns
     store = open_store(store_url)
