@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from dataguard.core.models import Anomaly, CheckResult, Verdict
+from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
 from dataguard.errors import UsageError
 
 CHECK_EVENT = "check.completed"
@@ -70,6 +70,12 @@ class Event:
     def batch_link(self) -> str | None:
         """The dashboard batch page ``/batch?dataset=…&batch=…`` (needs ``dashboard_url``)."""
         return self.result.batch_link(self.dashboard_url)
+
+
+def where(finding: Anomaly | Metric) -> str:
+    """What a finding is about, as messages show it: ``fare``, ``(dataset)``, and the slice when
+    it is about one: ``fare [payment_type_Cash]``."""
+    return (finding.feature or "(dataset)") + (f" [{finding.slice}]" if finding.slice else "")
 
 
 def full_description(anomaly: Anomaly) -> str:

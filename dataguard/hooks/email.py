@@ -31,7 +31,7 @@ import httpx
 
 from dataguard.core.models import Outcome
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, HookError, full_description
+from dataguard.hooks.base import Event, Hook, HookError, full_description, where
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -61,7 +61,7 @@ def plain_text(event: Event) -> str:
         lines.append(f"Anomalies ({len(r.anomalies)}):")
         for a in r.anomalies:
             lines.append(
-                f"  - {_outcome(a.outcome)}: {a.feature or '(dataset)'} [{a.kind.value}, "
+                f"  - {_outcome(a.outcome)}: {where(a)} [{a.kind.value}, "
                 f"{a.severity}] {a.type}: {full_description(a)}"
             )
     exceeded = [m for m in r.metrics if m.exceeded]
@@ -69,7 +69,7 @@ def plain_text(event: Event) -> str:
         lines += ["", "Distances over threshold:"]
         for m in exceeded:
             lines.append(
-                f"  - {_outcome(m.outcome)}: {m.feature} {m.comparison} {m.method} {m.value:.4g} "
+                f"  - {_outcome(m.outcome)}: {where(m)} {m.comparison} {m.method} {m.value:.4g} "
                 f"> {m.threshold if m.threshold is not None else '-'}"
             )
     link = event.batch_link()
@@ -82,7 +82,7 @@ def html_text(event: Event) -> str:
     r = event.result
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(_outcome(a.outcome))}</td><td>{e(a.feature or '(dataset)')}</td>"
+        f"<tr><td>{e(_outcome(a.outcome))}</td><td>{e(where(a))}</td>"
         f"<td>{e(a.kind.value)}</td><td>{e(a.severity)}</td><td>{e(a.type)}</td>"
         f"<td>{e(full_description(a))}</td></tr>"
         for a in r.anomalies

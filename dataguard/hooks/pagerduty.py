@@ -26,7 +26,7 @@ import httpx
 
 from dataguard.core.models import Verdict
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, post
+from dataguard.hooks.base import Event, Hook, post, where
 
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SEVERITIES = ("critical", "error", "warning", "info")
@@ -82,7 +82,7 @@ class PagerDutyHook(Hook):
                 for b in event.open_alerts
             ]
         test = "[TEST] " if event.is_test else ""
-        worst = ", ".join(sorted({a.feature or "dataset" for a in r.anomalies})[:5])
+        worst = ", ".join(sorted({where(a) for a in r.anomalies})[:5])
         summary = f"{test}dataguard: {r.dataset}/{r.batch} check {r.verdict.value}"
         if worst:
             summary += f" ({len(r.anomalies)} anomalies: {worst})"

@@ -76,18 +76,43 @@ class SlicedCombiner:
     def extract_output(self, acc: SlicedAccumulator) -> Any:
         """``All Examples`` first, then the slices by column (config order) and name."""
         out = self._inner.extract_output(acc.whole)
-        out.datasets[0].name = DEFAULT_SLICE
+        whole = out.datasets[0]
+        whole.name = DEFAULT_SLICE
+        typed = {_key(f): f for f in whole.features}
         order = {column: i for i, column in enumerate(self._config.columns)}
         for column, name in sorted(acc.slices, key=lambda k: (order.get(k[0], len(order)), k[1])):
             dataset = out.datasets.add()
             dataset.CopyFrom(self._inner.extract_output(acc.slices[(column, name)]).datasets[0])
             dataset.name = name
+            for feature in dataset.features:
+                _type_like(feature, typed.get(_key(feature)))
         return out
 
     def _refuse_too_many(self, acc: SlicedAccumulator, column: str) -> None:
         count = sum(1 for c, _ in acc.slices if c == column)
         if count > self._config.max_slices:
             raise too_many_slices(column, count, self._config.max_slices)
+
+
+def _key(feature: Any) -> tuple[str, ...]:
+    return tuple(feature.path.step) or (feature.name,)
+
+
+def _type_like(feature: Any, whole: Any | None) -> None:
+    """A feature without values in a slice takes the whole batch's type. TFDV types CSV columns
+    over the whole input, so its slices of an empty-looking column are still INT or FLOAT; the
+    engines type each block (a column empty in every block of a slice comes out untyped)."""
+    kind = feature.WhichOneof("stats")
+    if whole is None or kind is None or kind == whole.WhichOneof("stats"):
+        return
+    common = getattr(feature, kind).common_stats
+    if common.num_non_missing:
+        return
+    kept = type(common)()
+    kept.CopyFrom(common)
+    feature.ClearField(kind)
+    feature.type = whole.type
+    getattr(feature, str(whole.WhichOneof("stats"))).common_stats.CopyFrom(kept)
 
 
 def sliced(combiner: Any, config: SliceConfig | None) -> Any:
