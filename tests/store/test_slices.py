@@ -1,0 +1,74 @@
+"""Migration 0004: each anomaly and metric keeps its slice; rows stored before are the whole
+batch (NULL), and the metric series the trends and charts follow stay the whole batch's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from dataguard.store import open_store
+from dataguard.store.engine import make_engine
+from dataguard.store.migrate import upgrade
+from tests.store.builders import make_check
+
+CASH = "payment_type_Cash"
+
+
+def _with_a_slice():
+    check = make_check()
+    anomalies = (*check.anomalies, replace(check.anomalies[0], slice=CASH))
+    metrics = (*check.metrics, *(replace(m, slice=CASH) for m in check.metrics))
+    return replace(check, anomalies=anomalies, metrics=metrics)
+
+
+def test_slices_of_anomalies_and_metrics_round_trip_through_the_store(store_url: str) -> None:
+    check = _with_a_slice()
+    store = open_store(store_url)
+    try:
+        with store.transaction() as tx:
+            stored = tx.add_check(check)
+        with store.read() as q:
+            again = q.get_check(stored.id)
+            series = q.metric_history(check.dataset)
+    finally:
+        store.dispose()
+    assert again is not None
+    assert [a.slice for a in again.anomalies] == [a.slice for a in check.anomalies]
+    assert [m.slice for m in again.metrics] == [m.slice for m in check.metrics]
+    assert again.to_dict()["anomalies"][-1]["slice"] == CASH
+    assert len(series) == len(make_check().metrics)  # the whole batch's series only
+
+
+def test_migrating_a_0003_store_keeps_its_rows_as_the_whole_batch(store_url: str) -> None:
+    engine = make_engine(store_url)
+    assert upgrade(engine, "0003") == "0003"
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO datasets (id, name, created_at) VALUES "
+                             "(1, 'taxi', '2026-11-20 00:00:00+00:00')"))
+        conn.execute(sa.text(
+            "INSERT INTO checks (id, dataset_id, batch_name, batch_role, verdict, schema_version,"
+            " num_examples, anomaly_count, created_at) VALUES (1, 1, 'old', 'training', 'fail',"
+            " 1, 10, 1, '2026-11-20 00:00:00+00:00')"))
+        conn.execute(sa.text(
+            "INSERT INTO anomalies (check_id, feature, kind, type, severity, short_description,"
+            " description, outcome) VALUES (1, 'f', 'drift', 'COMPARATOR_L_INFTY_HIGH',"
+            " 'error', 's', 'd', 'fail')"))
+        conn.execute(sa.text(
+            "INSERT INTO metrics (check_id, feature, comparison, method, value, threshold,"
+            " exceeded, outcome) VALUES (1, 'f', 'drift', 'l_infinity', 0.5, 0.1, true, 'fail')"))
+    assert upgrade(engine) == "0004"
+    columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
+               for t in ("anomalies", "metrics")}
+    engine.dispose()
+    assert all("slice" in names for names in columns.values())
+    store = open_store(store_url)
+    try:
+        with store.read() as q:
+            old = q.get_check(1)
+            series = q.metric_history("taxi")
+    finally:
+        store.dispose()
+    assert old is not None and old.anomalies[0].slice is None and old.metrics[0].slice is None
+    assert [p.value for p in series] == [0.5]
+    assert old.to_dict()["metrics"][0]["slice"] is None
