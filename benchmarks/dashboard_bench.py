@@ -9,7 +9,9 @@ Fills the store in one transaction with SQLAlchemy core bulk inserts into the st
 dataset, then renders each page with Streamlit's AppTest twice — cold (empty caches) and warm —
 and prints the times. Target (issue 5): every page < 2 s after the first load. ``trends`` is the
 dataset page with one feature's drift series in its rolling control band (issue 13); the plain
-``dataset`` row draws the row-count series in its band.
+``dataset`` row draws the row-count series in its band. Every artifact is sliced (``All
+Examples`` + 4 slices, ``core.slices``) and the checks of every tenth dataset (07, 17, …) carry
+per-slice metrics too; ``slice`` is the batch page showing one slice (issue 13).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 START = datetime(2025, 11, 26, 6, 0, tzinfo=timezone.utc)
 CHUNK = 20_000
+SLICES = ("segment_A", "segment_B", "segment_C", "segment_D")
 
 
 def synthetic_statistics(features: int, seed: int) -> bytes:
@@ -63,6 +66,11 @@ def synthetic_statistics(features: int, seed: int) -> bytes:
                 s.top_values.add(value=f"value_{rank}", frequency=count)
                 s.rank_histogram.buckets.add(low_rank=rank, high_rank=rank,
                                              label=f"value_{rank}", sample_count=count)
+    ds.name = "All Examples"
+    for name in SLICES:  # sliced as TFDV slices: the whole batch first, then each slice
+        part = stats.datasets.add()
+        part.CopyFrom(ds)
+        part.name, part.num_examples = name, 10_000 // len(SLICES)
     return stats.SerializeToString()
 
 
@@ -133,12 +141,15 @@ def fill(url: str, root: Path, datasets: int, batches: int, features: int) -> di
                     "short_description": "High L-infinity distance",
                     "description": "The L-infinity distance between current and previous is "
                                    "above the threshold."})
-            for f in range(features):
-                value = rng.uniform(0.06, 0.2) if f in exceeded else rng.uniform(0, 0.04)
-                rows["metrics"].append({
-                    "check_id": check_id, "feature": f"feature_{f:02d}", "comparison": "drift",
-                    "method": "jensen_shannon" if f % 2 == 0 else "l_infinity",
-                    "value": value, "threshold": 0.05, "exceeded": f in exceeded})
+            for slice_ in (None, *(SLICES if d % 10 == 7 else ())):
+                for f in range(features):
+                    value = rng.uniform(0.06, 0.2) if f in exceeded else rng.uniform(0, 0.04)
+                    rows["metrics"].append({
+                        "check_id": check_id, "feature": f"feature_{f:02d}",
+                        "comparison": "drift",
+                        "method": "jensen_shannon" if f % 2 == 0 else "l_infinity",
+                        "value": value, "threshold": 0.05, "exceeded": f in exceeded,
+                        "slice": slice_})
             if verdict == "fail":
                 rows["deliveries"].append({
                     "hook": "ops", "dataset": name, "batch": batch, "verdict": verdict,
@@ -167,6 +178,7 @@ PAGES = [
     ("trends", "views/dataset.py", {"dataset": "dataset_07", "trend_feature": "feature_03",
                                     "series": "l_infinity"}),
     ("batch", "views/batch.py", {"dataset": "dataset_07"}),
+    ("slice", "views/batch.py", {"dataset": "dataset_07", "slice": "segment_B"}),
     ("schemas", "views/schemas.py", {"dataset": "dataset_07"}),
     ("hooks", "views/hooks.py", {}),
 ]

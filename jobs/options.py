@@ -31,11 +31,12 @@ JOB_OPTIONS: dict[str, tuple[str, ...]] = {
     VALIDATE_BATCH: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "serving_input",
         "serving_batch", "serving_column_names", "schema_version", "baseline", "no_baseline",
-        "replace", "hooks", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
+        "replace", "hooks", "slice_by", "store_url", "artifacts", "schemas_dir", "config",
+        "secret_env",
     ),
     COMPUTE_STATS: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "role",
-        "replace", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
+        "replace", "slice_by", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
     ),
     CSV_TO_TFRECORD: (
         "input", "output", "delimiter", "column_names", "schema", "compression", "shards",
