@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
 from dataguard.store.migrate import upgrade
-from tests.store.builders import make_check
+from tests.store.builders import insert_old_check, make_check, round_trip
 
 CASH = "payment_type_Cash"
 
@@ -24,16 +24,11 @@ def _with_a_slice():
 
 def test_slices_of_anomalies_and_metrics_round_trip_through_the_store(store_url: str) -> None:
     check = _with_a_slice()
+    again = round_trip(store_url, check)
     store = open_store(store_url)
-    try:
-        with store.transaction() as tx:
-            stored = tx.add_check(check)
-        with store.read() as q:
-            again = q.get_check(stored.id)
-            series = q.metric_history(check.dataset)
-    finally:
-        store.dispose()
-    assert again is not None
+    with store.read() as q:
+        series = q.metric_history(check.dataset)
+    store.dispose()
     assert [a.slice for a in again.anomalies] == [a.slice for a in check.anomalies]
     assert [m.slice for m in again.metrics] == [m.slice for m in check.metrics]
     assert again.to_dict()["anomalies"][-1]["slice"] == CASH
@@ -43,20 +38,7 @@ def test_slices_of_anomalies_and_metrics_round_trip_through_the_store(store_url:
 def test_migrating_a_0003_store_keeps_its_rows_as_the_whole_batch(store_url: str) -> None:
     engine = make_engine(store_url)
     assert upgrade(engine, "0003") == "0003"
-    with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO datasets (id, name, created_at) VALUES "
-                             "(1, 'taxi', '2026-11-20 00:00:00+00:00')"))
-        conn.execute(sa.text(
-            "INSERT INTO checks (id, dataset_id, batch_name, batch_role, verdict, schema_version,"
-            " num_examples, anomaly_count, created_at) VALUES (1, 1, 'old', 'training', 'fail',"
-            " 1, 10, 1, '2026-11-20 00:00:00+00:00')"))
-        conn.execute(sa.text(
-            "INSERT INTO anomalies (check_id, feature, kind, type, severity, short_description,"
-            " description, outcome) VALUES (1, 'f', 'drift', 'COMPARATOR_L_INFTY_HIGH',"
-            " 'error', 's', 'd', 'fail')"))
-        conn.execute(sa.text(
-            "INSERT INTO metrics (check_id, feature, comparison, method, value, threshold,"
-            " exceeded, outcome) VALUES (1, 'f', 'drift', 'l_infinity', 0.5, 0.1, true, 'fail')"))
+    insert_old_check(engine, outcome="fail")
     assert upgrade(engine) == "0004"
     columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
                for t in ("anomalies", "metrics")}
