@@ -23,7 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataguard.core.slices import DEFAULT_SLICE, SliceConfig, slice_name, too_many_slices
+from dataguard.core.slices import (
+    DEFAULT_SLICE,
+    SliceConfig,
+    slice_name,
+    too_many_slices,
+    whole,
+)
 from dataguard.errors import BadInputError
 
 
@@ -76,13 +82,13 @@ class SlicedCombiner:
     def extract_output(self, acc: SlicedAccumulator) -> Any:
         """``All Examples`` first, then the slices by column (config order) and name."""
         out = self._inner.extract_output(acc.whole)
-        whole = out.datasets[0]
-        whole.name = DEFAULT_SLICE
-        typed = {_key(f): f for f in whole.features}
+        everything = whole(out)
+        everything.name = DEFAULT_SLICE
+        typed = {_key(f): f for f in everything.features}
         order = {column: i for i, column in enumerate(self._config.columns)}
         for column, name in sorted(acc.slices, key=lambda k: (order.get(k[0], len(order)), k[1])):
             dataset = out.datasets.add()
-            dataset.CopyFrom(self._inner.extract_output(acc.slices[(column, name)]).datasets[0])
+            dataset.CopyFrom(whole(self._inner.extract_output(acc.slices[(column, name)])))
             dataset.name = name
             for feature in dataset.features:
                 _type_like(feature, typed.get(_key(feature)))
