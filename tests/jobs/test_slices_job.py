@@ -62,6 +62,36 @@ def test_validate_batch_builds_offline_with_slicing(no_network: list[object]) ->
     assert parse(argv)[1].to_config("validate_batch").slice_by == ("payment_type", "company")
 
 
+def test_the_job_graph_slices_batch_and_serving_statistics_by_the_configs_columns(
+    tmp_path: Path, no_network: list[object]
+) -> None:
+    """Built offline for Dataflow: without --slice_by, the job's config's slice_by is used."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from dataguard.beamjobs.config import JobConfig
+    from dataguard.beamjobs.pipelines import build_validate_batch
+    from dataguard.core.slices import SliceConfig
+    from dataguard.stats.beam_fast import ComputeChunkStatistics
+
+    cfg = JobConfig(dataset="taxi", batch="b1", inputs=("gs://acme-ml-data/taxi/*.csv",),
+                    serving_inputs=("gs://acme-ml-data/serving/*.csv",),
+                    config_text='[datasets.taxi]\nslice_by = ["payment_type"]\nmax_slices = 9\n')
+    pipeline = beam.Pipeline(options=PipelineOptions(list(DATAFLOW_ARGS)))
+    build_validate_batch(pipeline, cfg)
+    found: list[object] = []
+
+    class Visitor(beam.pipeline.PipelineVisitor):
+        def enter_composite_transform(self, node: object) -> None:
+            transform = getattr(node, "transform", None)
+            if isinstance(transform, ComputeChunkStatistics):
+                found.append(transform._slicing)
+
+    pipeline.visit(Visitor())
+    assert found == [SliceConfig(("payment_type",), 9)] * 2  # the batch and its serving batch
+    assert no_network == []
+
+
 def test_an_unknown_slice_column_is_refused_before_the_job_runs(
     settings: Settings, taxi: Path
 ) -> None:
