@@ -121,7 +121,10 @@ def test_a_new_or_gone_slice_is_a_warning_of_its_own(day1: Any, day2: Any,
                      (SLICE_GONE, "payment_type_Pcard")}
     assert all(a.severity == "warning" and a.kind == AnomalyKind.DRIFT for a in anomalies
                if a.type in (SLICE_NEW, SLICE_GONE))
-    assert Policy().outcome(next(a for a in anomalies if a.type == SLICE_NEW)).value == "warn"
+    new = next(a for a in anomalies if a.type == SLICE_NEW)
+    assert Policy().outcome(new).value == "warn"
+    quiet = Policy.from_config({"policy": {"ignore_types": ["SLICE_NEW", "SLICE_GONE"]}})
+    assert quiet.outcome(new).value == "ignored"
 
 
 def test_a_small_slice_is_not_measurable_and_its_size_not_judged(day1: Any, day2: Any,
