@@ -47,8 +47,10 @@ class _ServiceFn(beam.DoFn):
     ) -> Any:
         """Record a batch; a retried bundle finds its own batch already there and reuses it."""
         from dataguard.core.models import Role
+        from dataguard.service.slicing import refuse_columns_not_in
         from dataguard.service.stats import record_statistics
 
+        refuse_columns_not_in(statistics, job_slicing(self._cfg))  # not in the data: exit 2
         source = ",".join(inputs)
         num = whole(statistics).num_examples
         if not self._cfg.replace:

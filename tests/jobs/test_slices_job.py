@@ -105,3 +105,18 @@ def test_an_unknown_slice_column_is_refused_before_the_job_runs(
         ])
     with Context.create(settings).store.read() as q:
         assert q.get_batch("taxi", "job-x", "training") is None
+
+
+@pytest.mark.slow
+def test_compute_stats_refuses_a_column_the_tfrecord_batch_lacks_before_recording(
+    settings: Settings, taxi: Path
+) -> None:
+    from jobs import compute_stats
+
+    with pytest.raises(UsageError, match="slice column 'no_such' is not in the batch's features"):
+        compute_stats.launch([
+            "--dataset=taxi", "--batch=rec", f"--input={taxi / 'tfrecord' / '*.gz'}",
+            "--slice_by=no_such", *store_args(settings), *DIRECT_ARGS,
+        ])
+    with Context.create(settings).store.read() as q:
+        assert q.get_batch("taxi", "rec", "training") is None
