@@ -48,7 +48,7 @@ def _state(workdir: Path) -> tuple[object, ...]:
             rows = [
                 (d, [(b.name, b.role.value, b.sha256) for b in q.list_batches(d)],
                  [(v.version, v.sha256) for v in q.list_schema_versions(d)],
-                 [(c.batch, c.verdict.value) for c in q.list_checks(d)],
+                 [(c.batch, c.verdict.value) for c in q.check_history(d)],
                  len(q.list_deliveries(d)))
                 for d in q.list_datasets()
             ]

@@ -34,14 +34,33 @@ from dataguard.stats.pipeline_options import is_local, runner_name
 
 def workers_can_record(pipeline_args: Sequence[str], settings: Any) -> bool:
     """Whether ``run``/``stats --engine beam`` can hand the whole job to the runner's workers:
-    the runner is remote and they can reach the store (not SQLite) and the artifact root and
-    schemas (gs:// or another remote filesystem). Otherwise the command computes statistics on
-    the runner and records them itself."""
-    if is_local(PipelineOptions(list(pipeline_args))):
-        return False
-    return not settings.store_url.startswith("sqlite") and all(
-        "://" in value for value in (settings.artifacts, settings.schemas_dir)
-    )
+    the runner is remote and they can reach the store and the artifact root and schemas
+    (``unreachable``). Otherwise the command computes statistics on the runner and records them
+    itself."""
+    options = PipelineOptions(list(pipeline_args))
+    return not is_local(options) and unreachable(
+        runner_name(options), settings.store_url, settings.artifacts, settings.schemas_dir
+    ) is None
+
+
+def unreachable(
+    runner: str, store_url: str | None, artifacts: str | None, schemas_dir: str | None
+) -> str | None:
+    """Why remote workers could not record (the one rule): a SQLite store, or an artifact root
+    or schemas folder on this machine rather than gs:// (or another remote filesystem). None
+    when they can; unset locations are the worker environment's (``JobConfig``)."""
+    if (store_url or "").startswith("sqlite"):
+        return (
+            f"--store {store_url}: {runner} workers record into the store themselves; "
+            "use a PostgreSQL URL they can reach (e.g. Cloud SQL on a private IP)"
+        )
+    for name, value in (("--artifacts", artifacts), ("schemas_dir", schemas_dir)):
+        if value and "://" not in value:
+            return (
+                f"{name} {value}: {runner} workers cannot write to this machine; "
+                "use a gs:// location"
+            )
+    return None
 
 
 def launch_run_job(
@@ -176,17 +195,7 @@ def _remote_ready(cfg: JobConfig, pipeline_args: Sequence[str]) -> PipelineOptio
     options = PipelineOptions(list(pipeline_args))
     if is_local(options):
         return options
-    runner = runner_name(options)
-    if (cfg.store_url or "").startswith("sqlite"):
-        raise UsageError(
-            f"--store {cfg.store_url}: {runner} workers record into the store themselves; "
-            "use a PostgreSQL URL they can reach (e.g. Cloud SQL on a private IP)"
-        )
-    for name, value in (("--artifacts", cfg.artifacts), ("schemas_dir", cfg.schemas_dir)):
-        if value and "://" not in value:
-            raise UsageError(
-                f"{name} {value}: {runner} workers cannot write to this machine; "
-                "use a gs:// location"
-            )
+    reason = unreachable(runner_name(options), cfg.store_url, cfg.artifacts, cfg.schemas_dir)
+    if reason is not None:
+        raise UsageError(reason)
     return options
-

@@ -12,8 +12,8 @@ import os
 import sys
 from typing import Any
 
+from dataguard.cli.inputs import add_input_options, add_slice_by, input_options, input_paths
 from dataguard.cli.report import FORMATS, render_check, summary_line, verdict_exit_code
-from dataguard.cli.stats_cmd import add_slice_by
 from dataguard.config import Settings
 from dataguard.errors import ExitCode
 
@@ -56,17 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("dataset")
     run.add_argument("batch")
-    run.add_argument("--input", action="append", nargs="+", required=True, metavar="PATH",
-                     help="CSV/TFRecord file or glob, local or gs:// (repeatable)")
+    add_input_options(run)
     run.add_argument("--serving-input", action="append", nargs="+", metavar="PATH",
                      help="serving data of the same period: checked for skew")
     run.add_argument("--serving-batch", metavar="NAME",
                      help="name of the serving batch (default: the batch name)")
-    run.add_argument("--input-format", choices=("csv", "tfrecord", "parquet"))
-    run.add_argument("--delimiter", default=",")
-    run.add_argument("--column-names", metavar="A,B,…", help="CSV without a header line")
-    run.add_argument("--engine", choices=("local", "beam"), default="local")
-    run.add_argument("--replace", action="store_true", help="replace existing batch statistics")
     _check_options(run, serving=False)
     run.set_defaults(handler=handle_run, accepts_extra=True)
 
@@ -145,30 +139,21 @@ def handle_gate(args: argparse.Namespace, settings: Settings) -> ExitCode:
     return ExitCode(verdict_exit_code(result.verdict))
 
 
-def _flatten(groups: list[list[str]] | None) -> list[str]:
-    return [path for group in groups or [] for path in group]
-
-
 def handle_run(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.api import run
 
     result = run(
         args.dataset,
         args.batch,
-        _flatten(args.input),
-        serving_inputs=_flatten(args.serving_input) or None,
+        input_paths(args.input),
+        serving_inputs=input_paths(args.serving_input) or None,
         serving_batch=args.serving_batch,
-        engine=args.engine,
-        input_format=args.input_format,
-        delimiter=args.delimiter,
-        column_names=args.column_names.split(",") if args.column_names else None,
-        replace=args.replace,
-        pipeline_args=list(args.extra),
         schema_version=args.schema_version,
         hooks=not args.no_hooks,
         refire=args.refire,
         slice_by=args.slice_by,
         settings=settings,
+        **input_options(args),
         **_baseline(args),
     )
     return _emit(result, args, settings)

@@ -30,21 +30,13 @@ from collections.abc import Callable
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2
 
+from dataguard.core.labels import MARKDOWN, TEXT, feature_label, finding_label
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 
 FORMATS = ("text", "json", "junit", "markdown")
-DATASET_LEVEL = "(dataset)"
 _COLORS = {"pass": "32", "warn": "33", "fail": "31", "dim": "2", "bold": "1"}
-_MD_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
-_MARK = {Outcome.FAIL: "✗", Outcome.WARN: "!", Outcome.IGNORED: "·", None: "?"}
 _STYLE = {Outcome.FAIL: "fail", Outcome.WARN: "warn", Outcome.IGNORED: "dim", None: "dim"}
-_MD_OUTCOME = {Outcome.FAIL: "❌ fail", Outcome.WARN: "⚠️ warn", Outcome.IGNORED: "ignored",
-               None: "unknown"}
-
-
-def outcome_label(outcome: Outcome | None) -> str:
-    """``✗ fail``, ``! warn``, ``· ignored``; ``? unknown`` for checks stored without outcomes."""
-    return f"{_MARK[outcome]} {outcome.value if outcome else 'unknown'}"
+_MD_OK = f"{MARKDOWN.verdict_mark(Verdict.PASS)} ok"  # a measurement within its threshold
 
 
 def render_check(result: CheckResult, fmt: str = "text", *, color: bool = False,
@@ -73,15 +65,6 @@ def summary_line(result: CheckResult) -> str:
 
 
 _TFDV_TYPES = frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
-
-
-def _feature(name: str) -> str:
-    return name or DATASET_LEVEL
-
-
-def _where(finding: Anomaly | Metric) -> str:
-    """The feature, and the slice when the finding is about one: ``fare [payment_type_Cash]``."""
-    return _feature(finding.feature) + (f" [{finding.slice}]" if finding.slice else "")
 
 
 def _shown(metrics: tuple[Metric, ...]) -> tuple[list[Metric], int]:
@@ -135,8 +118,8 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
     if result.anomalies:
         lines += ["", paint(f"Anomalies ({len(result.anomalies)})", "bold")]
         for a in result.anomalies:
-            mark = paint(f"{outcome_label(a.outcome):<9}", _STYLE[a.outcome])
-            lines.append(f"  {mark} {a.kind.value:<6} {_where(a):<26} {a.type} "
+            mark = paint(f"{TEXT.outcome(a.outcome):<9}", _STYLE[a.outcome])
+            lines.append(f"  {mark} {a.kind.value:<6} {finding_label(a):<26} {a.type} "
                          f"({_severity(a)})")
             lines.append(paint(f"      {a.description}", "dim"))
     else:
@@ -147,9 +130,9 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
                      f"{'value':>11} {'threshold':>10}  status")
         shown, hidden = _shown(result.metrics)
         for m in shown:
-            status = (paint(f"{_exceeded(m)} {outcome_label(m.outcome)}", _STYLE[m.outcome])
+            status = (paint(f"{_exceeded(m)} {TEXT.outcome(m.outcome)}", _STYLE[m.outcome])
                       if m.exceeded else paint("ok", "dim"))
-            lines.append(f"  {m.comparison:<10} {_where(m):<26} {m.method:<16} "
+            lines.append(f"  {m.comparison:<10} {finding_label(m):<26} {m.method:<16} "
                          f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
         if hidden:
             lines.append(paint(f"  {_left_out(hidden)}", "dim"))
@@ -166,11 +149,11 @@ def render_junit(result: CheckResult) -> str:
     cases: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: {"a": [], "m": []})
     features = {m.feature for m in result.metrics} | {a.feature for a in result.anomalies}
     for feature in features:
-        cases[("schema", _feature(feature))]  # every feature seen gets a schema case
+        cases[("schema", feature_label(feature))]  # every feature seen gets a schema case
     for a in result.anomalies:
-        cases[(a.kind.value, _where(a))]["a"].append(a)
+        cases[(a.kind.value, finding_label(a))]["a"].append(a)
     for m in result.metrics:
-        cases[(m.comparison, _where(m))]["m"].append(m)
+        cases[(m.comparison, finding_label(m))]["m"].append(m)
     order = {"schema": 0, "drift": 1, "skew": 2}
     keys = sorted(cases, key=lambda k: (order.get(k[0], 3), k[1]))
     failures = sum(1 for k in keys if _junit_failed(cases[k]["a"], cases[k]["m"]))
@@ -210,8 +193,8 @@ def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature
     case = ET.SubElement(suite, "testcase", name=f"{comparison}: {feature}",
                          classname=f"dataguard.{result.dataset}.{comparison}", time="0")
     lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
-             + (f" {_exceeded(x)}, {outcome_label(x.outcome)}" if x.exceeded else "") for x in m]
-    lines += [f"{outcome_label(x.outcome)}: {x.type} ({_severity(x)}): {x.description}"
+             + (f" {_exceeded(x)}, {TEXT.outcome(x.outcome)}" if x.exceeded else "") for x in m]
+    lines += [f"{TEXT.outcome(x.outcome)}: {x.type} ({_severity(x)}): {x.description}"
               for x in a]
     if _junit_failed(a, m):
         errors = [x for x in a if _fails(x)]
@@ -231,8 +214,8 @@ def _cell(text: str) -> str:
 def render_markdown(result: CheckResult) -> str:
     verdict = result.verdict.value
     out = [
-        f"### {_MD_ICON[verdict]} dataguard check `{result.dataset}` / `{result.batch}`: "
-        f"**{verdict}**",
+        f"### {MARKDOWN.verdict_mark(verdict)} dataguard check `{result.dataset}` / "
+        f"`{result.batch}`: **{verdict}**",
         "",
         f"Schema v{result.schema_version} · baseline `{result.baseline_batch or '-'}` · serving "
         f"`{result.serving_batch or '-'}` · {result.num_examples:,} examples",
@@ -241,8 +224,9 @@ def render_markdown(result: CheckResult) -> str:
     if result.anomalies:
         out += ["| outcome | kind | feature | anomaly | severity | description |",
                 "| --- | --- | --- | --- | --- | --- |"]
-        out += [f"| {_MD_OUTCOME[a.outcome]} | {a.kind.value} | `{_cell(_where(a))}` | "
-                f"{a.type} | {a.severity} | {_cell(a.description)} |" for a in result.anomalies]
+        out += [f"| {MARKDOWN.outcome(a.outcome)} | {a.kind.value} | "
+                f"`{_cell(finding_label(a))}` | {a.type} | {a.severity} | "
+                f"{_cell(a.description)} |" for a in result.anomalies]
     else:
         out.append("No anomalies.")
     if result.metrics:
@@ -252,9 +236,9 @@ def render_markdown(result: CheckResult) -> str:
                 "| comparison | feature | method | value | threshold | |",
                 "| --- | --- | --- | ---: | ---: | --- |"]
         shown, hidden = _shown(result.metrics)
-        out += [f"| {m.comparison} | `{_cell(_where(m))}` | {m.method} | "
+        out += [f"| {m.comparison} | `{_cell(finding_label(m))}` | {m.method} | "
                 f"{_fmt(m.value)} | {_fmt(m.threshold)} | "
-                f"{_MD_OUTCOME[m.outcome] if m.exceeded else '✅ ok'} |"
+                f"{MARKDOWN.outcome(m.outcome) if m.exceeded else _MD_OK} |"
                 for m in shown]
         out += ["", _left_out(hidden)] if hidden else []
         out += ["", "</details>"]

@@ -14,6 +14,7 @@ import json
 import sys
 from typing import Any
 
+from dataguard.cli.inputs import add_input_options, add_slice_by, input_options, input_paths
 from dataguard.config import Settings
 from dataguard.errors import ExitCode
 
@@ -29,49 +30,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("dataset", help="dataset name, e.g. taxi")
     parser.add_argument("batch", help="batch name, e.g. 2026-11-24")
-    parser.add_argument("--input", action="append", nargs="+", required=True, metavar="PATH",
-                        help="CSV/TFRecord file, folder or glob, local or gs:// (repeatable)")
-    parser.add_argument("--input-format", choices=("csv", "tfrecord", "parquet"),
-                        help="default: guessed from the file names")
-    parser.add_argument("--delimiter", default=",", help="CSV field delimiter (default ,)")
-    parser.add_argument("--column-names", metavar="A,B,…",
-                        help="CSV column names, for files without a header line")
+    add_input_options(parser)
     parser.add_argument("--role", choices=("training", "serving"), default="training")
-    parser.add_argument("--engine", choices=("local", "beam"), default="local",
-                        help="local: in process, streaming (default); beam: a Beam pipeline")
-    parser.add_argument("--replace", action="store_true",
-                        help="recompute a batch that is already stored")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_slice_by(parser, "compute statistics per value of COLUMN too (TFDV's slicing)")
     parser.set_defaults(handler=handle_stats, accepts_extra=True)
 
 
-def add_slice_by(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--slice-by COLUMN`` (repeatable; beats ``[datasets.<name>] slice_by``)."""
-    parser.add_argument("--slice-by", action="append", metavar="COLUMN", dest="slice_by",
-                        help=f"{what}; repeatable (default: [datasets.<name>] slice_by)")
-
-
 def handle_stats(args: argparse.Namespace, settings: Settings) -> ExitCode:
     from dataguard.api import compute_stats
 
-    inputs = [path for group in args.input for path in group]
-    column_names = (
-        [name.strip() for name in args.column_names.split(",")] if args.column_names else None
-    )
     result = compute_stats(
         args.dataset,
         args.batch,
-        inputs,
+        input_paths(args.input),
         role=args.role,
-        engine=args.engine,
-        input_format=args.input_format,
-        delimiter=_unescape(args.delimiter),
-        column_names=column_names,
-        replace=args.replace,
-        pipeline_args=list(getattr(args, "extra", []) or []),
         slice_by=args.slice_by,
         settings=settings,
+        **input_options(args),
     )
     if args.format == "json":
         print(json.dumps(result.to_dict(), sort_keys=False))
@@ -93,8 +69,3 @@ def render_text(result: Any) -> str:
         f"  source:   {b.source}\n"
         f"  artifact: {b.artifact_uri}"
     )
-
-
-def _unescape(delimiter: str) -> str:
-    """Let users type ``--delimiter '\\t'`` for tab-separated files."""
-    return {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)

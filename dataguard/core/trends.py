@@ -78,6 +78,10 @@ SEVERITY = "warning"
 DRIFT_SUFFIX = " drift"
 """Drift series are judged from above only: a batch closer to its baseline than usual is fine."""
 
+FEATURE_STATISTICS = ("mean", "std", "missing share", "unique")
+"""A feature's statistics series (``statistics_series``; numeric: mean and std, categorical:
+unique; both: missing share), in the order the dashboard shows them."""
+
 SeriesKey = tuple[str, str]
 """(feature, statistic): ``("fare", "mean")``, ``("", "num_examples")``,
 ``("payment_type", "l_infinity drift")``; feature ``""`` is the dataset."""

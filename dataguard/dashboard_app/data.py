@@ -23,6 +23,7 @@ import streamlit as st
 from dataguard.config import Settings, load_settings
 from dataguard.core.models import Batch, CheckResult, Role, SchemaVersion
 from dataguard.core.stats_view import DatasetStats, dataset_stats
+from dataguard.core.trends import TrendConfig
 from dataguard.errors import ArtifactError, DataguardError
 from dataguard.store import Store, open_store
 
@@ -42,6 +43,16 @@ def settings() -> Settings:
         st.error(f"Cannot read the configuration: {exc}")
         st.stop()
         raise  # unreachable: st.stop raises
+
+
+def trend_config(dataset: str) -> TrendConfig:
+    """The dataset's ``trend_window`` and features turned off; a bad value is shown, and the
+    defaults are used."""
+    try:
+        return TrendConfig.from_config(settings().document, dataset)
+    except DataguardError as exc:
+        st.warning(f"{exc} (showing the default window)")
+        return TrendConfig()
 
 
 def safe_url(url: str) -> str:
@@ -145,12 +156,29 @@ BATCH_SERIES = "num_examples (rows of the batch)"
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def profile_features(url: str, version: int, dataset: str) -> list[str]:
+    """The features the dataset's batch profiles hold, sorted."""
+    with _store(url).read() as q:
+        return q.profile_features(dataset)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def profiles(url: str, version: int, dataset: str, feature: str) -> pd.DataFrame:
+    """``batch``, ``stat``, ``value``: one feature's profile rows over the dataset's training
+    batches (feature "": each profiled batch's ``num_examples``), in batch-name order."""
+    with _store(url).read() as q:
+        points = q.profile_history(dataset, feature=feature)
+    return _frame(points, ["batch", "feature", "stat", "value"])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def trend(url: str, version: int, dataset: str, comparison: str, feature: str, series: str,
           window: int) -> pd.DataFrame:
     """One series of the dataset by batch with its rolling control band (``trendline``): a
-    stored drift/skew method of ``feature``, or ``BATCH_SERIES`` (``feature`` "") from the
-    batches table. Store rows only, never the statistics artifacts."""
-    from dataguard.core.trends import drift_key
+    statistics series of ``feature`` from the batches' profiles (``FEATURE_STATISTICS``), a
+    stored drift/skew method of it, or ``BATCH_SERIES`` (``feature`` "") from the batches
+    table. Store rows only, never the statistics artifacts."""
+    from dataguard.core.trends import FEATURE_STATISTICS, drift_key
     from dataguard.dashboard_app import trendline
 
     listed = batches(url, version, dataset)
@@ -159,11 +187,26 @@ def trend(url: str, version: int, dataset: str, comparison: str, feature: str, s
     if series == BATCH_SERIES:
         values = trendline.batch_series(listed)
         key = ("", "num_examples")
+    elif series in FEATURE_STATISTICS:
+        values = trendline.profile_series(profiles(url, version, dataset, feature), series)
+        key = (feature, series)  # judged on both sides, as checks judge it
     else:
         values = trendline.drift_series(metrics(url, version, dataset, comparison), feature,
                                         series)
         key = drift_key(feature, series)  # distances are judged from above, as drift is
     return trendline.with_band(values, training, key, window)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=256)
+def trend_chart(url: str, version: int, dataset: str, comparison: str, feature: str,
+                series: str, window: int, title: str) -> dict[str, Any]:
+    """``trend`` drawn by ``charts.control_band``, as a Vega-Lite spec (``st.vega_lite_chart``):
+    built once per store version, because Altair takes 0.2–0.3 s to build a 365-point band and
+    the feature page draws up to eight of them."""
+    from dataguard.dashboard_app import charts
+
+    frame = trend(url, version, dataset, comparison, feature, series, window)
+    return charts.control_band(frame, title).to_dict()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -15,6 +15,7 @@ PAGES = {
     "overview": ("Overview", ":material/monitoring:"),
     "dataset": ("Dataset", ":material/timeline:"),
     "batch": ("Batch / check", ":material/fact_check:"),
+    "feature": ("Feature trends", ":material/show_chart:"),
     "schemas": ("Schemas", ":material/schema:"),
     "hooks": ("Hooks", ":material/notifications:"),
 }

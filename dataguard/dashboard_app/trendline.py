@@ -1,6 +1,7 @@
 """A stored series of a dataset with the control band ``core.trends`` gives each of its points.
 
     frame = drift_series(metrics, "fare", "jensen_shannon")      # one value per batch
+    frame = profile_series(profiles, "mean")                     # fare's profile rows
     band = with_band(frame, training_names, drift_key("fare", "jensen_shannon"), window=30)
 
 Every point is judged as a check would have judged it: against the same series over the last
@@ -9,8 +10,9 @@ series just adds nothing), with ``core.trends.control_limits`` for the band and
 ``core.trends.judge`` for "out of control" (drift and skew distances from above only, counts on
 both sides). Fewer than ``core.trends.MIN_HISTORY`` past values: no band, nothing judged.
 
-Only what the store already holds is used — the metrics of the checks and the batches' example
-counts — never the statistics artifacts (365 batches would mean 365 files to read and parse).
+Only what the store already holds is used — the metrics of the checks, the batches' profiles
+(missing share, mean, std, unique count per feature) and example counts — never the statistics
+artifacts (365 batches would mean 365 files to read and parse).
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def drift_series(metrics: pd.DataFrame, feature: str, method: str) -> pd.DataFra
     rows = metrics[(metrics["feature"] == feature) & (metrics["method"] == method)]
     latest = rows.sort_values("check_id", kind="stable").groupby("batch").tail(1)
     return _by_name(latest[["batch", "value"]])
+
+
+def profile_series(profiles: pd.DataFrame, stat: str) -> pd.DataFrame:
+    """``batch``, ``value`` of one statistic of a feature's profile rows (``data.profiles``), in
+    batch-name order."""
+    if profiles.empty:
+        return pd.DataFrame(columns=["batch", "value"])
+    return _by_name(profiles.loc[profiles["stat"] == stat, ["batch", "value"]])
 
 
 def batch_series(batches: pd.DataFrame, column: str = "num_examples") -> pd.DataFrame:

@@ -8,11 +8,10 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
+from dataguard.core.labels import DASHBOARD
 from dataguard.dashboard_app import data
 from dataguard.errors import DataguardError
 
-# Plain symbols (no emoji): they render with any font, headless browsers included.
-VERDICT_ICONS = {"pass": "✔", "warn": "▲", "fail": "✖"}
 VERDICT_BACKGROUND = {"pass": "#d9f2de", "warn": "#fdebc8", "fail": "#f9d3d3"}
 
 
@@ -33,13 +32,14 @@ def pick(
 
 
 def verdict_label(verdict: str | None) -> str:
-    return f"{VERDICT_ICONS.get(verdict or '', '○')} {verdict or 'not checked'}"
+    """``✔ pass``, ``▲ warn``, ``✖ fail``; ``○ not checked`` (``core.labels``)."""
+    return DASHBOARD.verdict(verdict)
 
 
 def verdict_bars(verdicts: Sequence[str]) -> str:
     """The overview's sparkline, oldest first, one symbol per check (a one-colour bar chart
     would paint a passing dataset red)."""
-    return " ".join(VERDICT_ICONS.get(v, "○") for v in verdicts)
+    return " ".join(DASHBOARD.verdict_mark(v) for v in verdicts)
 
 
 def verdict_style(label: object) -> str:

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from dataguard.core.models import Anomaly, CheckResult, Metric, Verdict
+from dataguard.core.models import Anomaly, CheckResult, Verdict
 from dataguard.errors import UsageError
 
 CHECK_EVENT = "check.completed"
@@ -70,12 +70,6 @@ class Event:
     def batch_link(self) -> str | None:
         """The dashboard batch page ``/batch?dataset=…&batch=…`` (needs ``dashboard_url``)."""
         return self.result.batch_link(self.dashboard_url)
-
-
-def where(finding: Anomaly | Metric) -> str:
-    """What a finding is about, as messages show it: ``fare``, ``(dataset)``, and the slice when
-    it is about one: ``fare [payment_type_Cash]``."""
-    return (finding.feature or "(dataset)") + (f" [{finding.slice}]" if finding.slice else "")
 
 
 def full_description(anomaly: Anomaly) -> str:
@@ -179,13 +173,7 @@ class Hook(abc.ABC):
 
     def env_value(self, key: str) -> str:
         """The secret named by option ``key`` (e.g. ``secret_env``), from the environment."""
-        var = self.options[key]
-        value = os.environ.get(var)
-        if not value:
-            raise HookError(
-                f"environment variable {var} (from {key!r}) is not set", retryable=False
-            )
-        return value
+        return required_env(self.options[key], f"from {key!r}")
 
     def url(self) -> str:
         """``url``, or the environment variable named by ``url_env`` (for URLs holding a token)."""
@@ -210,13 +198,31 @@ class Hook(abc.ABC):
         """httpx's ``verify``: its default CAs, or ``tls_context()`` when ``ca_file`` is set."""
         return self.tls_context() if self.options.get("ca_file") else True
 
-    def url_secrets(self) -> list[str]:
-        if "url_env" in self.options and os.environ.get(self.options["url_env"]):
-            return [os.environ[self.options["url_env"]]]
-        return []
+    def post_to_url(
+        self, client: httpx.Client, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """POST to ``url`` / ``url_env`` with this hook's timeout, the URL masked in errors;
+        without ``headers``, ``body`` is JSON."""
+        return post(client, self.url(), body, headers or JSON_HEADERS,
+                    timeout=self.spec.timeout, shown=self.shown_url())
+
+    def env_secrets(self, *keys: str) -> list[str]:
+        """The values of the environment variables named by options ``keys`` that are set: what
+        ``secrets()`` redacts."""
+        names = [self.options.get(key) for key in keys]
+        return [os.environ[name] for name in names if name and os.environ.get(name)]
+
+
+def required_env(var: str, what: str) -> str:
+    """The variable's value; ``HookError`` (a retry cannot help) saying what needs it when unset."""
+    value = os.environ.get(var)
+    if not value:
+        raise HookError(f"environment variable {var} ({what}) is not set", retryable=False)
+    return value
 
 
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+JSON_HEADERS: Mapping[str, str] = {"Content-Type": "application/json"}
 
 
 def _env_options(options: Mapping[str, Any]) -> list[tuple[str, object]]:

@@ -21,7 +21,6 @@ SMTP 4xx replies and connection failures are retried; 5xx replies (bad recipient
 from __future__ import annotations
 
 import html
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -29,16 +28,11 @@ from email.utils import formatdate, make_msgid
 
 import httpx
 
-from dataguard.core.models import Outcome
+from dataguard.core.labels import finding_label, outcome_word
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, HookError, full_description, where
+from dataguard.hooks.base import Event, Hook, HookError, full_description
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-def _outcome(outcome: Outcome | None) -> str:
-    """The policy's outcome; ``unknown`` for checks stored before outcomes were recorded."""
-    return outcome.value if outcome is not None else "unknown"
 
 
 def subject(event: Event) -> str:
@@ -61,7 +55,7 @@ def plain_text(event: Event) -> str:
         lines.append(f"Anomalies ({len(r.anomalies)}):")
         for a in r.anomalies:
             lines.append(
-                f"  - {_outcome(a.outcome)}: {where(a)} [{a.kind.value}, "
+                f"  - {outcome_word(a.outcome)}: {finding_label(a)} [{a.kind.value}, "
                 f"{a.severity}] {a.type}: {full_description(a)}"
             )
     exceeded = [m for m in r.metrics if m.exceeded]
@@ -69,8 +63,8 @@ def plain_text(event: Event) -> str:
         lines += ["", "Distances over threshold:"]
         for m in exceeded:
             lines.append(
-                f"  - {_outcome(m.outcome)}: {where(m)} {m.comparison} {m.method} {m.value:.4g} "
-                f"> {m.threshold if m.threshold is not None else '-'}"
+                f"  - {outcome_word(m.outcome)}: {finding_label(m)} {m.comparison} {m.method} "
+                f"{m.value:.4g} > {m.threshold if m.threshold is not None else '-'}"
             )
     link = event.batch_link()
     if link:
@@ -82,7 +76,7 @@ def html_text(event: Event) -> str:
     r = event.result
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(_outcome(a.outcome))}</td><td>{e(where(a))}</td>"
+        f"<tr><td>{e(outcome_word(a.outcome))}</td><td>{e(finding_label(a))}</td>"
         f"<td>{e(a.kind.value)}</td><td>{e(a.severity)}</td><td>{e(a.type)}</td>"
         f"<td>{e(full_description(a))}</td></tr>"
         for a in r.anomalies
@@ -151,8 +145,7 @@ class EmailHook(Hook):
         return f"smtp://{self.options['host']}:{self.port} ({self.security}) → {to}"
 
     def secrets(self) -> list[str]:
-        name = self.options.get("password_env")
-        return [os.environ[name]] if name and os.environ.get(name) else []
+        return self.env_secrets("password_env")
 
     def build(self, event: Event) -> EmailMessage:
         msg = EmailMessage()

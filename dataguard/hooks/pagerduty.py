@@ -19,14 +19,14 @@ right after, so a test leaves no open incident behind.
 from __future__ import annotations
 
 import json
-import os
 import socket
 
 import httpx
 
+from dataguard.core.labels import finding_label
 from dataguard.core.models import Verdict
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, post, where
+from dataguard.hooks.base import Event, Hook
 
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SEVERITIES = ("critical", "error", "warning", "info")
@@ -65,8 +65,7 @@ class PagerDutyHook(Hook):
         return str(self.options.get("url", EVENTS_URL))
 
     def secrets(self) -> list[str]:
-        value = os.environ.get(self.options["routing_key_env"])
-        return [value] if value else []
+        return self.env_secrets("routing_key_env")
 
     def events(self, event: Event) -> list[dict]:
         """The Events API v2 bodies: resolves for open alerts on pass, else one trigger."""
@@ -82,7 +81,7 @@ class PagerDutyHook(Hook):
                 for b in event.open_alerts
             ]
         test = "[TEST] " if event.is_test else ""
-        worst = ", ".join(sorted({where(a) for a in r.anomalies})[:5])
+        worst = ", ".join(sorted({finding_label(a) for a in r.anomalies})[:5])
         summary = f"{test}dataguard: {r.dataset}/{r.batch} check {r.verdict.value}"
         if worst:
             summary += f" ({len(r.anomalies)} anomalies: {worst})"
@@ -110,11 +109,4 @@ class PagerDutyHook(Hook):
 
     def send(self, event: Event, client: httpx.Client) -> None:
         for body in self.events(event):
-            post(
-                client,
-                self.url(),
-                json.dumps(body).encode(),
-                {"Content-Type": "application/json"},
-                timeout=self.spec.timeout,
-                shown=self.shown_url(),
-            )
+            self.post_to_url(client, json.dumps(body).encode())

@@ -19,14 +19,12 @@ import json
 
 import httpx
 
-from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
+from dataguard.core.labels import SLACK
+from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, full_description, post
+from dataguard.hooks.base import Event, Hook, full_description
 
-ICONS = {Verdict.PASS: ":white_check_mark:", Verdict.WARN: ":warning:", Verdict.FAIL: ":x:"}
 TEXT_LIMIT = 2900  # Slack's section text limit is 3000 characters
-OUTCOME_ICONS = {Outcome.FAIL: ":x: fail", Outcome.WARN: ":warning: warn",
-                 Outcome.IGNORED: ":white_circle: ignored"}
 _OUTCOME_RANK = {Outcome.FAIL: 0, Outcome.WARN: 1, None: 2, Outcome.IGNORED: 3}
 
 
@@ -61,7 +59,7 @@ def worst_anomalies(result: CheckResult, limit: int) -> list[tuple[Anomaly, Metr
 def anomaly_line(anomaly: Anomaly, metric: Metric | None) -> str:
     feature = f"`{_esc(anomaly.feature)}`" if anomaly.feature else "_dataset_"
     what = _esc(full_description(anomaly))
-    outcome = f"{OUTCOME_ICONS[anomaly.outcome]} " if anomaly.outcome else ""
+    outcome = f"{SLACK.outcome(anomaly.outcome)} " if anomaly.outcome else ""
     in_slice = f" in slice `{_esc(anomaly.slice)}`" if anomaly.slice else ""
     line = f"• {outcome}{feature}{in_slice} ({anomaly.kind.value}): {what}"
     if metric is not None and metric.threshold is not None:
@@ -73,7 +71,8 @@ def blocks(event: Event, limit: int = 5) -> list[dict]:
     r = event.result
     test = "[TEST] " if event.is_test else ""
     verdict = r.verdict.value.upper()
-    title = f"{test}{ICONS[r.verdict]} dataguard check {verdict}: {r.dataset} / {r.batch}"
+    icon = SLACK.verdict_mark(r.verdict)
+    title = f"{test}{icon} dataguard check {verdict}: {r.dataset} / {r.batch}"
     fields = [
         f"*Dataset*\n{_esc(r.dataset)}",
         f"*Batch*\n{_esc(r.batch)}",
@@ -144,15 +143,8 @@ class SlackHook(Hook):
         return self.shown_url()
 
     def secrets(self) -> list[str]:
-        return self.url_secrets()
+        return self.env_secrets("url_env")
 
     def send(self, event: Event, client: httpx.Client) -> None:
         body = json.dumps(message(event, self.options.get("max_anomalies", 5))).encode()
-        post(
-            client,
-            self.url(),
-            body,
-            {"Content-Type": "application/json"},
-            timeout=self.spec.timeout,
-            shown=self.shown_url(),
-        )
+        self.post_to_url(client, body)

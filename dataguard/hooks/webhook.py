@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import httpx
 
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, HookError, post
+from dataguard.hooks.base import Event, Hook, required_env
 
 SIGNATURE_HEADER = "X-Dataguard-Signature"
 USER_AGENT = "dataguard-hooks/1"
@@ -54,32 +54,20 @@ class WebhookHook(Hook):
         return self.shown_url() + signed
 
     def secrets(self) -> list[str]:
-        values = self.url_secrets()
-        names = [self.options.get("secret_env"), *self.options.get("header_env", {}).values()]
-        values += [os.environ[n] for n in names if n and os.environ.get(n)]
-        return values
+        headers = self.options.get("header_env", {}).values()
+        return self.env_secrets("url_env", "secret_env") + [
+            os.environ[name] for name in headers if os.environ.get(name)
+        ]
 
     def headers(self, body: bytes) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         headers.update(self.options.get("headers", {}))
         for header, var in self.options.get("header_env", {}).items():
-            value = os.environ.get(var)
-            if not value:
-                raise HookError(
-                    f"environment variable {var} (header {header!r}) is not set", retryable=False
-                )
-            headers[header] = value
+            headers[header] = required_env(var, f"header {header!r}")
         if "secret_env" in self.options:
             headers[SIGNATURE_HEADER] = sign(self.env_value("secret_env"), body)
         return headers
 
     def send(self, event: Event, client: httpx.Client) -> None:
         body = event.body()
-        post(
-            client,
-            self.url(),
-            body,
-            self.headers(body),
-            timeout=self.spec.timeout,
-            shown=self.shown_url(),
-        )
+        self.post_to_url(client, body, self.headers(body))

@@ -12,8 +12,10 @@ workers that record themselves is the entry points' choice (``dataguard.api``).
 Order, so that bad input or a failure leaves the store and the artifact folder as they were:
 names → inputs (missing path / empty glob fail here) → "already stored?" (fail fast, before any
 computing) → compute → write the artifact under a new unique name (temp + rename) → one store
-transaction → on a store failure the new artifact is deleted. ``record_statistics`` is that
-tail on its own, for the Beam jobs that compute statistics elsewhere.
+transaction (the batch row and its profile, ``batch_profile``: the trend series, so trend checks
+and the dashboard need not read artifacts) → on a store failure the new artifact is deleted.
+``record_statistics`` is that tail on its own, for the Beam jobs that compute statistics
+elsewhere.
 
 A run killed between writing its artifact and committing, or a ``--replace`` that raced another
 one, leaves files no row points to in the batch's folder. The next run of the batch heals that:
@@ -37,6 +39,8 @@ from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
 from dataguard.core.names import valid_name
 from dataguard.core.slices import slice_names, whole
+from dataguard.core.stats_view import dataset_stats
+from dataguard.core.trends import SeriesKey, statistics_series
 from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
@@ -103,7 +107,8 @@ def record_statistics(
     replace: bool = False,
     seconds: float = 0.0,
 ) -> StatsResult:
-    """Write the artifact (new unique name) and add the batch row in one transaction.
+    """Write the artifact (new unique name); add the batch row and its profile in one transaction
+    (a replaced batch's old profile goes with its old row's numbers).
 
     If the transaction fails the new artifact is deleted; when replacing, the artifact the old
     row pointed to is deleted after the commit (best effort: it is no longer referenced).
@@ -112,6 +117,7 @@ def record_statistics(
     valid_name("batch", batch)
     role_ = parse_role(role)
     num_examples = int(whole(statistics).num_examples)
+    profile = batch_profile(statistics)
     uri = artifact_uri(ctx.settings, dataset, role_, batch)
     data = artifacts.encode_statistics(statistics)
     sha256 = artifacts.write_atomic(uri, data)
@@ -123,6 +129,7 @@ def record_statistics(
         with ctx.store.transaction() as tx:
             old = tx.get_batch(dataset, batch, role_) if replace else None
             stored = tx.add_batch(record, replace=replace)  # the dataset is locked from here
+            tx.set_profile(stored, profile)
             sweep_batch_folder(uri, keep={uri, old.artifact_uri if old else uri})
     except BaseException:
         _delete_quietly(uri)
@@ -134,6 +141,13 @@ def record_statistics(
     num_features = len(whole(statistics).features)
     extra = {"num_features": num_features, "num_slices": len(slice_names(statistics))}
     return StatsResult(batch=stored, engine=engine, seconds=seconds, extra=extra)
+
+
+def batch_profile(statistics: DatasetFeatureStatisticsList) -> dict[SeriesKey, float]:
+    """The numbers of a batch the trend checks follow (``core.trends.statistics_series``) for
+    the whole batch (``core.slices.whole``, "All Examples"): what the store keeps as its
+    profile (trends stay on the whole batch, not its slices)."""
+    return statistics_series(dataset_stats(statistics))
 
 
 def load_statistics(ctx: Context, batch: Batch) -> DatasetFeatureStatisticsList:

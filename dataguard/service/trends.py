@@ -3,12 +3,13 @@
     found = trend_anomalies(ctx, batch, statistics, metrics, TrendConfig(window=30))
 
 The history is the last ``window`` training batches whose names sort before this one (byte
-order, as baselines are chosen), oldest first. Their series come from what the store already
-holds, so no migration and no cache: each batch's statistics artifact (sha256-verified by
-``service.stats.load_statistics``, summarised by ``core.stats_view``) gives the example count and
-each feature's missing share, mean, std and unique count; the drift metrics of each batch's most
-recent check that measured drift (``metric_history``) give the drift series. This batch's drift
-values are the ones its own check just measured. The rule itself is ``core.trends``.
+order, as baselines are chosen), oldest first. Their series come from the store, never from
+their artifacts: the example count and each feature's missing share, mean, std and unique count
+from the batches' profiles (one query, ``service.profiles``; a batch recorded before profiles
+existed is backfilled from its artifact once), the drift series from the drift metrics of each
+batch's most recent check that measured drift (``metric_history``). This batch's series come from
+the statistics the check already loaded and the drift values it just measured. The rule itself is
+``core.trends``.
 
 With fewer than ``core.trends.MIN_HISTORY`` earlier batches nothing is loaded or judged.
 """
@@ -19,9 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from dataguard.core.models import Anomaly, Batch, Comparison, Metric, Role
-from dataguard.core.stats_view import dataset_stats
 from dataguard.core.trends import MIN_HISTORY, SeriesKey, TrendConfig, drift_key, judge
-from dataguard.core.trends import statistics_series as series_of_statistics
 from dataguard.service.context import Context
 
 if TYPE_CHECKING:
@@ -39,7 +38,8 @@ def trend_anomalies(
 ) -> list[Anomaly]:
     """``trend`` anomalies of ``batch`` (see the module docstring); [] when turned off or when
     the history is too short."""
-    from dataguard.service.stats import load_statistics
+    from dataguard.service.profiles import history_profiles
+    from dataguard.service.stats import batch_profile
 
     if not config.enabled:
         return []
@@ -51,11 +51,9 @@ def trend_anomalies(
         points = q.metric_history(batch.dataset, Comparison.DRIFT.value,
                                   limit_checks=CHECKS_PER_BATCH * config.window)
     drift = drift_series(points, [b.name for b in past])
-    history = [
-        {**series_of_statistics(dataset_stats(load_statistics(ctx, b))), **drift.get(b.name, {})}
-        for b in past
-    ]
-    current = series_of_statistics(dataset_stats(statistics))
+    profiles = history_profiles(ctx, past)
+    history = [{**profiles.get(b.name, {}), **drift.get(b.name, {})} for b in past]
+    current = batch_profile(statistics)
     current.update({drift_key(m.feature, m.method): m.value for m in metrics
                     if m.comparison == Comparison.DRIFT})
     return judge(config.keep(current), history)

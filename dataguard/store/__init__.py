@@ -3,7 +3,8 @@
 A port and its SQL adapter. The port (``port.py``) is a handful of Protocols: a ``Store`` hands
 out units of work, ``read()`` a ``StoreReader`` on one snapshot and ``transaction()`` a
 ``StoreSession`` for one command's writes. A reader looks up batches, schema versions, checks and
-hook deliveries for the use cases and the dashboard, and answers the dashboard's read models
+hook deliveries and batch profiles (each batch's trend series) for the use cases and the
+dashboard, and answers the dashboard's read models
 (``DashboardReads``, small frozen rows of ``views.py``); a session can also record them.
 Everything goes in and out as the frozen dataclasses of ``dataguard.core.models``.
 
@@ -23,13 +24,14 @@ session. ORM rows (``tables.py``) never leave this package; callers import only 
 
 from dataguard.store.port import DashboardReads, Store, StoreReader, StoreSession
 from dataguard.store.sql_store import open_store
-from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint, ProfilePoint
 
 __all__ = [
     "CheckSummary",
     "DashboardReads",
     "DatasetSummary",
     "MetricPoint",
+    "ProfilePoint",
     "Store",
     "StoreReader",
     "StoreSession",

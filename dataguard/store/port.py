@@ -5,11 +5,12 @@ snapshot (always rolled back), ``transaction()`` a ``StoreSession`` for one comm
 (committed on success, rolled back on any exception). A reader is the sum of small protocols:
 
     BatchReads, SchemaVersionReads,     what the use cases (dataguard.service, dataguard.cli) and
-    CheckReads, DeliveryReads           the dashboard look up
+    CheckReads, DeliveryReads,          the dashboard look up
+    ProfileReads
     DashboardReads                      the dashboard's read models (dataguard.store.views)
 
-and a ``StoreSession`` is a reader that can also add batches, schema versions, checks and hook
-deliveries.
+and a ``StoreSession`` is a reader that can also add batches (and their profiles), schema
+versions, checks and hook deliveries.
 
 Everything goes in and out as the frozen dataclasses of ``dataguard.core.models`` and
 ``dataguard.store.views``; no SQL type appears here. Methods raise ``UsageError`` where they say
@@ -23,11 +24,12 @@ so; every database failure leaves the ``with`` block as ``StoreError`` (one line
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict
-from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint, ProfilePoint
 
 
 class BatchReads(Protocol):
@@ -67,6 +69,23 @@ class BatchReads(Protocol):
         """The batch of that role whose name sorts last (batch order is name order)."""
 
 
+class ProfileReads(Protocol):
+    """Batch profiles: each batch's trend series (``core.trends.statistics_series``: the example
+    count, and per feature missing share, mean, std, unique count), one query per question."""
+
+    def profile_history(self, dataset: str, *, batches: Sequence[str] | None = None,
+                        feature: str | None = None,
+                        role: Role = Role.TRAINING) -> list[ProfilePoint]:
+        """The profiles of the dataset's batches of ``role`` (only ``batches`` / ``feature`` when
+        given; feature "" is the batch's ``num_examples``), in batch-name order (bytes). A batch
+        recorded before profiles existed (revision 0005) has no rows until it is backfilled."""
+        ...
+
+    def profile_features(self, dataset: str, role: Role = Role.TRAINING) -> list[str]:
+        """The features the dataset's profiles hold, sorted."""
+        ...
+
+
 class SchemaVersionReads(Protocol):
     """Schema versions 1, 2, … of each dataset (the files live under ``schemas/``)."""
 
@@ -87,13 +106,7 @@ class SchemaVersionReads(Protocol):
 class CheckReads(Protocol):
     """Checks with their anomalies and metrics."""
 
-    def get_check(self, check_id: int) -> CheckResult | None: ...
-
     def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None: ...
-
-    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        """Newest first."""
-        ...
 
     def first_check(self, dataset: str, batch: str) -> CheckResult | None:
         """The batch's first recorded check (its baseline is the batch's baseline for good)."""
@@ -136,14 +149,10 @@ class DashboardReads(Protocol):
         """The newest check id in the whole store: a cheap cache key for the dashboard."""
         ...
 
-    def data_version(self) -> str:
-        """A key that changes whenever anything is written (batch, replace, schema version, check,
-        delivery): the dashboard's cache key, one cheap query on primary keys."""
-        ...
-
 
 class StoreReader(
-    BatchReads, SchemaVersionReads, CheckReads, DeliveryReads, DashboardReads, Protocol
+    BatchReads, ProfileReads, SchemaVersionReads, CheckReads, DeliveryReads, DashboardReads,
+    Protocol,
 ):
     """Everything one snapshot can answer (``Store.read()``)."""
 
@@ -155,6 +164,12 @@ class StoreSession(StoreReader, Protocol):
         """Insert a batch (creating its dataset). An existing (dataset, role, name) raises
         ``UsageError`` naming ``--replace`` unless ``replace``; replacing keeps the same id and
         created_at (so the batch order is stable) and updates everything else."""
+        ...
+
+    def set_profile(self, batch: Batch, profile: Mapping[tuple[str, str], float]) -> bool:
+        """Make ``profile`` ((feature, stat) → value) the stored batch's profile, replacing its
+        old one, if the stored batch still has ``batch.sha256`` (a profile computed from a
+        replaced artifact is not written). False when nothing was written."""
         ...
 
     def add_schema_version(

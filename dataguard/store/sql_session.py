@@ -10,6 +10,8 @@ handing each to its part. Inside ``dataguard.store`` the parts can be used direc
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from sqlalchemy.orm import Session
 
 from dataguard.core.models import Batch, CheckResult, HookDelivery, Role, SchemaVersion, Verdict
@@ -18,8 +20,9 @@ from dataguard.store.queries.checks import SqlChecks
 from dataguard.store.queries.dashboard import SqlDashboardReads
 from dataguard.store.queries.datasets import DatasetRows
 from dataguard.store.queries.deliveries import SqlDeliveries
+from dataguard.store.queries.profiles import SqlProfiles
 from dataguard.store.queries.schema_versions import SqlSchemaVersions
-from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
+from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint, ProfilePoint
 
 
 class SqlStoreSession:
@@ -31,6 +34,7 @@ class SqlStoreSession:
         self.write = write
         self.datasets = DatasetRows(session)
         self.batches = SqlBatches(session, self.datasets)
+        self.profiles = SqlProfiles(session, self.datasets)
         self.schema_versions = SqlSchemaVersions(session, self.datasets, write=write)
         self.checks = SqlChecks(session, self.datasets)
         self.deliveries = SqlDeliveries(session)
@@ -65,6 +69,18 @@ class SqlStoreSession:
     def latest_batch(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
         return self.batches.latest(dataset, role)
 
+    # --- batch profiles ------------------------------------------------------------------
+    def set_profile(self, batch: Batch, profile: Mapping[tuple[str, str], float]) -> bool:
+        return self.profiles.replace(batch, profile)
+
+    def profile_history(self, dataset: str, *, batches: Sequence[str] | None = None,
+                        feature: str | None = None,
+                        role: Role = Role.TRAINING) -> list[ProfilePoint]:
+        return self.profiles.history(dataset, batches=batches, feature=feature, role=role)
+
+    def profile_features(self, dataset: str, role: Role = Role.TRAINING) -> list[str]:
+        return self.profiles.features(dataset, role)
+
     # --- schema versions -----------------------------------------------------------------
     def add_schema_version(
         self, dataset: str, *, path: str, sha256: str, parent_version: int | None, message: str
@@ -86,14 +102,8 @@ class SqlStoreSession:
     def add_check(self, result: CheckResult) -> CheckResult:
         return self.checks.add(result)
 
-    def get_check(self, check_id: int) -> CheckResult | None:
-        return self.checks.get(check_id)
-
     def latest_check(self, dataset: str, batch: str | None = None) -> CheckResult | None:
         return self.checks.latest(dataset, batch)
-
-    def list_checks(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        return self.checks.newest(dataset, limit)
 
     def first_check(self, dataset: str, batch: str) -> CheckResult | None:
         return self.checks.first(dataset, batch)
@@ -124,6 +134,3 @@ class SqlStoreSession:
 
     def latest_check_id(self) -> int | None:
         return self.dashboard.latest_check_id()
-
-    def data_version(self) -> str:
-        return self.dashboard.data_version()

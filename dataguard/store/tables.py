@@ -1,5 +1,8 @@
 """ORM tables of the store (SQLAlchemy 2 typed declarative). Rows never leave ``dataguard.store``.
 
+``batch_profiles`` (0005) holds each batch's trend series (``core.trends.statistics_series``) so
+trend checks and the dashboard read them with one query instead of the statistics artifacts.
+
 Timestamps are stored as UTC and always come back timezone-aware (SQLite keeps no zone, so
 ``UTCDateTime`` strips it on the way in and puts UTC back on the way out). The indexes serve the
 dashboard: checks by dataset and time, metrics by check, batches by dataset, role and time.
@@ -80,6 +83,21 @@ class BatchRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     dataset: Mapped[DatasetRow] = relationship(lazy="joined", innerjoin=True)
+
+
+class BatchProfileRow(Base):
+    """One number of a batch's profile: ``("fare", "mean") = 11.8``; feature "" is the batch.
+    The primary key (batch_id, feature, stat) serves "a dataset's feature → its series": the
+    dataset's batches by their index, then each batch's rows of that feature."""
+
+    __tablename__ = "batch_profiles"
+
+    batch_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    feature: Mapped[str] = mapped_column(sa.Text(), primary_key=True)
+    stat: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[float | None] = mapped_column(sa.Float())  # NULL = NaN (SQLite has no NaN)
 
 
 class SchemaVersionRow(Base):

@@ -53,3 +53,14 @@ class MetricPoint:
     value: float
     threshold: float | None
     exceeded: bool
+
+
+@dataclass(frozen=True)
+class ProfilePoint:
+    """One number of one batch's profile (a point of a statistics trend series): ``feature`` ""
+    is the batch itself (``num_examples``); ``value`` NaN where the statistic has none."""
+
+    batch: str
+    feature: str
+    stat: str
+    value: float

@@ -42,7 +42,7 @@ def _state(workdir: Path) -> tuple[object, ...]:
     store = open_store(f"sqlite:///{workdir / 'store.db'}")
     try:
         with store.read() as q:
-            rows = [([b.name for b in q.list_batches(d)], [c.batch for c in q.list_checks(d)])
+            rows = [([b.name for b in q.list_batches(d)], [c.batch for c in q.check_history(d)])
                     for d in q.list_datasets()]
     finally:
         store.dispose()

@@ -190,6 +190,26 @@ def test_tab_separated_files_take_a_typed_tab_delimiter(
     assert json.loads(out)["num_examples"] == 2
 
 
+def test_run_reads_its_inputs_as_stats_does(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run`` shares ``stats``'s input options (``cli.inputs``): a typed ``\\t`` delimiter and
+    column names with spaces after the commas work in both."""
+    (workdir / "day1.tsv").write_text("a\tb\n1\tx\n2\ty\n3\tx\n")
+    (workdir / "day2.tsv").write_text("2\tx\n3\ty\n1\tx\n")  # no header line
+    code, _, err = _cli(capsys, "t", "d1", "--input", "day1.tsv", "--delimiter", "\\t")
+    assert code == 0, err
+    store = ["--store", "sqlite:///store.db", "--artifacts", "artifacts"]
+    assert main([*store, "schema", "infer", "t"]) == 0
+    capsys.readouterr()
+    code = main([*store, "run", "t", "d2", "--input", "day2.tsv", "--delimiter", "\\t",
+                 "--column-names", "a, b", "--no-baseline", "--format", "json", "--no-hooks"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    checked = json.loads(out)
+    assert (checked["num_examples"], checked["anomalies"]) == (3, [])  # "b" is "b"
+
+
 def test_local_engine_refuses_beam_pipeline_options(
     workdir: Path, penguin: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

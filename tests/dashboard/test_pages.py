@@ -48,7 +48,7 @@ def charts(at: AppTest) -> list[dict]:
 def test_an_empty_store_shows_how_to_start_instead_of_an_error(
     empty_env: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for page in (None, "dataset", "batch", "schemas", "hooks"):
+    for page in (None, "dataset", "batch", "feature", "schemas", "hooks"):
         at = open_page(page)
         assert "dataguard demo" in texts(at), page
         assert not at.error
@@ -171,6 +171,20 @@ def test_a_batch_not_checked_yet_still_shows_its_statistics(dashboard_env: Fille
     assert "culmen_length_mm" in set(summary["feature"])
 
 
+def test_feature_page_draws_each_profile_series_of_the_real_pipeline(
+    dashboard_env: FilledStore,
+) -> None:
+    at = open_page("feature", dataset="taxi", feature="fare")
+    bands = [c for c in charts(at) if "outside the band" in json.dumps(c)]
+    titles = {m.value for m in at.markdown}
+    assert {"**num_examples (dataset)**", "**mean**", "**std**", "**missing share**"} <= titles
+    assert "**unique**" not in titles  # a numeric feature
+    assert len(bands) >= 4  # two batches: values, no band yet (fewer than 10 before them)
+    assert "no profile yet" not in texts(at)
+    categorical = open_page("feature", dataset="taxi", feature="payment_type")
+    assert "**unique**" in [m.value for m in categorical.markdown]
+
+
 def test_schemas_page_lists_versions_and_diffs_them_in_features(
     dashboard_env: FilledStore,
 ) -> None:
@@ -209,6 +223,7 @@ def test_pages_load_neither_tensorflow_nor_beam(dashboard_env: FilledStore) -> N
         ("batch", {"dataset": "taxi", "batch": DAY2, "feature": "fare"}),
         ("batch", {"dataset": "taxi", "batch": DAY2, "against": "serving"}),
         ("schemas", {"dataset": "taxi"}), ("hooks", {}),
+        ("feature", {"dataset": "taxi", "feature": "fare"}),
     ])
 
 

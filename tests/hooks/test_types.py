@@ -122,6 +122,64 @@ def test_pagerduty_routing_key_never_appears_in_errors(
     assert "R0UT1NGKEY" not in h.target()
 
 
+# --- what the HTTP hooks share -----------------------------------------------------------------
+@pytest.mark.parametrize("type_", ["slack", "pagerduty", "webhook"])
+def test_http_hooks_post_json_and_never_show_a_url_from_the_environment(
+    type_: str, receiver: HttpReceiver, failed_check: CheckResult,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One way to post (``Hook.post_to_url``): JSON, this hook's timeout, and errors that name
+    ``$URL_ENV``, never the URL read from it (it may hold a token)."""
+    monkeypatch.setenv("TEST_HOOK_URL", f"{receiver.url}/T0KEN-in-the-path")
+    monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
+    where = ({"routing_key_env": "TEST_PD_KEY", "url": f"{receiver.url}/T0KEN-in-the-path"}
+             if type_ == "pagerduty" else {"url_env": "TEST_HOOK_URL"})  # pagerduty: no url_env
+    h = hook(type_, **where)
+    assert deliver(h, Event(failed_check)).delivered
+    (request,) = receiver.requests
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.body)
+
+    receiver.reply(Reply(400, body=b"no"))
+    failed = deliver(h, Event(failed_check))
+    assert failed.status == "failed" and h.shown_url() in (failed.last_error or "")
+    if type_ != "pagerduty":
+        assert h.target() == "$TEST_HOOK_URL" and "T0KEN" not in (failed.last_error or "")
+
+
+@pytest.mark.parametrize("type_, options, what", [
+    ("webhook", {"secret_env": "TEST_UNSET"}, "(from 'secret_env')"),
+    ("webhook", {"header_env": {"Authorization": "TEST_UNSET"}}, "(header 'Authorization')"),
+    ("pagerduty", {"routing_key_env": "TEST_UNSET"}, "(from 'routing_key_env')"),
+])
+def test_an_unset_secret_variable_is_named_and_nothing_is_sent(
+    type_: str, options: dict[str, Any], what: str, receiver: HttpReceiver,
+    failed_check: CheckResult, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TEST_UNSET", raising=False)
+    outcome = deliver(hook(type_, url=receiver.url, **options), Event(failed_check))
+    assert (outcome.status, outcome.attempts) == ("failed", 1)  # a retry cannot help
+    assert outcome.last_error == f"environment variable TEST_UNSET {what} is not set"
+    assert receiver.requests == []
+
+
+@pytest.mark.parametrize("type_, options, redacted", [
+    ("slack", {"url_env": "TEST_SECRET"}, ["s0"]),
+    ("webhook", {"url_env": "TEST_SECRET", "secret_env": "TEST_SECRET_1",
+                 "header_env": {"Authorization": "TEST_SECRET_2"}}, ["s0", "s1", "s2"]),
+    ("pagerduty", {"routing_key_env": "TEST_SECRET"}, ["s0"]),
+    ("email", {"host": "h", "from": "a@b", "to": "c@d", "user_env": "TEST_USER",
+               "password_env": "TEST_SECRET"}, ["s0"]),  # the user name is no secret
+])
+def test_the_values_of_secret_variables_are_what_errors_redact(
+    type_: str, options: dict[str, Any], redacted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n, name in enumerate(("TEST_SECRET", "TEST_SECRET_1", "TEST_SECRET_2")):
+        monkeypatch.setenv(name, f"s{n}")
+    monkeypatch.setenv("TEST_USER", "not-a-secret")
+    assert hook(type_, **options).secrets() == redacted
+
+
 # --- email -------------------------------------------------------------------------------------
 def _parts(raw: bytes) -> tuple[Message, str, str]:
     msg = message_from_bytes(raw)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
+from dataguard.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -30,6 +33,15 @@ MULTI_PROCESS_ARGS = (
     "--direct_running_mode=multi_processing",
     "--direct_num_workers=2",
 )
+
+
+@pytest.fixture
+def cloud(settings: Settings) -> Settings:
+    """Settings whose remote workers can record: PostgreSQL, artifacts and schemas on gs://."""
+    return replace(
+        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
+        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
+    )
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ Beam job when the engine's workers are remote and can record, else the use case 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,8 @@ def jobs_started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, A
 
 
 def test_a_remote_engine_whose_workers_can_record_gets_the_whole_job(
-    settings: Settings, jobs_started: list[tuple[str, dict[str, Any]]]
+    cloud: Settings, jobs_started: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    cloud = replace(
-        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
-        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
-    )
     inputs = ["gs://acme-ml-data/taxi/*.csv"]
     dataguard.compute_stats("taxi", "b1", inputs, engine="beam", pipeline_args=DATAFLOW_ARGS,
                             settings=cloud)

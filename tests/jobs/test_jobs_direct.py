@@ -78,6 +78,13 @@ def test_validate_batch_records_the_same_check_as_dataguard_run(
     recorded = stored_check(settings, "taxi", "job-a")
     assert job.results[0] == recorded.to_dict()
     assert recorded.num_examples == local.num_examples == 10000
+    with Context.create(settings).store.read() as q:  # the workers record the profile too
+        profiles = {name: {(p.feature, p.stat): p.value
+                           for p in q.profile_history("taxi", batches=[name])}
+                    for name in ("job-a", "local-a")}
+    assert profiles["job-a"].keys() == profiles["local-a"].keys()
+    assert profiles["job-a"][("", "num_examples")] == 10000
+    assert profiles["job-a"] == pytest.approx(profiles["local-a"], rel=1e-9, nan_ok=True)
     assert recorded.verdict == local.verdict
     assert recorded.baseline_batch == "first"
     assert comparable(recorded) == comparable(local)
@@ -428,21 +435,37 @@ def test_a_stored_batch_is_refused_before_computing_unless_replaced(
 
 
 def test_workers_record_only_when_they_can_reach_the_store_and_the_artifacts(
-    settings: Settings,
+    settings: Settings, cloud: Settings,
 ) -> None:
     from dataclasses import replace
 
     from dataguard.beamjobs.remote import workers_can_record
     from tests.jobs.conftest import DATAFLOW_ARGS
 
-    cloud = replace(
-        settings, store_url="postgresql+psycopg://dg@10.20.0.3/dataguard",
-        artifacts="gs://acme-ml-dataguard/artifacts", schemas_dir="gs://acme-ml-dataguard/schemas",
-    )
     assert workers_can_record(DATAFLOW_ARGS, cloud)
     assert not workers_can_record(DIRECT_ARGS, cloud)
     assert not workers_can_record(DATAFLOW_ARGS, settings)  # SQLite + local folders
     assert not workers_can_record(DATAFLOW_ARGS, replace(cloud, schemas_dir="schemas"))
+
+
+def test_the_launcher_refuses_by_the_same_rule_that_keeps_the_job_here(
+    settings: Settings, cloud: Settings, no_network: list[object]
+) -> None:
+    """What ``workers_can_record`` says no to, a remote launch refuses, saying why."""
+    from dataclasses import replace
+
+    from dataguard.beamjobs.remote import launch_run_job, workers_can_record
+    from dataguard.errors import UsageError
+    from tests.jobs.conftest import DATAFLOW_ARGS
+
+    for local, why in ((replace(cloud, store_url=settings.store_url), "record into the store"),
+                       (replace(cloud, artifacts="art"), "--artifacts art: DataflowRunner"),
+                       (replace(cloud, schemas_dir="sch"), "schemas_dir sch: DataflowRunner")):
+        assert not workers_can_record(DATAFLOW_ARGS, local)
+        with pytest.raises(UsageError, match=why):
+            launch_run_job("taxi", "b1", ["gs://acme-ml-data/taxi/*.csv"], settings=local,
+                           pipeline_args=list(DATAFLOW_ARGS))
+    assert no_network == []
 
 
 def test_a_retried_final_step_reuses_its_batch_and_does_not_alert_twice(
@@ -481,5 +504,5 @@ def test_a_retried_final_step_reuses_its_batch_and_does_not_alert_twice(
         pipeline.run().wait_until_finish()
     with Context.create(settings).store.read() as q:
         assert [b.name for b in q.list_batches("penguin", Role.TRAINING)] == ["first", "b2"]
-        assert len(q.list_checks("penguin")) == 2
+        assert len(q.check_history("penguin")) == 2
     assert marker.read_text(encoding="utf-8").split() == ["sent"]

@@ -29,10 +29,11 @@ DAY1, DAY2 = "2026-11-24", "2026-11-25"
 
 
 def checks(settings, dataset="taxi"):  # type: ignore[no-untyped-def]
+    """The dataset's checks, newest first, as ``gate`` reads each back."""
     store = open_store(settings.store_url)
     try:
         with store.read() as q:
-            return q.list_checks(dataset)
+            return [q.latest_check(dataset, c.batch) for c in q.check_history(dataset)]
     finally:
         store.dispose()
 

@@ -11,7 +11,7 @@ from dataguard.config import Settings, load_settings
 from dataguard.core.models import Role
 from dataguard.errors import BadInputError, UsageError
 from dataguard.service.context import Context
-from dataguard.service.stats import load_statistics, record_statistics, stats
+from dataguard.service.stats import batch_profile, load_statistics, record_statistics, stats
 
 
 def _files(root: Path) -> list[str]:
@@ -52,6 +52,10 @@ def test_a_stored_batch_is_refused_before_computing_unless_replaced(
     second = stats("penguin", "day1", [str(penguin / "skewed.csv")], replace=True,
                    settings=settings)
     assert second.batch.id == first.batch.id
+    with Context.create(settings).store.read() as q:  # the profile was replaced with the row
+        profile = {(p.feature, p.stat): p.value for p in q.profile_history("penguin")}
+    assert profile[("", "num_examples")] == second.batch.num_examples
+    assert profile == batch_profile(load_statistics(Context.create(settings), second.batch))
     assert second.batch.artifact_uri != first.batch.artifact_uri
     assert not Path(first.batch.artifact_uri).exists()  # the replaced artifact is cleaned up
     assert _files(Path(settings.artifacts)) == [

@@ -174,3 +174,82 @@ def test_a_batch_drift_series_value_is_that_of_its_most_recent_check() -> None:
     batches = [Batch("taxi", n, Role.TRAINING, 1, "", "", "") for n in ("c", "a", "b", "d", "B")]
     assert [b.name for b in history_batches(batches, "c", 2)] == ["a", "b"]
     assert [b.name for b in history_batches(batches, "c", 30)] == ["B", "a", "b"]  # byte order
+
+
+def _artifacts(s: Settings, days: list[str]) -> list[Path]:
+    from dataguard.store import open_store
+
+    store = open_store(s.store_url)
+    try:
+        with store.read() as q:
+            return [Path(q.get_batch("taxi", day).artifact_uri) for day in days]
+    finally:
+        store.dispose()
+
+
+def _forget_profiles(s: Settings) -> None:
+    """As a store migrated to 0005 leaves the batches recorded before it: no profile rows."""
+    import sqlalchemy as sa
+
+    from dataguard.store.engine import make_engine
+
+    engine = make_engine(s.store_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM batch_profiles"))
+    engine.dispose()
+
+
+def _profiled(s: Settings) -> list[str]:
+    from dataguard.store import open_store
+
+    store = open_store(s.store_url)
+    try:
+        with store.read() as q:
+            return [p.batch for p in q.profile_history("taxi", feature="")]
+    finally:
+        store.dispose()
+
+
+def test_a_trend_check_reads_its_history_from_the_store_not_the_artifacts(taxi_store) -> None:
+    check_days(taxi_store, DAYS[:-1])
+    for artifact in _artifacts(taxi_store, DAYS[:-1]):  # the 12 batches of its history
+        artifact.unlink()
+    shifted = check("taxi", DAYS[-1], baseline=None, hooks=False, settings=taxi_store)
+    assert ("fare", "mean of fare") in trends(shifted)
+    mean = next(a for a in shifted.anomalies if a.description.startswith("mean of fare"))
+    assert "scaled MAD of the last 12 batches" in mean.description
+
+
+def test_a_batch_without_a_profile_is_profiled_once_from_its_artifact(
+    taxi_store, snapshot,
+) -> None:
+    check_days(taxi_store, DAYS[:-1])
+    _forget_profiles(taxi_store)
+    before = snapshot(taxi_store)
+    dry = check("taxi", DAYS[-1], hooks=False, record=False, settings=taxi_store)
+    assert ("fare", "mean of fare") in trends(dry)
+    assert snapshot(taxi_store) == before  # a dry run computes them and stores nothing
+    shifted = check("taxi", DAYS[-1], hooks=False, settings=taxi_store)
+    assert trends(shifted) == trends(dry)
+    assert _profiled(taxi_store) == DAYS[:-1]  # the history, stored for the next check
+    for artifact in _artifacts(taxi_store, DAYS[:-1]):
+        artifact.unlink()
+    again = check("taxi", DAYS[-1], baseline=None, hooks=False, settings=taxi_store)
+    assert ("fare", "mean of fare") in trends(again)
+
+
+def test_admin_backfill_profiles_profiles_every_batch_without_one(taxi_store, capsys) -> None:
+    args = ["--store", taxi_store.store_url, "--artifacts", taxi_store.artifacts]
+    _forget_profiles(taxi_store)
+    gone = _artifacts(taxi_store, [DAYS[3]])[0]
+    gone.unlink()
+    assert main([*args, "admin", "backfill-profiles"]) == 3
+    out, err = capsys.readouterr()
+    assert out.strip() == "profiles: 13 batches profiled now, 0 had one already, 1 failed"
+    assert err.count("\n") == 1 and f"taxi/training/{DAYS[3]}: " in err and str(gone) in err
+    assert _profiled(taxi_store) == [d for d in DAYS if d != DAYS[3]]
+    assert main([*args, "admin", "backfill-profiles", "--dataset", "reference"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "profiles: 0 batches profiled now, 1 had one already")
+    assert main([*args, "admin", "backfill-profiles", "--dataset", "nope"]) == 2
+    assert "dataset 'nope'" in capsys.readouterr().err

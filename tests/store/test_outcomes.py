@@ -39,7 +39,7 @@ def test_migrating_a_0001_store_keeps_its_checks_with_unknown_outcomes(store_url
     store = open_store(store_url)
     try:
         with store.read() as q:
-            old = q.get_check(1)
+            old = q.latest_check("taxi", "old")
     finally:
         store.dispose()
     assert old is not None and old.verdict == "fail"

@@ -174,10 +174,41 @@ def test_check_round_trip_keeps_anomalies_and_metrics_in_order(store: Store) -> 
     identified = replace(check, id=stored.id, created_at=stored.created_at)  # check_id, checked_at
     assert stored.to_dict() == identified.to_dict()
     with store.read() as q:
-        assert q.get_check(stored.id) == stored
-        assert q.get_check(stored.id + 1000) is None
+        assert q.latest_check("taxi", stored.batch) == stored
+        assert q.latest_check("taxi", "nope") is None
         assert q.latest_check("taxi") == stored
         assert q.latest_check_id() == stored.id
+
+
+def test_adding_a_check_returns_what_a_read_gives_without_reading_it_back(store: Store) -> None:
+    """``add_check`` answers from what it wrote: no SELECT of checks, anomalies or metrics, and
+    the result equals a later read (stored words normalised: a ``"warn"`` outcome, a ``"fail"``
+    verdict, the baseline of a ``baseline_batch`` alone, a NaN)."""
+    import sqlalchemy as sa
+
+    check = make_check()
+    nan_metric = replace(check.metrics[0], value=float("nan"), exceeded=False)
+    check = replace(check, verdict="fail", baseline=None, metrics=(nan_metric, *check.metrics),
+                    anomalies=tuple(replace(a, outcome="warn") for a in check.anomalies))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = store.engine  # type: ignore[attr-defined]
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as tx:
+            stored = tx.add_check(check)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.startswith("select") and any(
+        f"from {table}" in s for table in ("checks", "anomalies", "metrics"))]
+    assert reads == []
+    with store.read() as q:
+        again = q.latest_check(check.dataset, check.batch)
+    assert again is not None and again.created_at == stored.created_at
+    assert repr(replace(again, created_at=None)) == repr(replace(stored, created_at=None))
 
 
 def test_check_without_anomalies_or_metrics_round_trips(store: Store) -> None:
@@ -194,7 +225,7 @@ def test_check_without_anomalies_or_metrics_round_trips(store: Store) -> None:
     with store.transaction() as tx:
         stored = tx.add_check(bare)
     with store.read() as q:
-        again = q.get_check(stored.id)
+        again = q.latest_check(bare.dataset, bare.batch)
     identified = replace(bare, id=stored.id, created_at=stored.created_at)
     assert again.to_dict() == identified.to_dict()
 
@@ -204,9 +235,9 @@ def test_a_nan_metric_survives_the_round_trip(store: Store) -> None:
     nan_metric = type(check.metrics[0])("fare", "drift", "jensen_shannon", math.nan, 0.1, False)
     check = type(check)(**{**check.__dict__, "metrics": (nan_metric,)})
     with store.transaction() as tx:
-        stored = tx.add_check(check)
+        tx.add_check(check)
     with store.read() as q:
-        (metric,) = q.get_check(stored.id).metrics
+        (metric,) = q.latest_check(check.dataset, check.batch).metrics
     assert math.isnan(metric.value) and metric.threshold == 0.1
 
 
@@ -221,9 +252,9 @@ def test_latest_check_by_dataset_and_batch_and_list_newest_first(store: Store) -
         assert q.latest_check("taxi", "b2") == two
         assert q.latest_check("taxi", "b1") == again
         assert q.latest_check("taxi", "b9") is None
-        assert [c.id for c in q.list_checks("taxi")] == [again.id, two.id, one.id]
-        assert [c.id for c in q.list_checks("taxi", limit=2)] == [again.id, two.id]
-        assert q.list_checks("taxi")[2] == one
+        assert [c.id for c in q.check_history("taxi")] == [again.id, two.id, one.id]
+        assert [c.id for c in q.check_history("taxi", limit=2)] == [again.id, two.id]
+        assert q.first_check("taxi", "b1") == one
 
 
 def test_deliveries_round_trip_and_find_only_a_delivered_one(store: Store) -> None:

@@ -39,7 +39,7 @@ def test_migrating_a_0003_store_keeps_its_rows_as_the_whole_batch(store_url: str
     engine = make_engine(store_url)
     assert upgrade(engine, "0003") == "0003"
     insert_old_check(engine, outcome="fail")
-    assert upgrade(engine) == "0004"
+    assert upgrade(engine, "0004") == "0004"
     columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
                for t in ("anomalies", "metrics")}
     engine.dispose()
@@ -47,7 +47,7 @@ def test_migrating_a_0003_store_keeps_its_rows_as_the_whole_batch(store_url: str
     store = open_store(store_url)
     try:
         with store.read() as q:
-            old = q.get_check(1)
+            old = q.latest_check("taxi", "old")
             series = q.metric_history("taxi")
     finally:
         store.dispose()

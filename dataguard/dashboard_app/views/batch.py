@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core import stats_view as sv
+from dataguard.core.labels import feature_label, outcome_word
 from dataguard.core.models import Batch
 from dataguard.core.policy import CAUSED_BY_METHOD
 from dataguard.dashboard_app import charts, data, nav, slice_view, ui
@@ -63,8 +64,8 @@ else:
         for a in anomalies:  # the metric of the method that caused it (PSI_HIGH: psi)
             m = exceeded.get((a.feature, a.kind.value, METHOD_OF_TYPE.get(a.type, "")))
             rows.append({
-                "outcome": a.outcome.value if a.outcome else "unknown",  # the policy's
-                "feature": a.feature or "(dataset)", "kind": a.kind.value, "type": a.type,
+                "outcome": outcome_word(a.outcome),  # the policy's
+                "feature": feature_label(a.feature), "kind": a.kind.value, "type": a.type,
                 "severity": a.severity, "description": a.description or a.short_description,
                 "value": m.value if m else None, "threshold": m.threshold if m else None,
             })
@@ -151,6 +152,8 @@ def heavy_tailed(f: sv.FeatureStats) -> bool:
 feature = ui.pick("Feature", [c.feature for c in changes], "feature", sidebar=False)
 picked = next((c for c in changes if c.feature == feature), None)
 if picked is not None:
+    nav.link("feature", f"{picked.feature} over every batch ›",
+             {"dataset": dataset, "feature": picked.feature})
     pairs = [(sides[0], picked.current)]
     if other is not None:
         pairs.append((sides[-1], picked.other))

@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core import distances
-from dataguard.core.trends import MIN_HISTORY, TrendConfig
+from dataguard.core.trends import FEATURE_STATISTICS, MIN_HISTORY
 from dataguard.dashboard_app import charts, data, nav, ui
-from dataguard.errors import DataguardError
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -74,27 +73,22 @@ else:
 
 
 
-def trend_config(name: str) -> TrendConfig:
-    """The dataset's ``trend_window`` and features turned off; a bad value is shown, and the
-    defaults are used."""
-    try:
-        return TrendConfig.from_config(data.settings().document, name)
-    except DataguardError as exc:
-        st.warning(f"{exc} (showing the default window)")
-        return TrendConfig()
-
-
 def trends_section(ds: str, all_points: pd.DataFrame) -> None:
-    """One series by batch in the control band a check judges it by (``core.trends``)."""
+    """One series by batch in the control band a check judges it by (``core.trends``): the
+    row count, a feature's profile statistics or one of its drift/skew methods."""
     st.subheader("Trends")
-    config = trend_config(ds)
-    measured = sorted(set(all_points["feature"])) if not all_points.empty else []
-    feature = ui.pick("Feature", ["(dataset)", *measured], "trend_feature", sidebar=False)
+    config = data.trend_config(ds)
+    measured = set(all_points["feature"]) if not all_points.empty else set()
+    features = sorted(measured | set(data.profile_features(url, key, ds)))
+    feature = ui.pick("Feature", ["(dataset)", *features], "trend_feature", sidebar=False)
     if feature == "(dataset)" or feature is None:
         name, options = "", [data.BATCH_SERIES]
     else:
         name = feature
-        options = sorted(set(all_points.loc[all_points["feature"] == feature, "method"]))
+        profiled = set(data.profiles(url, key, ds, feature)["stat"])
+        options = [s for s in FEATURE_STATISTICS if s in profiled] + sorted(
+            set(all_points.loc[all_points["feature"] == feature, "method"]))
+        nav.link("feature", f"Every series of {feature} ›", {"dataset": ds, "feature": feature})
     series = ui.pick("Series", options, "series", sidebar=False)
     if series is None:
         return
@@ -102,9 +96,10 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No value of this series yet.")
         return
-    st.altair_chart(charts.control_band(frame, series), width="stretch")
+    st.vega_lite_chart(data.trend_chart(url, key, ds, comparison or "drift", name, series,
+                                        config.window, series), width="stretch")
     out = frame[frame["out"]]
-    side = "outside" if series == data.BATCH_SERIES else "above"
+    side = "outside" if series == data.BATCH_SERIES or series in FEATURE_STATISTICS else "above"
     st.caption(
         f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
         f"{config.window} training batches before each batch (`trend_window`); none before "
@@ -114,7 +109,7 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
            if name in config.off else "")
         + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else "")
         + (" Checks judge drift series only; skew is shown with the same rule."
-           if comparison == "skew" and series != data.BATCH_SERIES else "")
+           if comparison == "skew" and side == "above" else "")
     )
     if not out.empty:
         st.dataframe(out[["batch", "value", "low", "high", "center", "history"]],

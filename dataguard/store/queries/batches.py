@@ -120,16 +120,19 @@ class SqlBatches:
         return None if row is None else _batch(row, dataset)
 
     def _name(self) -> sa.ColumnElement[Any]:
-        """The batch name compared byte by byte on every backend (PostgreSQL would otherwise
-        use the database's locale, where e.g. ``b`` < ``B`` < ``c``)."""
-        bind = self.session.get_bind()
-        if bind.dialect.name == "postgresql":
-            return BatchRow.name.collate("C")
-        return BatchRow.name.expression
+        return name_in_byte_order(self.session)
 
     def _of(self, dataset: str, role: Role | None) -> sa.Select[BatchRow]:
         query = sa.select(BatchRow).join(BatchRow.dataset).where(DatasetRow.name == dataset)
         return query if role is None else query.where(BatchRow.role == Role(role).value)
+
+
+def name_in_byte_order(session: Session) -> sa.ColumnElement[Any]:
+    """The batch name compared byte by byte on every backend (PostgreSQL would otherwise use the
+    database's locale, where e.g. ``b`` < ``B`` < ``c``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return BatchRow.name.collate("C")
+    return BatchRow.name.expression
 
 
 def _batch(row: BatchRow, dataset: str) -> Batch:

@@ -39,6 +39,8 @@ class SqlChecks:
         self.datasets = datasets
 
     def add(self, result: CheckResult) -> CheckResult:
+        """Record the check; returns it as reading it back would (with id and created_at),
+        rebuilt from the rows just written instead of read again."""
         row = CheckRow(
             dataset_id=self.datasets.id_of(result.dataset, create=True),
             batch_name=result.batch,
@@ -54,47 +56,43 @@ class SqlChecks:
         )
         self.session.add(row)
         self.session.flush()
-        if result.anomalies:
-            self.session.execute(
-                sa.insert(AnomalyRow),
-                [
-                    {
-                        "check_id": row.id,
-                        "feature": a.feature,
-                        "kind": AnomalyKind(a.kind).value,
-                        "type": a.type,
-                        "severity": a.severity,
-                        "short_description": a.short_description,
-                        "description": a.description,
-                        "outcome": _value(a.outcome),
-                        "slice": a.slice,
-                    }
-                    for a in result.anomalies
-                ],
-            )
-        if result.metrics:
-            self.session.execute(
-                sa.insert(MetricRow),
-                [
-                    {
-                        "check_id": row.id,
-                        "feature": m.feature,
-                        "comparison": m.comparison.value,
-                        "method": m.method,
-                        "value": None if math.isnan(m.value) else float(m.value),
-                        "threshold": m.threshold,
-                        "exceeded": bool(m.exceeded),
-                        "outcome": _value(m.outcome),
-                        "slice": m.slice,
-                    }
-                    for m in result.metrics
-                ],
-            )
-        return self._results([row], result.dataset)[0]
-
-    def get(self, check_id: int) -> CheckResult | None:
-        row = self.session.get(CheckRow, check_id)
-        return None if row is None else self._results([row], row.dataset.name)[0]
+        anomalies = [
+            {
+                "check_id": row.id,
+                "feature": a.feature,
+                "kind": AnomalyKind(a.kind).value,
+                "type": a.type,
+                "severity": a.severity,
+                "short_description": a.short_description,
+                "description": a.description,
+                "outcome": _value(a.outcome),
+                "slice": a.slice,
+            }
+            for a in result.anomalies
+        ]
+        metrics = [
+            {
+                "check_id": row.id,
+                "feature": m.feature,
+                "comparison": m.comparison.value,
+                "method": m.method,
+                "value": None if math.isnan(m.value) else float(m.value),
+                "threshold": m.threshold,
+                "exceeded": bool(m.exceeded),
+                "outcome": _value(m.outcome),
+                "slice": m.slice,
+            }
+            for m in result.metrics
+        ]
+        for table, values in ((AnomalyRow, anomalies), (MetricRow, metrics)):
+            if values:
+                self.session.execute(sa.insert(table), values)
+        return _result(
+            row,
+            result.dataset,
+            [_anomaly(AnomalyRow(**v)) for v in anomalies],  # rows never added to the session
+            [_metric(MetricRow(**v)) for v in metrics],
+        )
 
     def latest(self, dataset: str, batch: str | None = None) -> CheckResult | None:
         query = newest_checks(dataset, 1)
@@ -114,11 +112,6 @@ class SqlChecks:
         )
         return None if row is None else self._results([row], dataset)[0]
 
-    def newest(self, dataset: str, limit: int | None = None) -> list[CheckResult]:
-        """Newest first (``limit`` None: all of them)."""
-        rows = list(self.session.scalars(newest_checks(dataset, limit)))
-        return self._results(rows, dataset)
-
     def _results(self, rows: list[CheckRow], dataset: str) -> list[CheckResult]:
         """Rebuild CheckResults with anomalies and metrics in two queries (not two per check)."""
         ids = [row.id for row in rows]
@@ -133,23 +126,30 @@ class SqlChecks:
                 sa.select(MetricRow).where(MetricRow.check_id.in_(chunk)).order_by(MetricRow.id)
             ):
                 metrics[m.check_id].append(_metric(m))
-        return [
-            CheckResult(
-                dataset=dataset,
-                batch=row.batch_name,
-                verdict=Verdict(row.verdict),
-                schema_version=row.schema_version,
-                baseline_batch=row.baseline_batch,
-                serving_batch=row.serving_batch,
-                num_examples=row.num_examples,
-                anomalies=tuple(anomalies[row.id]),
-                metrics=tuple(metrics[row.id]),
-                id=row.id,
-                created_at=row.created_at,
-                baseline=_baseline(row),
-            )
-            for row in rows
-        ]
+        return [_result(row, dataset, anomalies[row.id], metrics[row.id]) for row in rows]
+
+
+def _result(
+    row: CheckRow, dataset: str, anomalies: list[Anomaly], metrics: list[Metric]
+) -> CheckResult:
+    return CheckResult(**check_fields(row, dataset), anomalies=tuple(anomalies),
+                       metrics=tuple(metrics), baseline=_baseline(row))
+
+
+def check_fields(row: CheckRow, dataset: str) -> dict[str, Any]:
+    """What a check row says of its check, the same for a ``CheckResult`` and the dashboard's
+    ``CheckSummary``."""
+    return {
+        "id": row.id,
+        "dataset": dataset,
+        "batch": row.batch_name,
+        "verdict": Verdict(row.verdict),
+        "schema_version": row.schema_version,
+        "baseline_batch": row.baseline_batch,
+        "serving_batch": row.serving_batch,
+        "num_examples": row.num_examples,
+        "created_at": row.created_at,
+    }
 
 
 def _baseline_columns(baseline: Baseline | None) -> dict[str, Any]:

@@ -18,14 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from dataguard.core.models import Role, Verdict
-from dataguard.store.queries.checks import newest_checks
+from dataguard.store.queries.checks import check_fields, newest_checks
 from dataguard.store.tables import (
     BatchRow,
     CheckRow,
     DatasetRow,
-    HookDeliveryRow,
     MetricRow,
-    SchemaVersionRow,
 )
 from dataguard.store.views import CheckSummary, DatasetSummary, MetricPoint
 
@@ -90,18 +88,7 @@ class SqlDashboardReads:
 
     def check_history(self, dataset: str, limit: int = 365) -> list[CheckSummary]:
         return [
-            CheckSummary(
-                id=row.id,
-                dataset=dataset,
-                batch=row.batch_name,
-                verdict=Verdict(row.verdict),
-                schema_version=row.schema_version,
-                baseline_batch=row.baseline_batch,
-                serving_batch=row.serving_batch,
-                num_examples=row.num_examples,
-                anomaly_count=row.anomaly_count,
-                created_at=row.created_at,
-            )
+            CheckSummary(**check_fields(row, dataset), anomaly_count=row.anomaly_count)
             for row in self.session.scalars(newest_checks(dataset, limit))
         ]
 
@@ -151,15 +138,6 @@ class SqlDashboardReads:
 
     def latest_check_id(self) -> int | None:
         return self.session.scalar(sa.select(sa.func.max(CheckRow.id)))
-
-    def data_version(self) -> str:
-        parts = [
-            sa.select(sa.func.max(table.id)).scalar_subquery()
-            for table in (DatasetRow, BatchRow, SchemaVersionRow, CheckRow, HookDeliveryRow)
-        ]
-        parts.append(sa.select(sa.func.max(BatchRow.updated_at)).scalar_subquery())
-        row = self.session.execute(sa.select(*parts)).one()
-        return ":".join("" if value is None else str(value) for value in row)
 
 
 def _ranked(
