@@ -162,3 +162,19 @@ def round_trip(store_url: str, check: CheckResult) -> CheckResult:
         store.dispose()
     assert again == stored  # the check as it was stored, read back
     return again
+
+
+def migrate_old_check(engine: Any, old: str, new: str, *tables: str,
+                      **check: Any) -> dict[str, set[str]]:
+    """A store at revision ``old`` holding ``insert_old_check(**check)``, upgraded to ``new``:
+    the column names of ``tables`` after the upgrade (the engine is disposed)."""
+    import sqlalchemy as sa
+
+    from dataguard.store.migrate import upgrade
+
+    assert upgrade(engine, old) == old
+    insert_old_check(engine, **check)
+    assert upgrade(engine, new) == new
+    columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)} for t in tables}
+    engine.dispose()
+    return columns

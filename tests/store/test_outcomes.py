@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sqlalchemy as sa
-
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
-from dataguard.store.migrate import upgrade
-from tests.store.builders import insert_old_check, make_check, round_trip
+from tests.store.builders import make_check, migrate_old_check, round_trip
 
 
 def _with_outcomes():
@@ -28,13 +25,7 @@ def test_outcomes_of_anomalies_and_metrics_round_trip_through_the_store(store_ur
 
 
 def test_migrating_a_0001_store_keeps_its_checks_with_unknown_outcomes(store_url: str) -> None:
-    engine = make_engine(store_url)
-    assert upgrade(engine, "0001") == "0001"
-    insert_old_check(engine)
-    assert upgrade(engine, "0002") == "0002"
-    columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
-               for t in ("anomalies", "metrics")}
-    engine.dispose()
+    columns = migrate_old_check(make_engine(store_url), "0001", "0002", "anomalies", "metrics")
     assert all("outcome" in names for names in columns.values())
     store = open_store(store_url)
     try:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sqlalchemy as sa
-
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
-from dataguard.store.migrate import upgrade
-from tests.store.builders import insert_old_check, make_check, round_trip
+from tests.store.builders import make_check, migrate_old_check, round_trip
 
 CASH = "payment_type_Cash"
 
@@ -36,13 +33,8 @@ def test_slices_of_anomalies_and_metrics_round_trip_through_the_store(store_url:
 
 
 def test_migrating_a_0003_store_keeps_its_rows_as_the_whole_batch(store_url: str) -> None:
-    engine = make_engine(store_url)
-    assert upgrade(engine, "0003") == "0003"
-    insert_old_check(engine, outcome="fail")
-    assert upgrade(engine, "0004") == "0004"
-    columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)}
-               for t in ("anomalies", "metrics")}
-    engine.dispose()
+    columns = migrate_old_check(make_engine(store_url), "0003", "0004", "anomalies", "metrics",
+                                outcome="fail")
     assert all("slice" in names for names in columns.values())
     store = open_store(store_url)
     try:
