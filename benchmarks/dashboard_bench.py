@@ -12,7 +12,9 @@ dataset page with one feature's drift series in its rolling control band (issue 
 ``dataset`` row draws the row-count series in its band. Every batch has a profile (what
 ``dataguard stats`` records: ~2.3 M rows at full size), so ``trends-mean`` (a profile series on
 the dataset page) and ``feature`` (the feature page: the row count, mean, std, missing share and
-drift of one feature, each in its band) read the store only, as they do in production.
+drift of one feature, each in its band) read the store only, as they do in production. Every
+artifact is sliced (``All Examples`` + 4 slices, ``core.slices``) and the checks of every tenth
+dataset (07, 17, …) carry per-slice metrics too; ``slice`` is the batch page showing one slice.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ sys.path.insert(0, str(REPO))
 
 START = datetime(2025, 11, 26, 6, 0, tzinfo=timezone.utc)
 CHUNK = 20_000
+SLICES = ("segment_A", "segment_B", "segment_C", "segment_D")
 
 
 def synthetic_statistics(features: int, seed: int) -> bytes:
@@ -66,6 +69,11 @@ def synthetic_statistics(features: int, seed: int) -> bytes:
                 s.top_values.add(value=f"value_{rank}", frequency=count)
                 s.rank_histogram.buckets.add(low_rank=rank, high_rank=rank,
                                              label=f"value_{rank}", sample_count=count)
+    ds.name = "All Examples"
+    for name in SLICES:  # sliced as TFDV slices: the whole batch first, then each slice
+        part = stats.datasets.add()
+        part.CopyFrom(ds)
+        part.name, part.num_examples = name, 10_000 // len(SLICES)
     return stats.SerializeToString()
 
 
@@ -153,12 +161,15 @@ def fill(url: str, root: Path, datasets: int, batches: int, features: int) -> di
                     "short_description": "High L-infinity distance",
                     "description": "The L-infinity distance between current and previous is "
                                    "above the threshold."})
-            for f in range(features):
-                value = rng.uniform(0.06, 0.2) if f in exceeded else rng.uniform(0, 0.04)
-                rows["metrics"].append({
-                    "check_id": check_id, "feature": f"feature_{f:02d}", "comparison": "drift",
-                    "method": "jensen_shannon" if f % 2 == 0 else "l_infinity",
-                    "value": value, "threshold": 0.05, "exceeded": f in exceeded})
+            for slice_ in (None, *(SLICES if d % 10 == 7 else ())):
+                for f in range(features):
+                    value = rng.uniform(0.06, 0.2) if f in exceeded else rng.uniform(0, 0.04)
+                    rows["metrics"].append({
+                        "check_id": check_id, "feature": f"feature_{f:02d}",
+                        "comparison": "drift",
+                        "method": "jensen_shannon" if f % 2 == 0 else "l_infinity",
+                        "value": value, "threshold": 0.05, "exceeded": f in exceeded,
+                        "slice": slice_})
             if verdict == "fail":
                 rows["deliveries"].append({
                     "hook": "ops", "dataset": name, "batch": batch, "verdict": verdict,
@@ -193,6 +204,7 @@ PAGES = [
     # every series of one numeric feature: rows, mean, std, missing share, drift, each banded
     ("feature", "views/feature.py", {"dataset": "dataset_07", "feature": "feature_02"}),
     ("batch", "views/batch.py", {"dataset": "dataset_07"}),
+    ("slice", "views/batch.py", {"dataset": "dataset_07", "slice": "segment_B"}),
     ("schemas", "views/schemas.py", {"dataset": "dataset_07"}),
     ("hooks", "views/hooks.py", {}),
 ]

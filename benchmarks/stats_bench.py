@@ -10,7 +10,8 @@ also report their time after imports ("compute"), so import costs and work are s
 
 - ``pyarrow``: ``pyarrow.csv.read_csv`` of the file — the floor for any CSV reader;
 - ``dataguard``: the real CLI, ``dataguard stats … --format json`` (local engine, whole process),
-  plus a worker timing ``compute_statistics`` after its imports;
+  plus a worker timing ``compute_statistics`` after its imports, and one timing it sliced by
+  ``payment_type`` (``local-sliced``: ``All Examples`` + one dataset per payment type, issue 13);
 - ``dataguard-beam``: the CLI with ``--engine beam`` (B1's engine, local runner);
 - ``tfdv``: ``tfdv.generate_statistics_from_csv`` (DirectRunner, in-memory mode).
 
@@ -54,7 +55,7 @@ class Run:
     note: str = ""
 
 
-_REPEATED = ("pyarrow", "dataguard", "local-compute")
+_REPEATED = ("pyarrow", "dataguard", "local-compute", "local-sliced")
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -79,13 +80,16 @@ def worker(kind: str, path: str) -> None:
 
         imported = time.perf_counter()
         rows = pacsv.read_csv(path).num_rows
-    elif kind == "local":
+    elif kind in ("local", "local-sliced"):
+        from dataguard.core.slices import SliceConfig
         from dataguard.io.sources import resolve_inputs
         from dataguard.stats import local, tfdv_modules
 
         tfdv_modules.load(stub_beam=True)  # as the engine loads them for local files
+        slicing = SliceConfig(("payment_type",)) if kind == "local-sliced" else None
         imported = time.perf_counter()
-        rows = local.compute_statistics(resolve_inputs([path])).datasets[0].num_examples
+        rows = local.compute_statistics(resolve_inputs([path]),
+                                        slicing=slicing).datasets[0].num_examples
     elif kind == "tfdv":
         import tensorflow_data_validation as tfdv
         from apache_beam.options.pipeline_options import PipelineOptions
@@ -126,7 +130,7 @@ def _env() -> dict[str, str]:
 
 def run_tool(tool: str, path: Path, rows: int, work: Path) -> Run:
     py = sys.executable
-    if tool in ("pyarrow", "tfdv", "local-compute"):
+    if tool in ("pyarrow", "tfdv", "local-compute", "local-sliced"):
         kind = "local" if tool == "local-compute" else tool
         cmd = [py, "-m", "benchmarks.stats_bench", "--worker", kind, str(path)]
     else:
@@ -166,6 +170,10 @@ def report(runs: list[Run]) -> None:
                          f"{comp.compute / pa_.compute:.1f}x (target ≤ 3)")
         if dg:
             lines.append(f"dataguard peak RSS {dg.rss_mb:.0f} MB (target < 1024)")
+        sliced = by.get("local-sliced")
+        if comp and sliced and comp.compute and sliced.compute:
+            lines.append(f"sliced by payment_type: {sliced.compute / comp.compute:.1f}x the "
+                         f"unsliced computation, peak RSS {sliced.rss_mb:.0f} MB")
         if "dataguard-beam" in by and tf:
             lines.append(f"beam engine whole process: TFDV / beam = "
                          f"{tf.wall / by['dataguard-beam'].wall:.1f}x")

@@ -41,15 +41,17 @@ def compute_stats(
     column_names: Sequence[str] | None = None,
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
+    slice_by: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> StatsResult:
-    """``service.stats.stats``, or the compute_stats job when its workers can record."""
+    """``service.stats.stats``, or the compute_stats job when its workers can record;
+    ``slice_by``: statistics per slice too (else ``[datasets.<name>] slice_by``)."""
     from dataguard.service.stats import stats
 
     engine_, settings, remote_job = _choose(engine, pipeline_args, settings)
     options: dict[str, Any] = dict(
         role=role, input_format=input_format, delimiter=delimiter, column_names=column_names,
-        replace=replace, settings=settings,
+        replace=replace, slice_by=slice_by, settings=settings,
     )
     if remote_job:
         from dataguard.beamjobs.remote import launch_stats_job
@@ -77,6 +79,7 @@ def run(
     baseline: str | None | _DefaultBaseline = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
+    slice_by: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> CheckResult:
     """``service.check.run``, or the validate_batch job when its workers can record (then the
@@ -87,7 +90,8 @@ def run(
     options: dict[str, Any] = dict(
         serving_inputs=serving_inputs, serving_batch=serving_batch, input_format=input_format,
         delimiter=delimiter, column_names=column_names, replace=replace,
-        schema_version=schema_version, baseline=baseline, hooks=hooks, settings=settings,
+        schema_version=schema_version, baseline=baseline, hooks=hooks, slice_by=slice_by,
+        settings=settings,
     )
     if remote_job:
         from dataguard.beamjobs.remote import launch_run_job

@@ -27,6 +27,7 @@ from dataguard.errors import UsageError
 
 if TYPE_CHECKING:
     from dataguard.core.models import ComputedStatistics
+    from dataguard.core.slices import SliceConfig
     from dataguard.io.sources import InputSpec
 
 ENGINES = ("local", "beam")
@@ -47,9 +48,12 @@ class StatsEngine(Protocol):
     def pipeline_args(self) -> tuple[str, ...]:
         """The Beam pipeline options it runs with (none for the local engine)."""
 
-    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
+    def compute_statistics(
+        self, spec: InputSpec, slicing: SliceConfig | None = None
+    ) -> ComputedStatistics:
         """The statistics of every example in ``spec``, with the rows read per file (they add
-        up to ``num_examples``: the engine checked) and the engine's and runner's names."""
+        up to ``num_examples``: the engine checked) and the engine's and runner's names; with
+        ``slicing``, TFDV's sliced statistics (``All Examples`` first, then one per slice)."""
 
 
 class Converter(Protocol):

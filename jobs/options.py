@@ -31,11 +31,12 @@ JOB_OPTIONS: dict[str, tuple[str, ...]] = {
     VALIDATE_BATCH: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "serving_input",
         "serving_batch", "serving_column_names", "schema_version", "baseline", "no_baseline",
-        "replace", "hooks", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
+        "replace", "hooks", "slice_by", "store_url", "artifacts", "schemas_dir", "config",
+        "secret_env",
     ),
     COMPUTE_STATS: (
         "dataset", "batch", "input", "input_format", "delimiter", "column_names", "role",
-        "replace", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
+        "replace", "slice_by", "store_url", "artifacts", "schemas_dir", "config", "secret_env",
     ),
     CSV_TO_TFRECORD: (
         "input", "output", "delimiter", "column_names", "schema", "compression", "shards",
@@ -91,6 +92,8 @@ class DataguardJobOptions(PipelineOptions):
         add("--no_baseline", default=False, help="check without a drift baseline", **flag)
         add("--replace", default=False, help="replace an existing batch of that name", **flag)
         add("--hooks", default=True, help="run the alert hooks after the check", **flag)
+        add("--slice_by", help="comma-separated columns to slice the statistics by (default: "
+                                "the config's [datasets.<name>] slice_by)")
         add("--store_url", help="store URL (default: env DATAGUARD_STORE_URL on the workers)")
         add("--artifacts", help="artifact root, e.g. gs://bucket/dataguard/artifacts")
         add("--schemas_dir", help="folder of schemas/<dataset>/v<N>.pbtxt")
@@ -129,6 +132,7 @@ class DataguardJobOptions(PipelineOptions):
             no_baseline=bool(values["no_baseline"]),
             replace=bool(values["replace"]),
             hooks=bool(values["hooks"]),
+            slice_by=split_list(values["slice_by"]),
             store_url=values["store_url"],
             artifacts=values["artifacts"],
             schemas_dir=values["schemas_dir"],

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from dataguard.config import load_settings
 from dataguard.core.policy import Policy
+from dataguard.core.rules import parse_rules
 from dataguard.core.schemas import ComparatorConfig
+from dataguard.core.slices import SliceConfig
 from dataguard.hooks import load_hooks
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "dataguard.example.toml"
@@ -24,6 +26,9 @@ def test_example_config_loads_with_its_thresholds_policy_and_hooks() -> None:
     assert taxi.threshold("jensen_shannon", "skew", "fare") == 0.2
     assert taxi.threshold("jensen_shannon", "drift", "fare") == 0.1
 
+    assert SliceConfig.from_config(settings.document, "taxi") == SliceConfig(("payment_type",))
+    assert not SliceConfig.from_config(settings.document, "penguin")
+    assert {r.slice for r in parse_rules(settings.document, "taxi")} == {None, "payment_type_Cash"}
     assert "COMPARATOR_L_INFTY_HIGH" in Policy.from_config(settings.document, "taxi").warn_types
     assert not Policy.from_config(settings.document, "penguin").warn_types
 

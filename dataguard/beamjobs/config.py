@@ -38,6 +38,7 @@ class JobConfig:
     no_baseline: bool = False
     replace: bool = False
     hooks: bool = True
+    slice_by: tuple[str, ...] = ()  # empty: the config's [datasets.<name>] slice_by
     store_url: str | None = None
     artifacts: str | None = None
     schemas_dir: str | None = None

@@ -33,6 +33,7 @@ from dataguard.beamjobs.config import JobConfig, JobLaunch
 from dataguard.beamjobs.steps import (
     RecordAndCheckFn,
     RecordStatisticsFn,
+    job_slicing,
     preflight,
     resolve_secret_env,
 )
@@ -75,11 +76,11 @@ def input_spec(
 
 
 def _statistics(
-    pipeline: beam.Pipeline, spec: InputSpec, label: str
+    pipeline: beam.Pipeline, spec: InputSpec, label: str, cfg: JobConfig
 ) -> tuple[beam.PCollection, beam.PCollection]:
-    """Files → chunks (planned on the workers) → statistics, row counts reconciled; and the
-    rows read per file, as ``(path, rows)``."""
-    compute = ComputeChunkStatistics(spec)
+    """Files → chunks (planned on the workers) → statistics (sliced as the job says), row
+    counts reconciled; and the rows read per file, as ``(path, rows)``."""
+    compute = ComputeChunkStatistics(spec, slicing=job_slicing(cfg))
     statistics = (
         pipeline | f"Read{label}" >> ChunkInputs(spec) | f"Compute{label}Statistics" >> compute
     )
@@ -91,7 +92,7 @@ def build_compute_stats(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PCollec
     with the rows read per input file (``rows_per_file``)."""
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats, rows = _statistics(pipeline, spec, "Batch")
+    stats, rows = _statistics(pipeline, spec, "Batch", cfg)
     return stats | "RecordStatistics" >> beam.ParDo(
         RecordStatisticsFn(cfg, cfg.role), beam.pvalue.AsDict(rows)
     )
@@ -104,7 +105,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
     """
     remote = not is_local(pipeline.options)
     spec = input_spec(cfg.inputs, cfg.input_format, cfg.delimiter, cfg.column_names, remote=remote)
-    stats, _ = _statistics(pipeline, spec, "Batch")
+    stats, _ = _statistics(pipeline, spec, "Batch", cfg)
     serving = None
     if cfg.serving_inputs:
         serving_spec = input_spec(
@@ -114,7 +115,7 @@ def build_validate_batch(pipeline: beam.Pipeline, cfg: JobConfig) -> beam.PColle
             cfg.serving_column_names,
             remote=remote,
         )
-        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving")[0])
+        serving = beam.pvalue.AsSingleton(_statistics(pipeline, serving_spec, "Serving", cfg)[0])
     return stats | "RecordAndCheck" >> beam.ParDo(RecordAndCheckFn(cfg), serving)
 
 

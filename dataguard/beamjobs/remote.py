@@ -78,6 +78,7 @@ def launch_run_job(
     schema_version: int | None = None,
     baseline: Any = DEFAULT_BASELINE,
     hooks: bool = True,
+    slice_by: Sequence[str] | None = None,
     settings: Any = None,
 ) -> CheckResult:
     """``dataguard run --engine beam --runner DataflowRunner``: the validate_batch job, waited
@@ -101,6 +102,7 @@ def launch_run_job(
         schema_version=schema_version,
         baseline=baseline,
         hooks=False,
+        slice_by=tuple(slice_by or ()),
     )
     options = _remote_ready(cfg, pipeline_args)
     launch_job(VALIDATE_BATCH, cfg, options, wait=True)
@@ -124,6 +126,7 @@ def launch_stats_job(
     column_names: Sequence[str] | None = None,
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
+    slice_by: Sequence[str] | None = None,
     settings: Any = None,
 ) -> StatsResult:
     """``dataguard stats --engine beam`` as the compute_stats job: the batch is recorded by the
@@ -139,6 +142,7 @@ def launch_stats_job(
         column_names=column_names,
         replace=replace,
         role=parse_role(role).value,
+        slice_by=tuple(slice_by or ()),
     )
     options = _remote_ready(cfg, pipeline_args)
     started = time.monotonic()

@@ -22,6 +22,7 @@ import apache_beam as beam
 
 from dataguard.beamjobs import CSV_TO_TFRECORD, VALIDATE_BATCH
 from dataguard.beamjobs.config import JobConfig
+from dataguard.core.slices import whole
 from dataguard.errors import RunnerError, UsageError
 from dataguard.stats.runner_errors import on_worker
 
@@ -46,10 +47,12 @@ class _ServiceFn(beam.DoFn):
     ) -> Any:
         """Record a batch; a retried bundle finds its own batch already there and reuses it."""
         from dataguard.core.models import Role
+        from dataguard.service.slicing import refuse_columns_not_in
         from dataguard.service.stats import record_statistics
 
+        refuse_columns_not_in(statistics, job_slicing(self._cfg))  # not in the data: exit 2
         source = ",".join(inputs)
-        num = statistics.datasets[0].num_examples if statistics.datasets else 0
+        num = whole(statistics).num_examples
         if not self._cfg.replace:
             with ctx.store.read() as q:
                 existing = q.get_batch(self._cfg.dataset, batch, Role(role))
@@ -127,6 +130,7 @@ class RecordAndCheckFn(_ServiceFn):
             schema_version=cfg.schema_version,
             serving=serving_batch,
             hooks=cfg.hooks,
+            slice_by=cfg.slice_by or None,
             settings=ctx.settings,
             **kwargs,
         )
@@ -136,20 +140,33 @@ class RecordAndCheckFn(_ServiceFn):
 
 def worker_context(cfg: JobConfig) -> Any:
     """The services' ``Context`` as the job sees it: options > DATAGUARD_* env > config file."""
-    from dataguard.config import load_settings
     from dataguard.service.context import Context
+
+    return Context.create(job_settings(cfg))
+
+
+def job_slicing(cfg: JobConfig) -> Any:
+    """What the job slices by (``core.slices.SliceConfig``): ``--slice_by`` > the config's
+    ``[datasets.<name>] slice_by``; read when the graph is built."""
+    from dataguard.core.slices import SliceConfig
+
+    return SliceConfig.from_config(job_settings(cfg).document, cfg.dataset, cfg.slice_by or None)
+
+
+def job_settings(cfg: JobConfig) -> Any:
+    """The settings as the job sees them: options > DATAGUARD_* env > config file."""
+    from dataguard.config import load_settings
 
     if cfg.config_text is not None:
         config_path: str | None = _temp_config(cfg.config_text.encode("utf-8"))
     else:
         config_path = localize_config(cfg.config) if cfg.config else None
-    settings = load_settings(
+    return load_settings(
         store_url=cfg.store_url,
         artifacts=cfg.artifacts,
         schemas_dir=cfg.schemas_dir,
         config_path=config_path,
     )
-    return Context.create(settings)
 
 
 def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
@@ -159,11 +176,12 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     features of the custom rules (in the schema), valid trend settings and valid thresholds and
     drift/skew methods. ``UsageError`` (exit 2) otherwise."""
     from dataguard.service.baselines import DEFAULT_BASELINE, resolve_baseline
-    from dataguard.service.check import refuse_rules_off_schema
+    from dataguard.service.check import refuse_rules_off_schema, refuse_slices_off_schema
     from dataguard.service.schemas import get_version
 
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
     refuse_rules_off_schema(ctx, cfg.dataset, version)  # a custom rule's feature: in the schema
+    refuse_slices_off_schema(ctx, cfg.dataset, version, cfg.slice_by or None)  # slice columns
     config = refuse_bad_dataset_config(ctx, cfg.dataset)
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     with ctx.store.read() as q:

@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from dataguard.cli.inputs import add_input_options, input_options, input_paths
+from dataguard.cli.inputs import add_input_options, add_slice_by, input_options, input_paths
 from dataguard.cli.report import FORMATS, render_check, summary_line, verdict_exit_code
 from dataguard.config import Settings
 from dataguard.errors import ExitCode
@@ -82,6 +82,8 @@ def _check_options(parser: argparse.ArgumentParser, serving: bool = True) -> Non
     parser.add_argument("--no-hooks", action="store_true", help="do not run alert hooks")
     parser.add_argument("--refire", action="store_true",
                         help="send hooks again even if they already fired for this verdict")
+    add_slice_by(parser, "check the slices of COLUMN against the same slices of the baseline "
+                         "and serving batch" + (" (and compute them)" if not serving else ""))
 
 
 def _baseline(args: argparse.Namespace) -> dict[str, Any]:
@@ -114,8 +116,8 @@ def handle_check(args: argparse.Namespace, settings: Settings) -> ExitCode:
 
     result = check(
         args.dataset, args.batch, schema_version=args.schema_version, serving=args.serving,
-        hooks=not args.no_hooks, refire=args.refire, record=not args.dry_run, settings=settings,
-        **_baseline(args),
+        hooks=not args.no_hooks, refire=args.refire, record=not args.dry_run,
+        slice_by=args.slice_by, settings=settings, **_baseline(args),
     )
     if args.dry_run:
         print("dry run: nothing recorded, no hooks run", file=sys.stderr)
@@ -149,6 +151,7 @@ def handle_run(args: argparse.Namespace, settings: Settings) -> ExitCode:
         schema_version=args.schema_version,
         hooks=not args.no_hooks,
         refire=args.refire,
+        slice_by=args.slice_by,
         settings=settings,
         **input_options(args),
         **_baseline(args),

@@ -29,6 +29,13 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
                         help="recompute a batch that is already stored")
 
 
+def add_slice_by(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--slice-by COLUMN`` of ``stats``, ``check`` and ``run`` (repeatable; beats
+    ``[datasets.<name>] slice_by``)."""
+    parser.add_argument("--slice-by", action="append", metavar="COLUMN", dest="slice_by",
+                        help=f"{what}; repeatable (default: [datasets.<name>] slice_by)")
+
+
 def input_paths(groups: list[list[str]] | None) -> list[str]:
     """``--input a b --input c`` → ``[a, b, c]``."""
     return [path for group in groups or [] for path in group]

@@ -14,6 +14,10 @@ and ``ignored`` ones are reported in ``<system-out>`` without failing the case. 
 without outcomes falls back to severity: an error or an exceeded measurement fails.) A custom
 rule's severity is its own, not TFDV's (``rule warning``), and a rule that does not hold is
 ``FAILED`` rather than ``EXCEEDED``.
+
+A finding about a slice (``core.slices``) shows it after the feature, ``fare [payment_type_Cash]``
+(its own JUnit case); text and Markdown list a slice's measurements only when they exceed their
+threshold and count the others (JSON has them all).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Callable
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2
 
-from dataguard.core.labels import MARKDOWN, TEXT, feature_label
+from dataguard.core.labels import MARKDOWN, TEXT, feature_label, finding_label
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
 
 FORMATS = ("text", "json", "junit", "markdown")
@@ -61,6 +65,18 @@ def summary_line(result: CheckResult) -> str:
 
 
 _TFDV_TYPES = frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
+
+
+def _shown(metrics: tuple[Metric, ...]) -> tuple[list[Metric], int]:
+    """The measurements a reader gets listed (all of the whole batch's, a slice's when
+    exceeded), and how many slice measurements within threshold are left out."""
+    shown = [m for m in metrics if m.slice is None or m.exceeded]
+    return _sorted_metrics(tuple(shown)), len(metrics) - len(shown)
+
+
+def _left_out(hidden: int) -> str:
+    return (f"… and {hidden} slice measurement{'s' if hidden != 1 else ''} within threshold "
+            "(--format json lists them)")
 
 
 def _severity(anomaly: Anomaly) -> str:
@@ -103,7 +119,7 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         lines += ["", paint(f"Anomalies ({len(result.anomalies)})", "bold")]
         for a in result.anomalies:
             mark = paint(f"{TEXT.outcome(a.outcome):<9}", _STYLE[a.outcome])
-            lines.append(f"  {mark} {a.kind.value:<6} {feature_label(a.feature):<26} {a.type} "
+            lines.append(f"  {mark} {a.kind.value:<6} {finding_label(a):<26} {a.type} "
                          f"({_severity(a)})")
             lines.append(paint(f"      {a.description}", "dim"))
     else:
@@ -112,11 +128,14 @@ def render_text(result: CheckResult, *, color: bool = False) -> str:
         lines += ["", paint(f"Measurements ({len(result.metrics)})", "bold")]
         lines.append(f"  {'comparison':<10} {'feature':<26} {'method':<16} "
                      f"{'value':>11} {'threshold':>10}  status")
-        for m in _sorted_metrics(result.metrics):
+        shown, hidden = _shown(result.metrics)
+        for m in shown:
             status = (paint(f"{_exceeded(m)} {TEXT.outcome(m.outcome)}", _STYLE[m.outcome])
                       if m.exceeded else paint("ok", "dim"))
-            lines.append(f"  {m.comparison:<10} {feature_label(m.feature):<26} {m.method:<16} "
+            lines.append(f"  {m.comparison:<10} {finding_label(m):<26} {m.method:<16} "
                          f"{_fmt(m.value):>11} {_fmt(m.threshold):>10}  {status}")
+        if hidden:
+            lines.append(paint(f"  {_left_out(hidden)}", "dim"))
     return "\n".join(lines)
 
 
@@ -130,11 +149,11 @@ def render_junit(result: CheckResult) -> str:
     cases: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: {"a": [], "m": []})
     features = {m.feature for m in result.metrics} | {a.feature for a in result.anomalies}
     for feature in features:
-        cases[("schema", feature)]  # every feature seen gets a schema case, passing or not
+        cases[("schema", feature_label(feature))]  # every feature seen gets a schema case
     for a in result.anomalies:
-        cases[(a.kind.value, a.feature)]["a"].append(a)
+        cases[(a.kind.value, finding_label(a))]["a"].append(a)
     for m in result.metrics:
-        cases[(m.comparison, m.feature)]["m"].append(m)
+        cases[(m.comparison, finding_label(m))]["m"].append(m)
     order = {"schema": 0, "drift": 1, "skew": 2}
     keys = sorted(cases, key=lambda k: (order.get(k[0], 3), k[1]))
     failures = sum(1 for k in keys if _junit_failed(cases[k]["a"], cases[k]["m"]))
@@ -171,7 +190,7 @@ def _junit_failed(anomalies: list[Anomaly], metrics: list[Metric]) -> bool:
 
 def _junit_case(suite: ET.Element, result: CheckResult, comparison: str, feature: str,
                 a: list[Anomaly], m: list[Metric]) -> None:
-    case = ET.SubElement(suite, "testcase", name=f"{comparison}: {feature_label(feature)}",
+    case = ET.SubElement(suite, "testcase", name=f"{comparison}: {feature}",
                          classname=f"dataguard.{result.dataset}.{comparison}", time="0")
     lines = [f"{x.method} = {_fmt(x.value)} (threshold {_fmt(x.threshold)})"
              + (f" {_exceeded(x)}, {TEXT.outcome(x.outcome)}" if x.exceeded else "") for x in m]
@@ -206,7 +225,7 @@ def render_markdown(result: CheckResult) -> str:
         out += ["| outcome | kind | feature | anomaly | severity | description |",
                 "| --- | --- | --- | --- | --- | --- |"]
         out += [f"| {MARKDOWN.outcome(a.outcome)} | {a.kind.value} | "
-                f"`{_cell(feature_label(a.feature))}` | {a.type} | {a.severity} | "
+                f"`{_cell(finding_label(a))}` | {a.type} | {a.severity} | "
                 f"{_cell(a.description)} |" for a in result.anomalies]
     else:
         out.append("No anomalies.")
@@ -216,10 +235,12 @@ def render_markdown(result: CheckResult) -> str:
                 f"measurements, {len(exceeded)} over threshold</summary>", "",
                 "| comparison | feature | method | value | threshold | |",
                 "| --- | --- | --- | ---: | ---: | --- |"]
-        out += [f"| {m.comparison} | `{_cell(feature_label(m.feature))}` | {m.method} | "
+        shown, hidden = _shown(result.metrics)
+        out += [f"| {m.comparison} | `{_cell(finding_label(m))}` | {m.method} | "
                 f"{_fmt(m.value)} | {_fmt(m.threshold)} | "
                 f"{MARKDOWN.outcome(m.outcome) if m.exceeded else _MD_OK} |"
-                for m in _sorted_metrics(result.metrics)]
+                for m in shown]
+        out += ["", _left_out(hidden)] if hidden else []
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
 

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from dataguard.cli.inputs import add_input_options, input_options, input_paths
+from dataguard.cli.inputs import add_input_options, add_slice_by, input_options, input_paths
 from dataguard.config import Settings
 from dataguard.errors import ExitCode
 
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_input_options(parser)
     parser.add_argument("--role", choices=("training", "serving"), default="training")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_slice_by(parser, "compute statistics per value of COLUMN too (TFDV's slicing)")
     parser.set_defaults(handler=handle_stats, accepts_extra=True)
 
 
@@ -44,6 +45,7 @@ def handle_stats(args: argparse.Namespace, settings: Settings) -> ExitCode:
         args.batch,
         input_paths(args.input),
         role=args.role,
+        slice_by=args.slice_by,
         settings=settings,
         **input_options(args),
     )
@@ -59,6 +61,8 @@ def render_text(result: Any) -> str:
     b = result.batch
     features = result.extra.get("num_features")
     what = f"{b.num_examples:,} examples" + (f", {features} features" if features else "")
+    slices = result.extra.get("num_slices")
+    what += f", {slices} slices" if slices else ""
     return (
         f"{b.dataset}/{b.name} ({b.role.value}): {what} "
         f"[{result.engine} engine, {result.seconds:.1f} s]\n"

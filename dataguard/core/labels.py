@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dataguard.core.models import Outcome, Verdict
+from dataguard.core.models import Anomaly, Metric, Outcome, Verdict
 
 UNKNOWN = "unknown"  # the outcome of a finding stored before outcomes were recorded
 NOT_CHECKED = "not checked"  # the verdict of a dataset or batch without a check
@@ -23,6 +23,13 @@ DATASET_LEVEL = "(dataset)"  # the feature of a dataset-level finding (its featu
 def feature_label(feature: str) -> str:
     """The feature's name, or ``(dataset)`` for a finding about the whole batch."""
     return feature or DATASET_LEVEL
+
+
+def finding_label(finding: Anomaly | Metric) -> str:
+    """What a finding is about: its feature (``feature_label``) and, for a finding about a slice
+    (``core.slices``), the slice: ``fare [payment_type_Cash]``."""
+    where = feature_label(finding.feature)
+    return f"{where} [{finding.slice}]" if finding.slice else where
 
 
 def outcome_word(outcome: Outcome | str | None) -> str:

@@ -39,21 +39,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dataguard.core.slices import slice_names, slice_stats, whole
+
 TFDV_TOP_VALUES = 20  # StatsOptions.num_top_values
 TFDV_RANK_BUCKETS = 1000  # StatsOptions.num_rank_histogram_buckets
 
 
 def merge_statistics(lists: Sequence[Any]) -> Any:
-    """One ``DatasetFeatureStatisticsList`` from several (oldest first; the first dataset of
-    each). ``ValueError`` for none."""
+    """One ``DatasetFeatureStatisticsList`` from several (oldest first): the whole batches
+    merged, then each slice (``core.slices``) over the batches that have it. ``ValueError`` for
+    none."""
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
     if not lists:
         raise ValueError("merge_statistics: no statistics to merge")
-    parts = [s.datasets[0] if s.datasets else statistics_pb2.DatasetFeatureStatistics()
-             for s in lists]
     out = statistics_pb2.DatasetFeatureStatisticsList()
-    merged = out.datasets.add()
+    _merge_datasets(out.datasets.add(), [whole(s) for s in lists])
+    for name in dict.fromkeys(n for s in lists for n in slice_names(s)):
+        found = [slice_stats(s, name) for s in lists]
+        _merge_datasets(out.datasets.add(), [d for d in found if d is not None])
+    return out
+
+
+def _merge_datasets(merged: Any, parts: Sequence[Any]) -> None:
     merged.name = parts[-1].name
     merged.num_examples = sum(p.num_examples for p in parts)
     if any(p.weighted_num_examples for p in parts):
@@ -62,7 +70,6 @@ def merge_statistics(lists: Sequence[Any]) -> Any:
     for key in _feature_keys(parts):
         found = [(p.num_examples, index.get(key)) for p, index in zip(parts, indexed, strict=True)]
         merged.features.append(_merge_feature(found))
-    return out
 
 
 # --- features ------------------------------------------------------------------------------
@@ -336,5 +343,6 @@ def window_statistics(lists: Sequence[Any]) -> Any:
     mean batch size (rounded), so the ``num_examples`` drift comparator holds a batch to a
     typical batch of the window rather than to N of them (features keep their exact counts)."""
     merged = merge_statistics(lists)
-    merged.datasets[0].num_examples = round(merged.datasets[0].num_examples / len(lists))
+    for dataset in merged.datasets:  # a slice a batch lacks had 0 examples there
+        dataset.num_examples = round(dataset.num_examples / len(lists))
     return merged

@@ -107,6 +107,7 @@ class Anomaly:
     short_description: str
     description: str
     outcome: Outcome | None = None  # the policy's (core.policy); None: not judged / unknown
+    slice: str | None = None  # the slice it is about (``payment_type_Cash``); None: whole batch
 
     def __post_init__(self) -> None:
         if self.outcome is not None:
@@ -132,6 +133,7 @@ class Metric:
     threshold: float | None
     exceeded: bool
     outcome: Outcome | None = None  # that of the anomaly it caused; None when not exceeded
+    slice: str | None = None  # the slice it measured (core.slices); None: the whole batch
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "comparison", Comparison(self.comparison))  # "drift" works too

@@ -150,11 +150,12 @@ class Policy:
         types = CAUSED_BY_METHOD.get(metric.method, ())
         for a in anomalies:
             if a.feature == metric.feature and a.kind.value == metric.comparison.value \
-                    and a.type in types:
+                    and a.slice == metric.slice and a.type in types:
                 return a.outcome or self.outcome(a)
         # exceeded but TFDV reported nothing for it: judged as the error it would have been
         stand_in = Anomaly(metric.feature, AnomalyKind(metric.comparison.value),
-                           types[0] if types else "THRESHOLD_EXCEEDED", "error", "", "")
+                           types[0] if types else "THRESHOLD_EXCEEDED", "error", "", "",
+                           slice=metric.slice)
         return self.outcome(stand_in)
 
 

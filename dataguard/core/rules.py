@@ -13,6 +13,7 @@ here and evaluated on the stored statistics, never code::
     value = 0.2
     severity = "error"               # default; "warning" only warns under the default policy
     role = "training"                # default: the checked batch; "serving": the serving batch
+    slice = "payment_type_Cash"      # default: the whole batch; else that slice (core.slices)
 
     rules = parse_rules(document, "taxi")                       # UsageError for a bad table
     refuse_unknown_features(rules, statistics, batch="2026-11-25")
@@ -74,7 +75,7 @@ OPS: Mapping[str, Callable[[float, float], bool]] = {
 }
 SEVERITIES = ("error", "warning")
 ROLES = ("training", "serving")
-KEYS = ("name", "feature", "stat", "op", "value", "severity", "role")
+KEYS = ("name", "feature", "stat", "op", "value", "severity", "role", "slice")
 _REQUIRED = ("name", "stat", "op", "value")
 
 
@@ -90,6 +91,7 @@ class Rule:
     severity: str = "error"
     role: str = "training"  # which batch of the check: the checked one, or the serving one
     where: str = "[[rules]]"  # the config table it came from, for error messages
+    slice: str | None = None  # a slice of the batch (``payment_type_Cash``); None: all of it
 
     def holds(self, measured: float) -> bool:
         """NaN (nothing to measure) never holds, whatever the operator (``!=`` too)."""
@@ -171,7 +173,11 @@ def _rule(table: Mapping[str, Any], where: str, number: int) -> Rule:
             f"{at}: role {role!r}; use \"training\" (the checked batch) or \"serving\" "
             "(the check's serving batch)"
         )
-    return Rule(name, stat, op, float(value), feature, severity, role, where)
+    slice = table.get("slice")
+    if slice is not None and (not isinstance(slice, str) or not slice):
+        raise UsageError(f"{at}: 'slice' must be a slice name like \"payment_type_Cash\", "
+                         f"got {slice!r}")
+    return Rule(name, stat, op, float(value), feature, severity, role, where, slice)
 
 
 def _hint(word: str, choices: Sequence[str] | Mapping[str, Any]) -> str:
@@ -185,7 +191,9 @@ def refuse_unknown_features(
 ) -> None:
     """A rule (of that role) naming a feature the batch does not have, or a stat its feature
     does not have (``mean`` of a categorical feature): ``UsageError`` naming the rule."""
-    view = default_view(statistics)
+    from dataguard.core.stats_view import dataset_stats
+
+    view = dataset_stats(statistics)
     for rule in rules:
         if rule.role != role or rule.feature is None:
             continue
@@ -214,15 +222,6 @@ def refuse_features_not_in(rules: Sequence[Rule], names: Sequence[str], source: 
 
 
 # --- evaluation -----------------------------------------------------------------------------
-def default_view(statistics: statistics_pb2.DatasetFeatureStatisticsList) -> DatasetStats:
-    """The default slice (``All Examples``) as ``stats_view`` reads it."""
-    from dataguard.core.stats_view import dataset_stats
-
-    names = [d.name for d in statistics.datasets]
-    index = next((i for i, n in enumerate(names) if n in ("All Examples", "")), 0)
-    return dataset_stats(statistics, index)
-
-
 def measure(stat: str, batch: DatasetStats, feature: FeatureStats | None) -> float:
     """The number a rule compares; NaN when there is nothing to measure."""
     if stat == "num_examples":
@@ -252,24 +251,25 @@ def evaluate(
     serving: statistics_pb2.DatasetFeatureStatisticsList | None = None,
     policy: Policy | None = None,
 ) -> tuple[tuple[Anomaly, ...], tuple[Metric, ...]]:
-    """Every rule on its batch (serving rules only when there is a serving batch): an anomaly
-    per rule that does not hold and a metric per rule, each with the policy's outcome."""
+    """Every rule on its batch (serving rules only when there is a serving batch) or on its
+    slice of it (a slice the batch lacks has no examples): an anomaly per rule that does not
+    hold and a metric per rule, each with the policy's outcome."""
     from dataguard.core.policy import Policy
+    from dataguard.core.stats_view import dataset_stats
 
     policy = policy or Policy()
-    views = {"training": default_view(statistics)}
-    if serving is not None:
-        views["serving"] = default_view(serving)
+    batches = {"training": statistics, "serving": serving}
     anomalies: list[Anomaly] = []
     metrics: list[Metric] = []
     for rule in rules:
-        view = views.get(rule.role)
-        if view is None:
+        batch = batches.get(rule.role)
+        if batch is None:
             continue
+        view = dataset_stats(batch, rule.slice)
         value = measure(rule.stat, view, view.feature(rule.feature) if rule.feature else None)
         held = rule.holds(value)
         metric = Metric(rule.feature or "", Comparison.RULE, rule.stat, value, rule.value,
-                        not held)
+                        not held, slice=rule.slice)
         if not held:
             anomaly = _anomaly(rule, value)
             anomaly = replace(anomaly, outcome=policy.outcome(anomaly))
@@ -287,8 +287,9 @@ def _anomaly(rule: Rule, value: float) -> Anomaly:
                 if rule.feature else f"{rule.subject} has no value")
     else:
         what = f"{rule.subject} is {value:.6g}"
+    where = f"slice {rule.slice}: " if rule.slice else ""
     return Anomaly(rule.feature or "", AnomalyKind.RULE, RULE_FAILED, rule.severity, rule.name,
-                   f"{prefix}{what}, {expected}")
+                   f"{prefix}{where}{what}, {expected}", slice=rule.slice)
 
 
 __all__ = [

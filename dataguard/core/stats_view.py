@@ -24,6 +24,8 @@ from typing import Any
 
 from tensorflow_metadata.proto.v0 import statistics_pb2
 
+from dataguard.core.slices import slice_stats
+
 NUMERIC, CATEGORICAL, OTHER = "numeric", "categorical", "other"
 _TYPE_NAMES = {0: "INT", 1: "FLOAT", 2: "STRING", 3: "BYTES", 4: "STRUCT"}
 
@@ -91,12 +93,13 @@ class FeatureChange:
 
 
 def dataset_stats(
-    statistics: statistics_pb2.DatasetFeatureStatisticsList, index: int = 0
+    statistics: statistics_pb2.DatasetFeatureStatisticsList, slice_name: str | None = None
 ) -> DatasetStats:
-    """The ``index``-th dataset (slice) of a statistics list; an empty list gives no features."""
-    if len(statistics.datasets) <= index:
+    """The whole batch (``core.slices.whole``), or its slice ``slice_name``; an empty list or a
+    slice the batch lacks gives no features."""
+    dataset = slice_stats(statistics, slice_name)
+    if dataset is None:
         return DatasetStats(num_examples=0, features=())
-    dataset = statistics.datasets[index]
     features = tuple(feature_stats(f) for f in dataset.features)
     return DatasetStats(num_examples=int(dataset.num_examples), features=features)
 

@@ -27,10 +27,10 @@ from typing import Any
 
 from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_pb2
 
+from dataguard.core.slices import DEFAULT_SLICE, whole
 from dataguard.errors import UsageError
 
 EXTENSION = "tensorflow_data_validation.pywrap.tensorflow_data_validation_extension"
-DEFAULT_SLICE_KEY = "All Examples"  # tensorflow_data_validation.constants.DEFAULT_SLICE_KEY
 _LOCK = threading.Lock()
 _LOADED: list[Any] = []  # [validation module or None] once tried
 
@@ -71,16 +71,14 @@ def _load() -> Any | None:
 def default_dataset(
     statistics: statistics_pb2.DatasetFeatureStatisticsList,
 ) -> statistics_pb2.DatasetFeatureStatistics:
-    """TFDV's rule: the only dataset, or the default slice among several."""
-    if len(statistics.datasets) == 1:
-        return statistics.datasets[0]
-    for dataset in statistics.datasets:
-        if dataset.name == DEFAULT_SLICE_KEY:
-            return dataset
-    raise UsageError(
-        "statistics: several datasets and no default slice ('All Examples'); TFDV validates "
-        "only the default slice"
-    )
+    """TFDV's rule: the only dataset, or the default slice among several (``core.slices``)."""
+    if len(statistics.datasets) > 1 and not any(d.name == DEFAULT_SLICE for d in
+                                                statistics.datasets):
+        raise UsageError(
+            "statistics: several datasets and no default slice ('All Examples'); TFDV validates "
+            "only the default slice"
+        )
+    return whole(statistics)
 
 
 def validate_statistics(

@@ -39,11 +39,11 @@ from dataguard.core import tfdv_native
 from dataguard.core.distance_checks import MethodSettings, distance_findings
 from dataguard.core.models import Anomaly, AnomalyKind, Comparison, Metric, Verdict
 from dataguard.core.policy import Policy
+from dataguard.core.slices import whole
 from dataguard.core.stats_view import feature_name
 from dataguard.errors import UsageError
 
 Stats: TypeAlias = statistics_pb2.DatasetFeatureStatisticsList
-DEFAULT_SLICE = "All Examples"
 COMPARATOR_TYPES = frozenset(
     {
         "COMPARATOR_CONTROL_DATA_MISSING",
@@ -139,21 +139,12 @@ def _metric_order(metric: Metric) -> tuple[str, str, int, str]:
 
 
 # --- statistics helpers ---------------------------------------------------------------------
-def default_slice(statistics: Stats) -> statistics_pb2.DatasetFeatureStatistics:
-    if not statistics.datasets:
-        return statistics_pb2.DatasetFeatureStatistics()
-    for dataset in statistics.datasets:
-        if dataset.name in (DEFAULT_SLICE, ""):
-            return dataset
-    return statistics.datasets[0]
-
-
 def num_examples(statistics: Stats) -> int:
-    return int(default_slice(statistics).num_examples)
+    return int(whole(statistics).num_examples)
 
 
 def feature_statistics(statistics: Stats) -> dict[str, statistics_pb2.FeatureNameStatistics]:
-    return {feature_name(f): f for f in default_slice(statistics).features}
+    return {feature_name(f): f for f in whole(statistics).features}
 
 
 def _non_missing(feature: statistics_pb2.FeatureNameStatistics | None) -> int:

@@ -22,6 +22,8 @@ import math
 
 from tensorflow_metadata.proto.v0 import schema_pb2, statistics_pb2
 
+from dataguard.core.slices import whole
+
 _DOMAIN_OF_TYPE = {schema_pb2.INT: "int_domain", schema_pb2.FLOAT: "float_domain"}
 
 
@@ -57,12 +59,8 @@ def _numeric_bounds(
     statistics: statistics_pb2.DatasetFeatureStatisticsList,
 ) -> dict[str, tuple[float, float]]:
     """``{feature: (min, max)}`` of the numeric features with values in the default slice."""
-    if not statistics.datasets:
-        return {}
-    slice_ = next((d for d in statistics.datasets if d.name in ("All Examples", "")),
-                  statistics.datasets[0])
     found: dict[str, tuple[float, float]] = {}
-    for feature in slice_.features:
+    for feature in whole(statistics).features:
         if feature.WhichOneof("stats") != "num_stats":
             continue
         num = feature.num_stats

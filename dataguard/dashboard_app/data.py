@@ -239,28 +239,49 @@ def deliveries(url: str, version: int, dataset: str | None = None) -> pd.DataFra
 # --- artifacts ---------------------------------------------------------------------------------
 
 
-def load_statistics(uri: str, sha256: str | None) -> DatasetStats:
-    """The batch's statistics as the dashboard's view (tensorflow-metadata only, no TFDV).
+def load_statistics(uri: str, sha256: str | None, slice_name: str | None = None) -> DatasetStats:
+    """The batch's statistics (or those of its slice ``slice_name``, ``core.slices``; none
+    when it has no such slice) as the dashboard's view (tensorflow-metadata only, no TFDV).
 
     ``parse_statistics`` reads both artifact forms: a one-record TFRecord (what dataguard and
     TFDV write) and a plain binary proto."""
+    return dataset_stats(_parsed(uri, sha256), slice_name)
+
+
+def _parsed(uri: str, sha256: str | None) -> Any:
     from dataguard.io.artifacts import parse_statistics
 
-    return dataset_stats(parse_statistics(read_bytes(uri, sha256), uri))
+    return parse_statistics(read_bytes(uri, sha256), uri)
 
 
-def statistics(uri: str, sha256: str | None) -> DatasetStats:
+def statistics(uri: str, sha256: str | None, slice_name: str | None = None) -> DatasetStats:
     """``load_statistics``, cached, and verified against the store's sha256 again whenever the
     file's size or mtime changed."""
-    return _statistics(uri, sha256, file_signature(uri))
+    return _statistics(uri, sha256, file_signature(uri), slice_name)
 
 
 statistics.__wrapped__ = load_statistics  # type: ignore[attr-defined]  # the uncached function
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _statistics(uri: str, sha256: str | None, signature: tuple[int, ...] | None,
+                slice_name: str | None) -> DatasetStats:
+    return load_statistics(uri, sha256, slice_name)
+
+
+def slices(uri: str, sha256: str | None) -> tuple[tuple[str, int], ...]:
+    """The batch's slices and their example counts, in stored order (none: not sliced)."""
+    return _slices(uri, sha256, file_signature(uri))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _statistics(uri: str, sha256: str | None, signature: tuple[int, ...] | None) -> DatasetStats:
-    return load_statistics(uri, sha256)
+def _slices(uri: str, sha256: str | None,
+            signature: tuple[int, ...] | None) -> tuple[tuple[str, int], ...]:
+    from dataguard.core.slices import slice_names, slice_stats
+
+    parsed = _parsed(uri, sha256)
+    return tuple((name, int(getattr(slice_stats(parsed, name), "num_examples", 0)))
+                 for name in slice_names(parsed))
 
 
 def schema_text(path: str, sha256: str | None = None) -> str:

@@ -28,7 +28,7 @@ from email.utils import formatdate, make_msgid
 
 import httpx
 
-from dataguard.core.labels import feature_label, outcome_word
+from dataguard.core.labels import finding_label, outcome_word
 from dataguard.errors import UsageError
 from dataguard.hooks.base import Event, Hook, HookError, full_description
 
@@ -55,7 +55,7 @@ def plain_text(event: Event) -> str:
         lines.append(f"Anomalies ({len(r.anomalies)}):")
         for a in r.anomalies:
             lines.append(
-                f"  - {outcome_word(a.outcome)}: {feature_label(a.feature)} [{a.kind.value}, "
+                f"  - {outcome_word(a.outcome)}: {finding_label(a)} [{a.kind.value}, "
                 f"{a.severity}] {a.type}: {full_description(a)}"
             )
     exceeded = [m for m in r.metrics if m.exceeded]
@@ -63,7 +63,7 @@ def plain_text(event: Event) -> str:
         lines += ["", "Distances over threshold:"]
         for m in exceeded:
             lines.append(
-                f"  - {outcome_word(m.outcome)}: {m.feature} {m.comparison} {m.method} "
+                f"  - {outcome_word(m.outcome)}: {finding_label(m)} {m.comparison} {m.method} "
                 f"{m.value:.4g} > {m.threshold if m.threshold is not None else '-'}"
             )
     link = event.batch_link()
@@ -76,7 +76,7 @@ def html_text(event: Event) -> str:
     r = event.result
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(outcome_word(a.outcome))}</td><td>{e(feature_label(a.feature))}</td>"
+        f"<tr><td>{e(outcome_word(a.outcome))}</td><td>{e(finding_label(a))}</td>"
         f"<td>{e(a.kind.value)}</td><td>{e(a.severity)}</td><td>{e(a.type)}</td>"
         f"<td>{e(full_description(a))}</td></tr>"
         for a in r.anomalies

@@ -23,6 +23,7 @@ import socket
 
 import httpx
 
+from dataguard.core.labels import finding_label
 from dataguard.core.models import Verdict
 from dataguard.errors import UsageError
 from dataguard.hooks.base import Event, Hook
@@ -80,7 +81,7 @@ class PagerDutyHook(Hook):
                 for b in event.open_alerts
             ]
         test = "[TEST] " if event.is_test else ""
-        worst = ", ".join(sorted({a.feature or "dataset" for a in r.anomalies})[:5])
+        worst = ", ".join(sorted({finding_label(a) for a in r.anomalies})[:5])
         summary = f"{test}dataguard: {r.dataset}/{r.batch} check {r.verdict.value}"
         if worst:
             summary += f" ({len(r.anomalies)} anomalies: {worst})"

@@ -35,7 +35,8 @@ def _esc(text: str) -> str:
 
 def _metric_for(result: CheckResult, anomaly: Anomaly) -> Metric | None:
     for m in result.metrics:
-        if m.feature == anomaly.feature and m.comparison == anomaly.kind.value and m.exceeded:
+        if m.feature == anomaly.feature and m.comparison == anomaly.kind.value and m.exceeded \
+                and m.slice == anomaly.slice:
             return m
     return None
 
@@ -59,7 +60,8 @@ def anomaly_line(anomaly: Anomaly, metric: Metric | None) -> str:
     feature = f"`{_esc(anomaly.feature)}`" if anomaly.feature else "_dataset_"
     what = _esc(full_description(anomaly))
     outcome = f"{SLACK.outcome(anomaly.outcome)} " if anomaly.outcome else ""
-    line = f"• {outcome}{feature} ({anomaly.kind.value}): {what}"
+    in_slice = f" in slice `{_esc(anomaly.slice)}`" if anomaly.slice else ""
+    line = f"• {outcome}{feature}{in_slice} ({anomaly.kind.value}): {what}"
     if metric is not None and metric.threshold is not None:
         line += f" — {metric.method} {metric.value:.4g} vs threshold {metric.threshold:.4g}"
     return line

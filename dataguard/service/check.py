@@ -70,9 +70,11 @@ def check(
     hooks: bool = True,
     refire: bool = False,
     record: bool = True,
+    slice_by: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> CheckResult:
-    """Validate a training batch against a schema version, a baseline and a serving batch.
+    """Validate a training batch against a schema version, a baseline and a serving batch;
+    each stored slice (``slice_by``, else the config's, else all) against the same slices.
 
     ``record=False`` is a dry run: the same result (without id or created_at), but nothing is
     written to the store (opened read-only) and no hook runs."""
@@ -80,9 +82,11 @@ def check(
     from dataguard.core.rules import evaluate as evaluate_rules
     from dataguard.core.rules import parse_rules
     from dataguard.core.schemas import COMPARISONS, ComparatorConfig
+    from dataguard.core.slice_checks import check_slices
     from dataguard.core.trends import TrendConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
+    from dataguard.service.slicing import columns_to_check, slice_config
     from dataguard.service.stats import load_statistics
     from dataguard.service.trends import trend_anomalies
 
@@ -99,10 +103,13 @@ def check(
     statistics = load_statistics(ctx, current)
     serving_stats = load_statistics(ctx, serving_batch) if serving_batch else None
     _refuse_rule_features(rules, statistics, current, serving_stats, serving_batch)
+    columns = columns_to_check(slice_config(ctx, dataset, slice_by), slice_by, schema, statistics,
+                               batch)
+    baseline_stats = baseline_statistics(ctx, base) if base else None
     anomalies, metrics, verdict = validate(
         statistics,
         schema,
-        baseline=baseline_statistics(ctx, base) if base else None,
+        baseline=baseline_stats,
         serving=serving_stats,
         policy=policy,
         min_examples={c: limits.min_examples(c) for c in COMPARISONS},
@@ -113,8 +120,12 @@ def check(
     found, measured = (evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
                        if rules else ((), ()))
     out_of_control = trend_anomalies(ctx, current, statistics, metrics, trends)
-    anomalies, metrics, verdict = policy.apply((*anomalies, *found, *out_of_control),
-                                               (*metrics, *measured))
+    in_slices, sliced = check_slices(  # core.slice_checks: each slice vs the same slice
+        statistics, schema, baseline=baseline_stats, serving=serving_stats, policy=policy,
+        min_examples={c: limits.min_examples(c) for c in COMPARISONS}, methods=limits,
+        columns=columns)
+    anomalies, metrics, verdict = policy.apply((*anomalies, *found, *out_of_control, *in_slices),
+                                               (*metrics, *measured, *sliced))
     result = CheckResult(
         dataset=dataset,
         batch=batch,
@@ -153,10 +164,12 @@ def run(
     baseline: BaselineRequest = DEFAULT_BASELINE,
     hooks: bool = True,
     refire: bool = False,
+    slice_by: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> CheckResult:
-    """The scheduled job: statistics of the batch (and of serving data) with ``engine``, then
-    ``check``. The whole job on remote workers is ``dataguard.api.run``'s choice."""
+    """The scheduled job: statistics of the batch (and of serving data) with ``engine``, sliced
+    by ``slice_by`` (else the config's), then ``check``. The whole job on remote workers is
+    ``dataguard.api.run``'s choice."""
     from dataguard.core.trends import TrendConfig
     from dataguard.service.schemas import get_version
     from dataguard.service.stats import stats
@@ -170,6 +183,7 @@ def run(
         refuse_bad_hooks(ctx)
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
     refuse_rules_off_schema(ctx, dataset, version)
+    refuse_slices_off_schema(ctx, dataset, version, slice_by)
     TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
     with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
         resolve_baseline(q, dataset, batch, baseline,
@@ -177,18 +191,18 @@ def run(
     _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
-               replace=replace)
+               replace=replace, slice_by=slice_by)
     refuse_bad_thresholds(ctx, dataset)
     options: dict[str, Any] = dict(
         engine=engine_, input_format=input_format, delimiter=delimiter,
-        column_names=column_names, replace=replace, settings=ctx.settings,
+        column_names=column_names, replace=replace, slice_by=slice_by, settings=ctx.settings,
     )
     stats(dataset, batch, inputs, role=Role.TRAINING.value, **options)
     if serving_inputs and serving_name:
         stats(dataset, serving_name, serving_inputs, role=Role.SERVING.value, **options)
     return check(
         dataset, batch, schema_version=schema_version, baseline=baseline, serving=serving_name,
-        hooks=hooks, refire=refire, settings=ctx.settings,
+        hooks=hooks, refire=refire, slice_by=slice_by, settings=ctx.settings,
     )
 
 
@@ -240,6 +254,19 @@ def refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) 
         refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
 
 
+def refuse_slices_off_schema(ctx: Context, dataset: str, version: SchemaVersion,
+                             slice_by: Sequence[str] | None = None) -> None:
+    """``run`` and the Beam jobs: a slice column (``--slice-by`` or the config's) must be in the
+    schema version, before any statistics are computed (``UsageError`` naming it)."""
+    from dataguard.service.schemas import load_schema
+    from dataguard.service.slicing import refuse_off_schema, slice_config
+
+    slicing = slice_config(ctx, dataset, slice_by)
+    if slicing:
+        refuse_off_schema(slicing, load_schema(ctx, version),
+                          f"schema v{version.version} of {dataset!r}")
+
+
 def refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
     """Bad thresholds or drift/skew ``methods`` in the config are a ``UsageError`` (exit 2, one
     line) before any statistics are computed: for ``run`` and the Beam jobs."""
@@ -262,16 +289,21 @@ def _refuse_rule_features(rules: Sequence[Rule], statistics: Stats, current: Bat
 
 def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
-               column_names: Sequence[str] | None, replace: bool) -> None:
-    """Bad inputs or an existing batch fail ``run`` before any statistics are recorded."""
+               column_names: Sequence[str] | None, replace: bool,
+               slice_by: Sequence[str] | None = None) -> None:
+    """Bad inputs, unknown slice columns or an existing batch fail ``run`` before any
+    statistics are recorded."""
     from dataguard.io.sources import is_remote, resolve_inputs
+    from dataguard.service.slicing import refuse_unknown_columns, slice_config
     from dataguard.service.stats import refuse_existing
 
+    slicing = slice_config(ctx, dataset, slice_by)
     for _, _, patterns in batches:
         if not patterns:
             raise UsageError("--input: give at least one file or glob")
         if not any(is_remote(p) for p in patterns):  # remote globs are resolved by the engine
-            resolve_inputs(patterns, input_format, delimiter, column_names)
+            spec = resolve_inputs(patterns, input_format, delimiter, column_names)
+            refuse_unknown_columns(slicing, spec)
     if not replace:
         for name, role, _ in batches:
             refuse_existing(ctx, dataset, name, role)

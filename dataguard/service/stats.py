@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
 from dataguard.core.names import valid_name
+from dataguard.core.slices import slice_names, whole
 from dataguard.core.stats_view import dataset_stats
 from dataguard.core.trends import SeriesKey, statistics_series
 from dataguard.engines import StatsEngine, stats_engine
@@ -46,6 +47,7 @@ from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
 from dataguard.io.sources import is_remote, local_path, resolve_inputs
 from dataguard.service.context import Context
+from dataguard.service.slicing import refuse_columns_not_in, refuse_unknown_columns, slice_config
 
 if TYPE_CHECKING:  # pragma: no cover
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
@@ -65,10 +67,13 @@ def stats(
     column_names: Sequence[str] | None = None,
     replace: bool = False,
     pipeline_args: Sequence[str] = (),
+    slice_by: Sequence[str] | None = None,
     settings: Settings | None = None,
 ) -> StatsResult:
     """Compute the statistics of ``inputs`` with ``engine`` and store them as batch ``batch``
     of ``dataset`` (an engine name is resolved with ``pipeline_args``: ``engines.stats_engine``).
+    ``slice_by`` (else ``[datasets.<dataset>] slice_by``): statistics per slice too
+    (``core.slices``); an unknown column fails before anything is computed.
     """
     valid_name("dataset", dataset)
     valid_name("batch", batch)
@@ -77,11 +82,14 @@ def stats(
     if isinstance(inputs, str):
         inputs = [inputs]
     ctx = Context.create(settings)
+    slicing = slice_config(ctx, dataset, slice_by)
     spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     if not replace:
         refuse_existing(ctx, dataset, batch, role_)
+    refuse_unknown_columns(slicing, spec)
     started = time.perf_counter()
-    computed = engine_.compute_statistics(spec)
+    computed = engine_.compute_statistics(spec, slicing=slicing)
+    refuse_columns_not_in(computed.statistics, slicing)
     result = record_statistics(
         ctx, dataset, batch, role_, computed.statistics, source=spec.source,
         engine=engine_.name, replace=replace, seconds=time.perf_counter() - started,
@@ -112,7 +120,7 @@ def record_statistics(
     valid_name("dataset", dataset)
     valid_name("batch", batch)
     role_ = parse_role(role)
-    num_examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
+    num_examples = int(whole(statistics).num_examples)
     profile = batch_profile(statistics)
     uri = artifact_uri(ctx.settings, dataset, role_, batch)
     data = artifacts.encode_statistics(statistics)
@@ -134,15 +142,15 @@ def record_statistics(
         _delete_quietly(old.artifact_uri)
     if not _exists_quietly(uri):  # swept by a concurrent run of the same batch: write it again
         artifacts.write_atomic(uri, data)
-    num_features = len(statistics.datasets[0].features) if statistics.datasets else 0
-    return StatsResult(
-        batch=stored, engine=engine, seconds=seconds, extra={"num_features": num_features}
-    )
+    num_features = len(whole(statistics).features)
+    extra = {"num_features": num_features, "num_slices": len(slice_names(statistics))}
+    return StatsResult(batch=stored, engine=engine, seconds=seconds, extra=extra)
 
 
 def batch_profile(statistics: DatasetFeatureStatisticsList) -> dict[SeriesKey, float]:
     """The numbers of a batch the trend checks follow (``core.trends.statistics_series``) for
-    the whole dataset (``datasets[0]``, "All Examples"): what the store keeps as its profile."""
+    the whole batch (``core.slices.whole``, "All Examples"): what the store keeps as its
+    profile (trends stay on the whole batch, not its slices)."""
     return statistics_series(dataset_stats(statistics))
 
 

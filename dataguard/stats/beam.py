@@ -47,6 +47,7 @@ from dataguard.stats.runner_errors import map_runner_errors
 if TYPE_CHECKING:
     from tensorflow_metadata.proto.v0 import statistics_pb2
 
+    from dataguard.core.slices import SliceConfig
     from dataguard.io.sources import InputSpec
 
 __all__ = [
@@ -139,10 +140,13 @@ def compute(
     stats_options: Any = None,
     scratch_root: str | None = None,
     chunk_size: int | None = None,
+    slicing: SliceConfig | None = None,
 ) -> ComputedStatistics:
     """``compute_statistics`` with the rows read per file (the fast path reconciles and reports
     them; TFDV's own path, for other ``stats_options``, does not: ``{}``). ``chunk_size``:
     bytes per CSV range (default ``stats.chunks.CHUNK_BYTES``; small ones are for tests).
+    ``slicing``: sliced statistics on the fast path (``stats.slicing``, TFDV's feature-value
+    slicing).
 
     The statistics (and rows per file) are written to a scratch folder (local temp, or
     ``--temp_location`` / ``scratch_root`` for remote runners) and read back.
@@ -160,7 +164,8 @@ def compute(
         statistics = (
             pipeline
             | "ReadExamples" >> ChunkInputs(spec, chunk_size=chunk_size)
-            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output)
+            | "ComputeStatistics" >> ComputeChunkStatistics(spec, rows_output=rows_output,
+                                                          slicing=slicing)
         )
     else:  # other options (a schema, slicing, …): TFDV's own GenerateStatistics
         statistics = (
@@ -213,5 +218,7 @@ class BeamStatsEngine:
         """True unless the runner runs in this process (its workers can't read local files)."""
         return not is_local(parse_options(self.pipeline_args))
 
-    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
-        return compute(spec, self.pipeline_args)
+    def compute_statistics(
+        self, spec: InputSpec, slicing: SliceConfig | None = None
+    ) -> ComputedStatistics:
+        return compute(spec, self.pipeline_args, slicing=slicing)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import apache_beam as beam
 import pyarrow as pa
 
+from dataguard.core.slices import whole
 from dataguard.errors import BadInputError, DataguardError, RunnerError
 from dataguard.io.csv_parse import Widened
 from dataguard.io.csv_scan import RawScan
@@ -62,6 +63,7 @@ from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.runner_errors import bad_input, marked, on_worker
 
 if TYPE_CHECKING:
+    from dataguard.core.slices import SliceConfig
     from dataguard.io.sources import InputSpec
 
 __all__ = ["ComputeChunkStatistics", "ChunkInputs", "read_config"]
@@ -173,11 +175,12 @@ class _MergeColumnTypes(beam.CombineFn):
         return acc
 
 
-def _combiner() -> Any:
+def _combiner(slicing: SliceConfig | None = None) -> Any:
     from dataguard.stats import tfdv_modules
     from dataguard.stats.local import StatisticsCombiner
+    from dataguard.stats.slicing import sliced
 
-    return StatisticsCombiner(tfdv_modules.load())
+    return sliced(StatisticsCombiner(tfdv_modules.load()), slicing)
 
 
 @dataclass(frozen=True)
@@ -198,12 +201,13 @@ class ChunkStatistics:
 class _Feeding:
     """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one chunk."""
 
-    def __init__(self, cfg: ReadConfig) -> None:
+    def __init__(self, cfg: ReadConfig, slicing: SliceConfig | None = None) -> None:
         self._cfg = cfg
+        self._slicing = slicing
         self._combiner: Any = None
 
     def setup(self) -> None:
-        self._combiner = _combiner()
+        self._combiner = _combiner(self._slicing)
 
     def _feed(self, batches: Iterator[pa.RecordBatch]) -> tuple[bytes, int]:
         combiner = self._combiner
@@ -211,7 +215,8 @@ class _Feeding:
         rows = 0
         for batch in batches:
             rows += batch.num_rows
-            acc = combiner.add_input(acc, batch)
+            with on_worker():  # too many slices: a UsageError
+                acc = combiner.add_input(acc, batch)
         # Compacted (TFDV's Beam path compacts too), as bytes: no worker imports TensorFlow
         return accumulators.dumps(combiner.compact(acc)), rows
 
@@ -368,12 +373,13 @@ class MergeStatistics(beam.CombineFn):
     """Chunk accumulators (as bytes) → one ``DatasetFeatureStatisticsList``: the combiner's
     merge and extract (``None`` is the empty accumulator: no TFDV loads to merge nothing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, slicing: SliceConfig | None = None) -> None:
+        self._slicing = slicing
         self._combiner: Any = None
 
     def _get(self) -> Any:
         if self._combiner is None:
-            self._combiner = _combiner()
+            self._combiner = _combiner(self._slicing)
         return self._combiner
 
     def create_accumulator(self) -> Any:
@@ -386,7 +392,8 @@ class MergeStatistics(beam.CombineFn):
         present = [acc for acc in accs if acc is not None]
         if len(present) <= 1:
             return present[0] if present else None
-        return self._get().merge_accumulators(present)
+        with on_worker():
+            return self._get().merge_accumulators(present)
 
     def compact(self, acc: Any) -> Any:
         return acc if acc is None else self._get().compact(acc)
@@ -402,7 +409,7 @@ class MergeStatistics(beam.CombineFn):
 def reconcile(statistics: Any, rows: dict[str, int], fmt: str, rows_output: str | None) -> Any:
     """The statistics, once the rows read per file add up to their ``num_examples``
     (``stats.row_counts``; raised marked, so the launcher raises the same error)."""
-    examples = int(statistics.datasets[0].num_examples) if statistics.datasets else 0
+    examples = int(whole(statistics).num_examples)
     try:
         check_row_counts(rows, examples, fmt)
     except DataguardError as exc:
@@ -423,14 +430,16 @@ class ComputeChunkStatistics(beam.PTransform):
     ``(path, rows)``.
     """
 
-    def __init__(self, spec: InputSpec, *, rows_output: str | None = None) -> None:
+    def __init__(self, spec: InputSpec, *, rows_output: str | None = None,
+                 slicing: SliceConfig | None = None) -> None:
         super().__init__()
         self._cfg = read_config(spec)
+        self._slicing = slicing  # stats.slicing: one accumulator per slice
         self._rows_output = rows_output
         self.rows_per_file: Any = None  # set when applied
 
     def expand(self, chunks: Any) -> Any:
-        done = chunks | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg))
+        done = chunks | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg, self._slicing))
         side: list[Any] = []
         if self._cfg.format == "csv":
             done = (
@@ -445,12 +454,13 @@ class ComputeChunkStatistics(beam.PTransform):
                 | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes()).without_defaults()
             )
             side = [beam.pvalue.AsSingleton(types)]
-        results = done | "Retype" >> beam.ParDo(_Retype(self._cfg), *side).with_outputs(
+        retype = _Retype(self._cfg, self._slicing)
+        results = done | "Retype" >> beam.ParDo(retype, *side).with_outputs(
             _ROWS, main="accumulators"
         )
         # Without defaults: a batch has chunks, and the default would cost a stage of its own
         statistics = results.accumulators | "MergeStatistics" >> beam.CombineGlobally(
-            MergeStatistics()
+            MergeStatistics(self._slicing)
         ).without_defaults()
         rows = results[_ROWS] | "RowsPerFile" >> beam.CombinePerKey(sum)
         self.rows_per_file = rows  # (path, rows) pairs, for a job's own results

@@ -38,11 +38,13 @@ from typing import Any
 import pyarrow as pa
 
 from dataguard.core.models import ComputedStatistics
+from dataguard.core.slices import SliceConfig, whole
 from dataguard.io.csv import RESTART, ParsedBlock
 from dataguard.io.sources import InputSpec, is_remote
 from dataguard.stats import tfdv_fastpaths, tfdv_modules
 from dataguard.stats.row_counts import check_row_counts
 from dataguard.stats.sketch import FastFeedSketch, buffer_size
+from dataguard.stats.slicing import sliced
 from dataguard.stats.topk import ExactTopKUniques
 
 _PREFETCH = 4  # batches read ahead (~10 MB each for taxi rows)
@@ -54,15 +56,18 @@ _WORKERS = 2  # statistics accumulators fed in parallel
 _DONE = object()
 
 
-def compute_statistics(spec: InputSpec, *, block_size: int | None = None) -> Any:
-    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``.
+def compute_statistics(spec: InputSpec, *, block_size: int | None = None,
+                       slicing: SliceConfig | None = None) -> Any:
+    """TFDV statistics (a ``DatasetFeatureStatisticsList``) of every example in ``spec``;
+    with ``slicing``, ``All Examples`` then one dataset per slice (``stats.slicing``).
 
     ``block_size`` (bytes of CSV per record batch) is for tests; the default suits all sizes.
     """
-    return compute(spec, block_size=block_size).statistics
+    return compute(spec, block_size=block_size, slicing=slicing).statistics
 
 
-def compute(spec: InputSpec, *, block_size: int | None = None) -> ComputedStatistics:
+def compute(spec: InputSpec, *, block_size: int | None = None,
+            slicing: SliceConfig | None = None) -> ComputedStatistics:
     """``compute_statistics`` with the rows read per file (reconciled with the statistics)."""
     rows: dict[str, int] = {}
     batches = _prefetch(_counted(spec, rows, block_size))
@@ -75,10 +80,10 @@ def compute(spec: InputSpec, *, block_size: int | None = None) -> ComputedStatis
         local_only = not any(is_remote(path) for path in spec.paths)
         loader = tfdv_modules.preload_in_background(stub_beam=local_only)
         loader.join()
-        combiner = StatisticsCombiner(tfdv_modules.load())
+        combiner = sliced(StatisticsCombiner(tfdv_modules.load()), slicing)
         stream = itertools.chain([first] if first is not None else [], batches)
         statistics = combiner.extract_output(_accumulate(combiner, stream, _WORKERS))
-        check_row_counts(rows, statistics.datasets[0].num_examples, spec.format)
+        check_row_counts(rows, whole(statistics).num_examples, spec.format)
         return ComputedStatistics(statistics, dict(rows), engine="local")
     finally:
         batches.close()
@@ -95,11 +100,13 @@ class LocalStatsEngine:
     remote = False
     pipeline_args: tuple[str, ...] = ()
 
-    def compute_statistics(self, spec: InputSpec) -> ComputedStatistics:
-        return compute(spec)
+    def compute_statistics(
+        self, spec: InputSpec, slicing: SliceConfig | None = None
+    ) -> ComputedStatistics:
+        return compute(spec, slicing=slicing)
 
 
-def _accumulate(combiner: StatisticsCombiner, stream: Iterator[Any], workers: int) -> Any:
+def _accumulate(combiner: Any, stream: Iterator[Any], workers: int) -> Any:
     """Feed the batches to ``workers`` accumulators (the main thread plus threads) and merge.
 
     TFDV's quantile sketches and most of numpy and Arrow release the GIL, so a second worker

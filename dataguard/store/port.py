@@ -141,7 +141,8 @@ class DashboardReads(Protocol):
     def metric_history(
         self, dataset: str, comparison: str | None = None, limit_checks: int = 365
     ) -> list[MetricPoint]:
-        """Metrics of the dataset's latest ``limit_checks`` checks, oldest check first."""
+        """Whole-batch metrics (no slice's) of the dataset's latest ``limit_checks`` checks,
+        oldest check first: the series trends and charts follow."""
         ...
 
     def latest_check_id(self) -> int | None:

@@ -157,6 +157,7 @@ class AnomalyRow(Base):
     short_description: Mapped[str] = mapped_column(sa.Text())
     description: Mapped[str] = mapped_column(sa.Text())
     outcome: Mapped[str | None] = mapped_column(sa.String(16))  # NULL: stored before 0002
+    slice: Mapped[str | None] = mapped_column(sa.Text())  # 0004; NULL: the whole batch
 
 
 class MetricRow(Base):
@@ -173,6 +174,7 @@ class MetricRow(Base):
     threshold: Mapped[float | None] = mapped_column(sa.Float())
     exceeded: Mapped[bool] = mapped_column(sa.Boolean())
     outcome: Mapped[str | None] = mapped_column(sa.String(16))  # NULL: within threshold/old
+    slice: Mapped[str | None] = mapped_column(sa.Text())  # 0004; NULL: the whole batch
 
 
 class HookDeliveryRow(Base):

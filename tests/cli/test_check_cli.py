@@ -66,10 +66,11 @@ def test_json_is_the_design_contract(cli, capsys) -> None:
     assert (body["format_version"], body["dataset"], body["batch"], body["verdict"],
             body["baseline_batch"]) == (1, "taxi", DAY2, "fail", DAY1)
     assert set(body["anomalies"][0]) == {"feature", "kind", "type", "severity",
-                                         "short_description", "description", "outcome"}
+                                         "short_description", "description", "outcome",
+                                         "slice"}  # slice: added by issue 13 (null: whole)
     payment = next(m for m in body["metrics"] if m["feature"] == "payment_type")
     assert set(payment) == {"feature", "comparison", "method", "value", "threshold", "exceeded",
-                            "outcome"}
+                            "outcome", "slice"}
     assert (payment["comparison"], payment["method"], payment["exceeded"]) == (
         "drift", "l_infinity", True)
 

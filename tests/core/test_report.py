@@ -18,8 +18,9 @@ DESIGN_FIELDS = ["format_version", "dataset", "batch", "verdict", "schema_versio
                  "check_id", "checked_at", "dashboard_url",  # added (issue 14), not breaking
                  "anomalies", "metrics"]
 ANOMALY_FIELDS = {"feature", "kind", "type", "severity", "short_description", "description",
-                  "outcome"}
-METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded", "outcome"}
+                  "outcome", "slice"}
+METRIC_FIELDS = {"feature", "comparison", "method", "value", "threshold", "exceeded", "outcome",
+                 "slice"}
 
 
 # --- json: the DESIGN.md contract -----------------------------------------------------------

@@ -110,7 +110,7 @@ def test_a_rule_fails_batch_a_and_passes_train(
     assert anomaly == {
         "feature": "fare", "kind": "rule", "type": "CUSTOM_RULE_FAILED", "severity": "error",
         "short_description": "fares stay cheap", "outcome": "fail",
-        "description": "fare: mean is 12.6155, expected < 12",
+        "description": "fare: mean is 12.6155, expected < 12", "slice": None,
     }
     fare = next(m for m in _rule_findings(failed)[1] if m["feature"] == "fare")
     assert fare["value"] == pytest.approx(12.615511) and fare["threshold"] == 12.0

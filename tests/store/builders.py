@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from dataguard.core.models import (
     Anomaly,
@@ -114,3 +115,66 @@ def make_delivery(
         check_id=check_id,
         delivered_at=T0 + timedelta(minutes=1) if status == "delivered" else None,
     )
+
+
+def insert_old_check(engine: Any, *, batch: str = "old", verdict: str = "fail",
+                     baseline_batch: str | None = None, findings: bool = True,
+                     outcome: str | None = None) -> None:
+    """Check 1 of dataset ``taxi`` written with raw SQL, as a store migrated only to an older
+    revision holds it (its columns only: ``outcome`` from 0002 on, when given), with one drift
+    anomaly and its metric unless ``findings`` is false."""
+    import sqlalchemy as sa
+
+    judged = ", outcome" if outcome is not None else ""
+    value = f", '{outcome}'" if outcome is not None else ""
+    base = ", baseline_batch" if baseline_batch is not None else ""
+    base_value = f", '{baseline_batch}'" if baseline_batch is not None else ""
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO datasets (id, name, created_at) VALUES "
+                             "(1, 'taxi', '2026-11-20 00:00:00+00:00')"))
+        conn.execute(sa.text(
+            f"INSERT INTO checks (id, dataset_id, batch_name, batch_role, verdict, schema_version"
+            f"{base}, num_examples, anomaly_count, created_at) VALUES (1, 1, '{batch}', "
+            f"'training', '{verdict}', 1{base_value}, 10, {int(findings)}, "
+            "'2026-11-20 00:00:00+00:00')"))
+        if not findings:
+            return
+        conn.execute(sa.text(
+            f"INSERT INTO anomalies (check_id, feature, kind, type, severity, short_description,"
+            f" description{judged}) VALUES (1, 'f', 'drift', 'COMPARATOR_L_INFTY_HIGH', 'error',"
+            f" 's', 'd'{value})"))
+        conn.execute(sa.text(
+            f"INSERT INTO metrics (check_id, feature, comparison, method, value, threshold,"
+            f" exceeded{judged}) VALUES (1, 'f', 'drift', 'l_infinity', 0.5, 0.1, true{value})"))
+
+
+def round_trip(store_url: str, check: CheckResult) -> CheckResult:
+    """``check`` written to the store in one transaction and read back (its batch's latest)."""
+    from dataguard.store import open_store
+
+    store = open_store(store_url)
+    try:
+        with store.transaction() as tx:
+            stored = tx.add_check(check)
+        with store.read() as q:
+            again = q.latest_check(check.dataset, check.batch)
+    finally:
+        store.dispose()
+    assert again == stored  # the check as it was stored, read back
+    return again
+
+
+def migrate_old_check(engine: Any, old: str, new: str, *tables: str,
+                      **check: Any) -> dict[str, set[str]]:
+    """A store at revision ``old`` holding ``insert_old_check(**check)``, upgraded to ``new``:
+    the column names of ``tables`` after the upgrade (the engine is disposed)."""
+    import sqlalchemy as sa
+
+    from dataguard.store.migrate import upgrade
+
+    assert upgrade(engine, old) == old
+    insert_old_check(engine, **check)
+    assert upgrade(engine, new) == new
+    columns = {t: {c["name"] for c in sa.inspect(engine).get_columns(t)} for t in tables}
+    engine.dispose()
+    return columns

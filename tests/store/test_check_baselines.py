@@ -11,23 +11,19 @@ from dataguard.core.models import Baseline, BaselineRule, Batch, Role
 from dataguard.store import open_store
 from dataguard.store.engine import make_engine
 from dataguard.store.migrate import downgrade, upgrade
-from tests.store.builders import make_check
+from tests.store.builders import insert_old_check, make_check, round_trip
 
 WINDOW = Baseline(BaselineRule.WINDOW, ("2026-11-18", "2026-11-19"), size=7)
 
 
 def test_a_window_baseline_round_trips_through_the_store(store_url: str) -> None:
     check = replace(make_check(), baseline_batch=WINDOW.label, baseline=WINDOW)
+    again = round_trip(store_url, check)
     store = open_store(store_url)
-    try:
-        with store.transaction() as tx:
-            stored = tx.add_check(check)
-        with store.read() as q:
-            again = q.latest_check(check.dataset, check.batch)
-            first = q.first_check(check.dataset, check.batch)
-    finally:
-        store.dispose()
-    assert again == stored and first is not None
+    with store.read() as q:
+        first = q.first_check(check.dataset, check.batch)
+    store.dispose()
+    assert first is not None
     assert again.baseline == first.baseline == WINDOW
     assert again.baseline_batch == "window:7 (2 of 7: 2026-11-18..2026-11-19)"
     assert again.to_dict()["baseline"] == {"rule": "window", "batches": ["2026-11-18",
@@ -55,13 +51,7 @@ def test_preceding_batches_are_the_nearest_names_in_name_order(store_url: str) -
 def test_migrating_a_0002_store_keeps_its_checks_with_an_unknown_rule(store_url: str) -> None:
     engine = make_engine(store_url)
     assert upgrade(engine, "0002") == "0002"
-    with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO datasets (id, name, created_at) VALUES "
-                             "(1, 'taxi', '2026-11-20 00:00:00+00:00')"))
-        conn.execute(sa.text(
-            "INSERT INTO checks (id, dataset_id, batch_name, batch_role, verdict, schema_version,"
-            " baseline_batch, num_examples, anomaly_count, created_at) VALUES (1, 1, 'new',"
-            " 'training', 'pass', 1, 'old', 10, 0, '2026-11-20 00:00:00+00:00')"))
+    insert_old_check(engine, batch="new", verdict="pass", baseline_batch="old", findings=False)
     assert upgrade(engine, "0003") == "0003"
     columns = {c["name"] for c in sa.inspect(engine).get_columns("checks")}
     assert {"baseline_rule", "baseline_batches", "baseline_name", "baseline_size"} <= columns

@@ -1,7 +1,11 @@
 """Batch / check: verdict, anomalies, schema version and baseline used, and this batch's
 statistics side by side with its baseline or serving batch (most-changed features first).
 
-Alerts link here: ``/batch?dataset=taxi&batch=2026-11-25``.
+A sliced batch (``core.slices``) gets a slice selector: the anomalies, measurements and
+statistics shown are then that slice's, side by side with the same slice of the baseline or
+serving batch; a table lists every slice with its examples and anomalies.
+
+Alerts link here: ``/batch?dataset=taxi&batch=2026-11-25`` (``&slice=payment_type_Cash``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataguard.core import stats_view as sv
 from dataguard.core.labels import feature_label, outcome_word
 from dataguard.core.models import Batch
 from dataguard.core.policy import CAUSED_BY_METHOD
-from dataguard.dashboard_app import charts, data, nav, ui
+from dataguard.dashboard_app import charts, data, nav, slice_view, ui
 from dataguard.errors import DataguardError
 
 METHOD_OF_TYPE = {t: method for method, types in CAUSED_BY_METHOD.items() for t in types}
@@ -33,6 +37,8 @@ if name is None:
 result = data.check(url, key, dataset, name)
 this = data.batch(url, key, dataset, name, "training")
 st.title(f"{dataset} · batch {name}")
+sliced = slice_view.slices_of(this)
+slice_ = slice_view.pick(sliced)
 
 if result is None:
     st.info("This batch has not been checked yet: `dataguard check "
@@ -47,12 +53,15 @@ else:
     if result.created_at is not None:
         st.caption(f"Checked {ui.age_text(result.created_at)} (check #{result.id}).")
 
-    st.subheader(f"Anomalies ({len(result.anomalies)})")
-    exceeded = {(m.feature, m.comparison.value, m.method): m for m in result.metrics
-                if m.exceeded}
-    if result.anomalies:
+    if sliced:
+        slice_view.table(sliced, result)
+    anomalies = [a for a in result.anomalies if a.slice == slice_]
+    metrics = [m for m in result.metrics if m.slice == slice_]
+    st.subheader(f"Anomalies ({len(anomalies)})" + (f" in slice {slice_}" if slice_ else ""))
+    exceeded = {(m.feature, m.comparison.value, m.method): m for m in metrics if m.exceeded}
+    if anomalies:
         rows = []
-        for a in result.anomalies:  # the metric of the method that caused it (PSI_HIGH: psi)
+        for a in anomalies:  # the metric of the method that caused it (PSI_HIGH: psi)
             m = exceeded.get((a.feature, a.kind.value, METHOD_OF_TYPE.get(a.type, "")))
             rows.append({
                 "outcome": outcome_word(a.outcome),  # the policy's
@@ -66,9 +75,9 @@ else:
         })
     else:
         st.success("No anomalies.")
-    if result.metrics:
-        with st.expander(f"All {len(result.metrics)} drift / skew measurements"):
-            frame = pd.DataFrame([m.to_dict() for m in result.metrics])
+    if metrics:
+        with st.expander(f"All {len(metrics)} drift / skew measurements"):
+            frame = pd.DataFrame([m.to_dict() for m in metrics])
             frame = frame.sort_values(["exceeded", "value"], ascending=False)
             st.dataframe(frame, hide_index=True)
 
@@ -91,7 +100,7 @@ if this is None:
 
 def load(found: Batch) -> sv.DatasetStats | None:
     try:
-        return data.statistics(found.artifact_uri, found.sha256)
+        return data.statistics(found.artifact_uri, found.sha256, slice_)
     except DataguardError as exc:  # a moved or changed artifact: say so, keep the page
         st.error(f"Statistics of {found.role.value} batch {found.name}: {exc}")
         return None
@@ -109,6 +118,9 @@ if comparable:
     found = data.batch(url, key, dataset, other_name, other_role)
     if found is not None:
         other = load(found)
+    if other is not None and slice_ and not other.features:  # that batch lacks the slice
+        st.info(f"{other_name} ({against}) has no slice {slice_}.")
+        other = None
     if other is not None:
         sides.append(f"{other_name} ({against})")
 

@@ -66,6 +66,7 @@ class SqlChecks:
                 "short_description": a.short_description,
                 "description": a.description,
                 "outcome": _value(a.outcome),
+                "slice": a.slice,
             }
             for a in result.anomalies
         ]
@@ -79,6 +80,7 @@ class SqlChecks:
                 "threshold": m.threshold,
                 "exceeded": bool(m.exceeded),
                 "outcome": _value(m.outcome),
+                "slice": m.slice,
             }
             for m in result.metrics
         ]
@@ -200,6 +202,7 @@ def _anomaly(row: AnomalyRow) -> Anomaly:
         short_description=row.short_description,
         description=row.description,
         outcome=_outcome(row.outcome),
+        slice=row.slice,
     )
 
 
@@ -212,6 +215,7 @@ def _metric(row: MetricRow) -> Metric:
         threshold=row.threshold,
         exceeded=row.exceeded,
         outcome=_outcome(row.outcome),
+        slice=row.slice,
     )
 
 

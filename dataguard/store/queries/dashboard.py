@@ -114,7 +114,7 @@ class SqlDashboardReads:
             MetricRow.value,
             MetricRow.threshold,
             MetricRow.exceeded,
-        ).where(MetricRow.check_id.in_(list(checks)))
+        ).where(MetricRow.check_id.in_(list(checks)), MetricRow.slice.is_(None))  # whole batch
         if comparison is not None:
             query = query.where(MetricRow.comparison == comparison)
         rows = list(conn.execute(query.order_by(MetricRow.id)))

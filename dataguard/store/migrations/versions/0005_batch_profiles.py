@@ -6,7 +6,7 @@ Creates the empty table only: reading artifacts (possibly on gs://) inside a mig
 check first needs it, or all at once with ``dataguard admin backfill-profiles``.
 
 Revision ID: 0005
-Revises: 0003 (re-chained after 0004 when merged)
+Revises: 0004
 Create Date: 2026-12-02 06:40:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
