@@ -85,7 +85,7 @@ def launch_run_job(
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
-    refuse_bad_dataset_config(ctx, dataset)  # bad trend_window, thresholds, rule: exit 2 first
+    refuse_bad_dataset_config(ctx, dataset, slice_by)  # any bad check setting: exit 2 first
     if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
         baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(

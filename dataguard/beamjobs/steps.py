@@ -179,27 +179,24 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     from dataguard.service.check import refuse_rules_off_schema, refuse_slices_off_schema
     from dataguard.service.schemas import get_version
 
+    config = refuse_bad_dataset_config(ctx, cfg.dataset, cfg.slice_by or None)
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
-    refuse_rules_off_schema(ctx, cfg.dataset, version)  # a custom rule's feature: in the schema
-    refuse_slices_off_schema(ctx, cfg.dataset, version, cfg.slice_by or None)  # slice columns
-    config = refuse_bad_dataset_config(ctx, cfg.dataset)
+    refuse_rules_off_schema(ctx, config, cfg.dataset, version)  # a rule's feature: in the schema
+    refuse_slices_off_schema(ctx, config, cfg.dataset, version)  # slice columns too
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     with ctx.store.read() as q:
-        resolve_baseline(q, cfg.dataset, cfg.batch, requested, config)
+        resolve_baseline(q, cfg.dataset, cfg.batch, requested, config.baseline)
 
 
-def refuse_bad_dataset_config(ctx: Any, dataset: str) -> Any:
-    """The dataset's settings a check reads, checked before any work: a bad trend_window, bad
-    thresholds or drift/skew methods, a bad baseline rule → ``UsageError`` (exit 2). Returns the
-    dataset's ``BaselineConfig``. Shared by the worker step, the local preflight and
+def refuse_bad_dataset_config(ctx: Any, dataset: str,
+                              slice_by: Sequence[str] | None = None) -> Any:
+    """The dataset's settings a check reads (``service.check_config.CheckConfig``), parsed
+    before any work: a bad trend_window, threshold, method, baseline rule, policy, rule or
+    slice_by → ``UsageError`` (exit 2). Shared by the worker step, the local preflight and
     ``remote.launch_run_job``."""
-    from dataguard.core.trends import TrendConfig
-    from dataguard.service.baselines import BaselineConfig
-    from dataguard.service.check import refuse_bad_thresholds
+    from dataguard.service.check_config import CheckConfig
 
-    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window
-    refuse_bad_thresholds(ctx, dataset)  # bad thresholds or methods
-    return BaselineConfig.from_document(ctx.settings.document, dataset)  # a bad baseline rule
+    return CheckConfig.parse(ctx.settings.document, dataset, slice_by)
 
 
 def preflight(name: str, cfg: JobConfig) -> None:

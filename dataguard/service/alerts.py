@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TextIO
@@ -90,16 +90,19 @@ def notify(
     client: httpx.Client | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    hooks: Sequence[Hook] | None = None,
 ) -> list[HookDelivery]:
-    """Deliver ``result`` to the hooks it fires; returns the deliveries made (skipped ones not)."""
+    """Deliver ``result`` to the hooks it fires (``hooks``: those already read from the config,
+    else read now); returns the deliveries made (skipped ones not)."""
     err = stderr or sys.stderr
-    try:
-        hooks = configured_hooks(ctx)
-    except UsageError as exc:
-        if test:
-            raise
-        print(f"dataguard: hooks not run: {exc}", file=err)
-        return []
+    if hooks is None:
+        try:
+            hooks = configured_hooks(ctx)
+        except UsageError as exc:
+            if test:
+                raise
+            print(f"dataguard: hooks not run: {exc}", file=err)
+            return []
     if only is not None:
         hooks = [h for h in hooks if h.name == only]
         if not hooks:
@@ -157,7 +160,7 @@ def notify(
 
 
 def _history(
-    ctx: Context, hooks: list[Hook], result: CheckResult, err: TextIO
+    ctx: Context, hooks: Sequence[Hook], result: CheckResult, err: TextIO
 ) -> dict[str, tuple[bool, tuple[str, ...]]]:
     """Per hook: already delivered for this batch and verdict? and its unresolved alerts."""
     if not hooks:

@@ -6,10 +6,11 @@
     result = run("taxi", "2026-11-26", ["gs://acme/taxi/2026-11-26/*.csv"])  # stats, then check
     gate("taxi").verdict                                      # the latest check, from the store
 
-``check`` resolves everything it needs first (the ``[[hooks]]`` config, the trend settings,
-batch, baseline, serving batch, schema version, policy, the features of the custom rules), so
-bad input fails with ``UsageError`` before anything is written (``run`` checks the hooks and the
-rules' features against the schema before computing statistics too); then it validates
+``check`` resolves everything it needs first (the ``[[hooks]]`` config; the dataset's settings,
+parsed once into ``service.check_config.CheckConfig``; batch, baseline, serving batch, schema
+version, the features of the custom rules), so bad input fails with ``UsageError`` before anything
+is written (``run`` parses the same once, checks the hooks and the rules' features against the
+schema before computing statistics, then judges with what it parsed); then it validates
 (``core.validate``), evaluates the custom rules (``core.rules``, kind ``rule``), judges the
 batch's stored series against their history (``service.trends``: ``trend`` anomalies, none with
 fewer than 10 earlier batches), records the check with all its anomalies and metrics in ONE
@@ -46,18 +47,19 @@ from dataguard.engines import StatsEngine, stats_engine
 from dataguard.errors import DataguardError, UsageError
 from dataguard.service.baselines import (
     DEFAULT_BASELINE,
-    BaselineConfig,
     BaselineRequest,
     ResolvedBaseline,
     baseline_statistics,
     resolve_baseline,
 )
+from dataguard.service.check_config import CheckConfig
 from dataguard.service.context import Context
 
 if TYPE_CHECKING:
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList as Stats
 
     from dataguard.core.rules import Rule
+    from dataguard.hooks.base import Hook
 
 
 def check(
@@ -78,52 +80,59 @@ def check(
 
     ``record=False`` is a dry run: the same result (without id or created_at), but nothing is
     written to the store (opened read-only) and no hook runs."""
-    from dataguard.core.policy import Policy
+    from dataguard.service.alerts import configured_hooks
+
+    ctx = Context.create(settings, read_only=not record)
+    fired = configured_hooks(ctx) if hooks and record else None  # bad [[hooks]]: exit 2 first
+    config = CheckConfig.parse(ctx.settings.document, dataset, slice_by)
+    return _check(ctx, config, dataset, batch, schema_version=schema_version, baseline=baseline,
+                  serving=serving, hooks=fired, refire=refire, record=record, slice_by=slice_by)
+
+
+def _check(
+    ctx: Context, config: CheckConfig, dataset: str, batch: str, *,
+    schema_version: int | None, baseline: BaselineRequest, serving: str | None,
+    hooks: Sequence[Hook] | None, refire: bool, record: bool, slice_by: Sequence[str] | None,
+) -> CheckResult:
+    """``check`` with its config parsed (once, by ``check`` or ``run``) and its hooks (None:
+    none run)."""
     from dataguard.core.rules import evaluate as evaluate_rules
-    from dataguard.core.rules import parse_rules
-    from dataguard.core.schemas import COMPARISONS, ComparatorConfig
+    from dataguard.core.schemas import COMPARISONS
     from dataguard.core.slice_checks import check_slices
-    from dataguard.core.trends import TrendConfig
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
-    from dataguard.service.slicing import columns_to_check, slice_config
+    from dataguard.service.slicing import columns_to_check
     from dataguard.service.stats import load_statistics
     from dataguard.service.trends import trend_anomalies
 
-    ctx = Context.create(settings, read_only=not record)
-    if hooks and record:
-        refuse_bad_hooks(ctx)
-    trends = TrendConfig.from_config(ctx.settings.document, dataset)
-    current, base, serving_batch = _resolve_batches(ctx, dataset, batch, baseline, serving)
+    current, base, serving_batch = _resolve_batches(ctx, config, dataset, batch, baseline,
+                                                    serving)
     version = get_version(ctx, dataset, schema_version)
     schema = load_schema(ctx, version)
-    policy = Policy.from_config(ctx.settings.document, dataset)
-    limits = ComparatorConfig.from_config(ctx.settings.document, dataset)
-    rules = parse_rules(ctx.settings.document, dataset)
+    policy, limits, rules = config.policy, config.limits, config.rules
     statistics = load_statistics(ctx, current)
     serving_stats = load_statistics(ctx, serving_batch) if serving_batch else None
     _refuse_rule_features(rules, statistics, current, serving_stats, serving_batch)
-    columns = columns_to_check(slice_config(ctx, dataset, slice_by), slice_by, schema, statistics,
-                               batch)
+    columns = columns_to_check(config.slicing, slice_by, schema, statistics, batch)
     baseline_stats = baseline_statistics(ctx, base) if base else None
+    min_examples = {c: limits.min_examples(c) for c in COMPARISONS}
     anomalies, metrics, verdict = validate(
         statistics,
         schema,
         baseline=baseline_stats,
         serving=serving_stats,
         policy=policy,
-        min_examples={c: limits.min_examples(c) for c in COMPARISONS},
+        min_examples=min_examples,
         methods=limits,  # PSI, Hellinger, Wasserstein, KS next to TFDV's comparator
     )
     # custom rules (core.rules, kind "rule") and trends (service.trends, kind "trend"): all the
     # anomalies and metrics are judged once, by the same policy
     found, measured = (evaluate_rules(rules, statistics, serving=serving_stats, policy=policy)
                        if rules else ((), ()))
-    out_of_control = trend_anomalies(ctx, current, statistics, metrics, trends)
+    out_of_control = trend_anomalies(ctx, current, statistics, metrics, config.trends)
     in_slices, sliced = check_slices(  # core.slice_checks: each slice vs the same slice
         statistics, schema, baseline=baseline_stats, serving=serving_stats, policy=policy,
-        min_examples={c: limits.min_examples(c) for c in COMPARISONS}, methods=limits,
-        columns=columns)
+        min_examples=min_examples, methods=limits, columns=columns)
     anomalies, metrics, verdict = policy.apply((*anomalies, *found, *out_of_control, *in_slices),
                                                (*metrics, *measured, *sliced))
     result = CheckResult(
@@ -142,8 +151,8 @@ def check(
         return result
     with ctx.store.transaction() as tx:
         stored = tx.add_check(result)
-    if hooks:
-        notify_after_commit(ctx, stored, refire)
+    if hooks is not None:
+        notify_after_commit(ctx, stored, refire, hooks)
     return stored
 
 
@@ -170,7 +179,7 @@ def run(
     """The scheduled job: statistics of the batch (and of serving data) with ``engine``, sliced
     by ``slice_by`` (else the config's), then ``check``. The whole job on remote workers is
     ``dataguard.api.run``'s choice."""
-    from dataguard.core.trends import TrendConfig
+    from dataguard.service.alerts import configured_hooks
     from dataguard.service.schemas import get_version
     from dataguard.service.stats import stats
 
@@ -179,20 +188,17 @@ def run(
     valid_name("batch", batch)
     serving_name = valid_name("batch", serving_batch or batch) if serving_inputs else None
     engine_ = stats_engine(engine, pipeline_args)
-    if hooks:
-        refuse_bad_hooks(ctx)
+    fired = configured_hooks(ctx) if hooks else None  # bad [[hooks]]: exit 2 first
+    config = CheckConfig.parse(ctx.settings.document, dataset, slice_by)  # bad config: exit 2
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
-    refuse_rules_off_schema(ctx, dataset, version)
-    refuse_slices_off_schema(ctx, dataset, version, slice_by)
-    TrendConfig.from_config(ctx.settings.document, dataset)  # a bad trend_window too
-    with ctx.store.read() as q:  # an unknown --baseline or a bad rule too
-        resolve_baseline(q, dataset, batch, baseline,
-                         BaselineConfig.from_document(ctx.settings.document, dataset))
-    _preflight(ctx, dataset, [(batch, Role.TRAINING, inputs)]
+    refuse_rules_off_schema(ctx, config, dataset, version)
+    refuse_slices_off_schema(ctx, config, dataset, version)
+    with ctx.store.read() as q:  # an unknown --baseline too
+        resolve_baseline(q, dataset, batch, baseline, config.baseline)
+    _preflight(ctx, config, dataset, [(batch, Role.TRAINING, inputs)]
                + ([(serving_name, Role.SERVING, serving_inputs)] if serving_name else []),
                input_format=input_format, delimiter=delimiter, column_names=column_names,
-               replace=replace, slice_by=slice_by)
-    refuse_bad_thresholds(ctx, dataset)
+               replace=replace)
     options: dict[str, Any] = dict(
         engine=engine_, input_format=input_format, delimiter=delimiter,
         column_names=column_names, replace=replace, slice_by=slice_by, settings=ctx.settings,
@@ -200,10 +206,9 @@ def run(
     stats(dataset, batch, inputs, role=Role.TRAINING.value, **options)
     if serving_inputs and serving_name:
         stats(dataset, serving_name, serving_inputs, role=Role.SERVING.value, **options)
-    return check(
-        dataset, batch, schema_version=schema_version, baseline=baseline, serving=serving_name,
-        hooks=hooks, refire=refire, slice_by=slice_by, settings=ctx.settings,
-    )
+    return _check(ctx, config, dataset, batch, schema_version=schema_version, baseline=baseline,
+                  serving=serving_name, hooks=fired, refire=refire, record=True,
+                  slice_by=slice_by)
 
 
 def gate(dataset: str, batch: str | None = None, settings: Settings | None = None) -> CheckResult:
@@ -233,46 +238,29 @@ def gate(dataset: str, batch: str | None = None, settings: Settings | None = Non
     raise UsageError(f"dataset {dataset!r} has no check yet; run `dataguard check {dataset} BATCH`")
 
 
-def refuse_bad_hooks(ctx: Context) -> None:
-    """A bad ``[[hooks]]`` config (plain-text secret, unknown type, bad ``on`` or ``retries``)
-    is a ``UsageError`` before anything is computed or stored: docs/hooks.md's exit 2."""
-    from dataguard.service.alerts import configured_hooks
-
-    configured_hooks(ctx)
-
-
-def refuse_rules_off_schema(ctx: Context, dataset: str, version: SchemaVersion) -> None:
+def refuse_rules_off_schema(ctx: Context, config: CheckConfig, dataset: str,
+                            version: SchemaVersion) -> None:
     """``run`` and the Beam jobs: before any statistics are computed, the feature of every custom
     rule must be in the schema version (``UsageError`` naming the rule)."""
-    from dataguard.core.rules import parse_rules, refuse_features_not_in
+    from dataguard.core.rules import refuse_features_not_in
     from dataguard.core.schemas import feature_names
     from dataguard.service.schemas import load_schema
 
-    rules = parse_rules(ctx.settings.document, dataset)
-    if any(rule.feature for rule in rules):
+    if any(rule.feature for rule in config.rules):
         names = feature_names(load_schema(ctx, version))
-        refuse_features_not_in(rules, names, f"schema v{version.version} of {dataset!r}")
+        refuse_features_not_in(config.rules, names, f"schema v{version.version} of {dataset!r}")
 
 
-def refuse_slices_off_schema(ctx: Context, dataset: str, version: SchemaVersion,
-                             slice_by: Sequence[str] | None = None) -> None:
+def refuse_slices_off_schema(ctx: Context, config: CheckConfig, dataset: str,
+                             version: SchemaVersion) -> None:
     """``run`` and the Beam jobs: a slice column (``--slice-by`` or the config's) must be in the
     schema version, before any statistics are computed (``UsageError`` naming it)."""
     from dataguard.service.schemas import load_schema
-    from dataguard.service.slicing import refuse_off_schema, slice_config
+    from dataguard.service.slicing import refuse_off_schema
 
-    slicing = slice_config(ctx, dataset, slice_by)
-    if slicing:
-        refuse_off_schema(slicing, load_schema(ctx, version),
+    if config.slicing:
+        refuse_off_schema(config.slicing, load_schema(ctx, version),
                           f"schema v{version.version} of {dataset!r}")
-
-
-def refuse_bad_thresholds(ctx: Context, dataset: str) -> None:
-    """Bad thresholds or drift/skew ``methods`` in the config are a ``UsageError`` (exit 2, one
-    line) before any statistics are computed: for ``run`` and the Beam jobs."""
-    from dataguard.core.schemas import ComparatorConfig
-
-    ComparatorConfig.from_config(ctx.settings.document, dataset)
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -287,30 +275,29 @@ def _refuse_rule_features(rules: Sequence[Rule], statistics: Stats, current: Bat
         refuse_unknown_features(rules, serving_stats, batch=serving.name, role="serving")
 
 
-def _preflight(ctx: Context, dataset: str, batches: list[tuple[str, Role, Sequence[str] | None]],
+def _preflight(ctx: Context, config: CheckConfig, dataset: str,
+               batches: list[tuple[str, Role, Sequence[str] | None]],
                *, input_format: str | None, delimiter: str,
-               column_names: Sequence[str] | None, replace: bool,
-               slice_by: Sequence[str] | None = None) -> None:
+               column_names: Sequence[str] | None, replace: bool) -> None:
     """Bad inputs, unknown slice columns or an existing batch fail ``run`` before any
     statistics are recorded."""
     from dataguard.io.sources import is_remote, resolve_inputs
-    from dataguard.service.slicing import refuse_unknown_columns, slice_config
+    from dataguard.service.slicing import refuse_unknown_columns
     from dataguard.service.stats import refuse_existing
 
-    slicing = slice_config(ctx, dataset, slice_by)
     for _, _, patterns in batches:
         if not patterns:
             raise UsageError("--input: give at least one file or glob")
         if not any(is_remote(p) for p in patterns):  # remote globs are resolved by the engine
             spec = resolve_inputs(patterns, input_format, delimiter, column_names)
-            refuse_unknown_columns(slicing, spec)
+            refuse_unknown_columns(config.slicing, spec)
     if not replace:
         for name, role, _ in batches:
             refuse_existing(ctx, dataset, name, role)
 
 
 def _resolve_batches(
-    ctx: Context, dataset: str, batch: str, baseline: BaselineRequest,
+    ctx: Context, config: CheckConfig, dataset: str, batch: str, baseline: BaselineRequest,
     serving: str | None,
 ) -> tuple[Batch, ResolvedBaseline | None, Batch | None]:
     valid_name("dataset", dataset)
@@ -319,14 +306,13 @@ def _resolve_batches(
         baseline = BaselineSpec.from_option(baseline)
     if isinstance(serving, str):
         valid_name("batch", serving)
-    rule = BaselineConfig.from_document(ctx.settings.document, dataset)
     with ctx.store.read() as q:
         current = q.get_batch(dataset, batch, Role.TRAINING)
         if current is None:
             only_serving = q.get_batch(dataset, batch, Role.SERVING) is not None
             known = dataset in q.list_datasets()
         else:
-            base = resolve_baseline(q, dataset, batch, baseline, rule)
+            base = resolve_baseline(q, dataset, batch, baseline, config.baseline)
         serving_batch = q.get_batch(dataset, serving, Role.SERVING) if serving else None
     if current is None:
         if not known:
@@ -344,12 +330,13 @@ def _resolve_batches(
     return current, base, serving_batch
 
 
-def notify_after_commit(ctx: Context, result: CheckResult, refire: bool = False) -> None:
+def notify_after_commit(ctx: Context, result: CheckResult, refire: bool = False,
+                        hooks: Sequence[Hook] | None = None) -> None:
     """Hooks run after the check is committed; they never change the verdict or the exit code."""
     try:
         from dataguard.service.alerts import notify
 
-        notify(ctx, result, refire=refire)
+        notify(ctx, result, refire=refire, hooks=hooks)
     except DataguardError as exc:
         print(f"dataguard: hooks not run: {exc}", file=sys.stderr)
     except Exception as exc:  # a hook bug must not hide a committed check or change the exit
