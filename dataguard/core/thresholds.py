@@ -207,6 +207,8 @@ def _check_numbers(where: str, table: Mapping[str, Any]) -> None:
             raise UsageError(f"config {where} {key}: {_not_a_threshold(value)}")
         elif key == METHODS_KEY:
             _check_methods(where, value)
+        elif key == "method" and value not in METHODS:
+            raise UsageError(f"config {where} method: {value!r}; use {' or '.join(METHODS)}")
 
 
 def _check_methods(where: str, value: Any) -> None:

@@ -22,6 +22,9 @@ BAD = [
     ("[datasets.penguin.features.body_mass_g]\nks = nan\n",
      "dataguard: error: config [datasets.penguin.features.body_mass_g] ks: must be a "
      "non-negative number, got nan; nan and inf are not thresholds"),
+    ('[datasets.penguin.features.body_mass_g]\nmethod = "wasserstein"\n',
+     "dataguard: error: config [datasets.penguin.features.body_mass_g] method: 'wasserstein'; "
+     "use l_infinity or jensen_shannon"),
 ]
 
 
