@@ -19,7 +19,8 @@ TFDV's traps, handled here so that callers never fall in them:
 - a baseline/serving batch without values of a compared feature: TFDV reports
   COMPARATOR_CONTROL_DATA_MISSING only when the feature is absent from the statistics and says
   nothing when it is present but empty; dataguard reports it in both cases (and the symmetric
-  COMPARATOR_TREATMENT_DATA_MISSING), so a missing measurement is never silent;
+  COMPARATOR_TREATMENT_DATA_MISSING), so a missing measurement is never silent (a feature with
+  values on neither side, as in a slice where it is never set, has nothing to compare: none);
 - an L-infinity or normalized-abs-difference comparator on a numeric feature always measures 0
   (they read categorical statistics only): reported as a schema warning;
 - the label and other features ``not_in_environment: SERVING`` are not compared for skew, and the
@@ -276,7 +277,8 @@ def _missing_data(
     statistics: Stats, schema: schema_pb2.Schema, other: Stats, comparison: Comparison,
     environment: str | None, reported: set[str],
 ) -> list[Anomaly]:
-    """A compared feature without values on one side, which TFDV did not report: say so."""
+    """A compared feature without values on one side (not on both: then nothing moved), which
+    TFDV did not report: say so."""
     kind = AnomalyKind(comparison)
     other_name = OTHER_SIDE[comparison]
     current, against = feature_statistics(statistics), feature_statistics(other)
@@ -287,14 +289,17 @@ def _missing_data(
             continue
         if environment and not sch.in_environment(feature, environment):
             continue
-        if _non_missing(against.get(name)) == 0:
+        theirs, ours = _non_missing(against.get(name)), _non_missing(current.get(name))
+        if theirs == ours == 0:
+            continue  # nothing on either side: nothing moved (a slice where it is never set)
+        if theirs == 0:
             found.append(Anomaly(
                 name, kind, "COMPARATOR_CONTROL_DATA_MISSING", "error",
                 f"No values in the {other_name} batch",
                 f"The {other_name} batch has no values of {name}: "
                 f"no {comparison} to measure against.",
             ))
-        elif _non_missing(current.get(name)) == 0:
+        elif ours == 0:
             found.append(Anomaly(
                 name, kind, "COMPARATOR_TREATMENT_DATA_MISSING", "error",
                 "No values in this batch",
