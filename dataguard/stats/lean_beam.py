@@ -8,10 +8,10 @@ Storage, BigQuery, Pub/Sub (with ``google.api_core``, which scans every installe
 distribution's metadata at import), MongoDB, and pandas: ~1.2 CPU-s, in the launcher and in
 each multi-processing worker, more than the statistics of a million rows cost. A local runner
 over local files needs none of them, so they are made absent while Beam loads (Beam imports
-each inside ``try/except ImportError``). The launcher makes them importable again afterwards
-(only the ``gs://`` filesystem stays unregistered: nothing remote was to be read or written);
-a worker (``stats.beam_worker``) keeps the connectors absent. A Beam that is already imported
-is left as it is.
+each inside ``try/except ImportError``). The launcher makes them importable again afterwards,
+and registers a stand-in ``gs://`` filesystem that loads the real one on first use (a path
+recorded by an earlier cloud run still reads); a worker (``stats.beam_worker``) keeps the
+connectors absent. A Beam that is already imported is left as it is.
 """
 
 from __future__ import annotations
@@ -72,4 +72,31 @@ def import_beam(module: str = "apache_beam", *, keep_absent: bool = False) -> bo
         sys.meta_path.remove(at_start)
         if not keep_absent:
             sys.meta_path.remove(absent)
+    if not keep_absent:
+        _register_lazy_gcs()
     return True
+
+
+_GCS = "apache_beam.io.gcp.gcsfilesystem"
+
+
+def _register_lazy_gcs() -> None:
+    """Beam finds a filesystem among ``FileSystem``'s subclasses by scheme, at each use: this
+    one answers ``gs`` until the real one is imported, and its construction imports it."""
+    from apache_beam.io.filesystem import FileSystem
+
+    class LazyGCSFileSystem(FileSystem):  # type: ignore[misc]
+        """``gs://`` before the GCS connector is loaded: constructing it loads it."""
+
+        @classmethod
+        def scheme(cls) -> str | None:
+            return None if _GCS in sys.modules else "gs"
+
+        def __new__(cls, pipeline_options: Any = None) -> Any:
+            module = importlib.import_module(_GCS)
+            return module.GCSFileSystem(pipeline_options=pipeline_options)
+
+    _LAZY.append(LazyGCSFileSystem)  # kept referenced: subclasses are tracked weakly
+
+
+_LAZY: list[type] = []

@@ -24,6 +24,7 @@ print(json.dumps({{
     "api_core": "google.api_core" in sys.modules,
     "remote": engine.remote,
     "schemes": sorted({{str(fs.scheme()) for fs in FileSystem.get_all_subclasses()}}),
+    "gs_later": [type(FileSystems.get_filesystem("gs://acme/a.pb")).__name__ for _ in "12"],
 }}))
 """
 
@@ -48,6 +49,8 @@ def test_local_only_reads_the_runner_and_the_locations_without_beam() -> None:
 def test_the_launcher_hides_connectors_for_local_runs_only(tmp_path: Path) -> None:
     lean = _probe(["--direct_running_mode=multi_processing"], [str(tmp_path / "a.csv")])
     assert lean["gcs"] is False and lean["api_core"] is False and lean["remote"] is False
+    # loaded on first use (a gs:// path recorded by a cloud run), then Beam's own
+    assert lean["gs_later"] == ["GCSFileSystem", "GCSFileSystem"]
     full = _probe([], [str(tmp_path / "a.csv"), "gs://acme/artifacts"])
     assert full["gcs"] is True and "gs" in full["schemes"]  # type: ignore[operator]
     dataflow = _probe(["--runner=DataflowRunner"], [str(tmp_path / "a.csv")])
