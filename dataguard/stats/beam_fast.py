@@ -12,8 +12,9 @@ sketch feeding, plus the exact top-k/uniques TFDV's Beam path computes) into one
 (``Accumulate``). ``MergeStatistics`` is one combine, lifted into the workers: it merges the
 accumulators as TFDV's combiners merge them and extracts one ``DatasetFeatureStatisticsList``
 with the rows read per file. Accumulators travel as bytes (``stats.accumulators``: no worker
-imports TensorFlow for them). Every stage costs each worker process CPU (a local run: ~50 ms
-per stage and worker), so the graph has three: match + plan, read + merge per worker, merge.
+imports TensorFlow for them). Every stage costs the launcher and each worker process CPU (a
+local run: ~50 ms a stage in all), so the graph has three: match + plan, read + merge per
+worker, merge.
 
 What needs the whole batch happens where the combine ends: each CSV file's ranges wait there
 together, and are kept if no cut is inside a quoted field (from the ranges' quote counts), else
