@@ -3,6 +3,7 @@
     python -m benchmarks.beam_bench                  # 1M rows
     python -m benchmarks.beam_bench --quick          # 50k rows (about a minute)
     python -m benchmarks.beam_bench --rows 10000000 --tools beam-mp-1-file   # memory at 10M
+    python -m benchmarks.beam_bench --repeat 3       # each tool 3 times, interleaved: medians
 
 The same generated taxi rows (``benchmarks.datagen``) as one CSV and as 4 shards; each tool runs
 as its own process, the real command line where there is one:
@@ -29,6 +30,7 @@ import argparse
 import ctypes
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -197,6 +199,17 @@ def _shard(source: Path, shards: list[Path], rows: int) -> None:
                     out.write(line)
 
 
+def median_run(runs: list[Run]) -> Run:
+    """One tool's runs → their medians (CPU, wall, workers; the highest peak RSS)."""
+    if len(runs) == 1:
+        return runs[0]
+    ok = [r for r in runs if r.ok] or runs
+    return Run(ok[0].tool, ok[0].rows, statistics.median(r.wall for r in ok),
+               statistics.median(r.cpu for r in ok), max(r.rss_mb for r in ok),
+               all(r.ok for r in runs), "; ".join(sorted({r.note for r in runs if r.note})),
+               statistics.median(r.workers_cpu for r in ok))
+
+
 def report(runs: list[Run]) -> None:
     local = next((r for r in runs if r.tool == "local" and r.ok), None)
     print(f"\n{'tool':<24}{'rows':>11}{'wall s':>9}{'CPU s':>8}{'CPU s/1M':>10}{'x local':>9}"
@@ -226,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"some of {', '.join(TOOLS)}")
     parser.add_argument("--workdir", help="keep generated files here (default: a temp folder)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the tools this many times, interleaved; report the medians "
+                             "(a shared machine's load drifts: one run's ratios can mislead)")
     parser.add_argument("--tfdv-worker", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.tfdv_worker:
@@ -243,15 +259,18 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.workdir or tmp)
         work.mkdir(parents=True, exist_ok=True)
         one, shards = build_inputs(work, rows)
-        runs = []
-        for tool in tools:
-            wall, cpu, rss, code, err, workers = measure(command(tool, one, shards, work), work)
-            last = (err.strip().splitlines() or ["?"])[-1][:80]
-            note = "" if code == 0 else f"exit {code}: {last}"
-            run = Run(tool, rows, wall, cpu, rss, code == 0, note, workers)
-            print(f"  {tool:<24} wall {wall:7.1f}s  cpu {cpu:7.1f}s  (workers {workers:5.1f}s)  "
-                  f"peak {rss:6.0f} MB  {note}", flush=True)
-            runs.append(run)
+        runs: list[Run] = []
+        for _ in range(max(args.repeat, 1)):
+            for tool in tools:
+                wall, cpu, rss, code, err, workers = measure(command(tool, one, shards, work),
+                                                             work)
+                last = (err.strip().splitlines() or ["?"])[-1][:80]
+                note = "" if code == 0 else f"exit {code}: {last}"
+                run = Run(tool, rows, wall, cpu, rss, code == 0, note, workers)
+                print(f"  {tool:<24} wall {wall:7.1f}s  cpu {cpu:7.1f}s  (workers "
+                      f"{workers:5.1f}s)  peak {rss:6.0f} MB  {note}", flush=True)
+                runs.append(run)
+        runs = [median_run([r for r in runs if r.tool == tool]) for tool in tools]
         report(runs)
     return 0 if all(r.ok for r in runs) else 1
 

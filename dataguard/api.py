@@ -48,7 +48,7 @@ def compute_stats(
     ``slice_by``: statistics per slice too (else ``[datasets.<name>] slice_by``)."""
     from dataguard.service.stats import stats
 
-    engine_, settings, remote_job = _choose(engine, pipeline_args, settings)
+    engine_, settings, remote_job = _choose(engine, pipeline_args, settings, inputs)
     options: dict[str, Any] = dict(
         role=role, input_format=input_format, delimiter=delimiter, column_names=column_names,
         replace=replace, slice_by=slice_by, settings=settings,
@@ -86,7 +86,9 @@ def run(
     hooks run here afterwards, with this machine's secrets)."""
     from dataguard.service.check import run as run_here
 
-    engine_, settings, remote_job = _choose(engine, pipeline_args, settings)
+    engine_, settings, remote_job = _choose(
+        engine, pipeline_args, settings, [*inputs, *(serving_inputs or ())]
+    )
     options: dict[str, Any] = dict(
         serving_inputs=serving_inputs, serving_batch=serving_batch, input_format=input_format,
         delimiter=delimiter, column_names=column_names, replace=replace,
@@ -123,11 +125,15 @@ def csv_to_tfrecord(
 
 
 def _choose(
-    engine: str | StatsEngine, pipeline_args: Sequence[str], settings: Settings | None
+    engine: str | StatsEngine,
+    pipeline_args: Sequence[str],
+    settings: Settings | None,
+    inputs: Sequence[str],
 ) -> tuple[StatsEngine, Settings, bool]:
     """The engine, the settings, and whether the whole use case goes to a Beam job."""
-    engine_ = stats_engine(engine, pipeline_args)
     settings = settings or load_settings()
+    locations = [*inputs, settings.artifacts, settings.schemas_dir]
+    engine_ = stats_engine(engine, pipeline_args, locations)
     return engine_, settings, workers_record(engine_, settings)
 
 

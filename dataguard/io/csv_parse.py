@@ -40,9 +40,10 @@ class Widened(Exception):
 
 # --- header -----------------------------------------------------------------------------------
 def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
-    """The column names of one file: ``spec.column_names`` or its first CSV record."""
+    """The column names of one file: ``spec.column_names`` (then its first line is data,
+    ``header_or_given``) or its first CSV record."""
     if spec.column_names:
-        return spec.column_names
+        return header_or_given(path, (), spec.column_names)[0]
     with open_binary(spec, path) as raw:
         lines = _text_lines(raw)  # line by line: later lines may be bad
         try:
@@ -60,15 +61,17 @@ def read_header(spec: InputSpec, path: str) -> tuple[str, ...]:
 def header_or_given(
     path: str, first_row: Sequence[str], given: Sequence[str] | None
 ) -> tuple[tuple[str, ...], bool]:
-    """(column names, whether the first row is a header) for the Beam engine's readers: the
-    first row is the header unless ``given`` names the columns; then only a first row holding
-    those names (in any order) is, and its order wins (names from a schema need not list the
-    columns in file order). Raises ``BadInputError`` for a nameless header or duplicates."""
-    is_header = given is None or sorted(first_row) == sorted(given)
-    names = tuple(first_row) if is_header else tuple(given or ())
-    refuse_nameless_header(path, names)
+    """(column names, whether the first row is a header): TFDV's rule, for every reader (both
+    engines). Given names name the columns and the first row is data, whatever it holds (TFDV
+    reads with ``skip_header_lines`` 0 when ``column_names`` are given); else the first row is
+    the header. Raises ``BadInputError`` for a nameless header or duplicate names."""
+    if given:
+        names = tuple(given)
+    else:
+        names = tuple(first_row)
+        refuse_nameless_header(path, names)
     refuse_duplicate_names(path, names)
-    return names, is_header
+    return names, not given
 
 
 def refuse_nameless_header(path: str, names: Sequence[str]) -> None:

@@ -6,21 +6,24 @@
 
 ``ChunkInputs`` matches the patterns and plans each file's chunks on the workers (a big CSV:
 byte ranges cut at line starts, optimistically; ``stats.chunks``), so a job still builds
-offline. ``CheckCuts`` sees each CSV file's ranges together and keeps them if no cut is inside a
-quoted field (from the ranges' quote counts), else reads the file again whole (logged). Per
-chunk a worker parses with pyarrow and feeds the local engine's ``StatisticsCombiner`` (TFDV's
-``BasicStatsGenerator`` with its bit-identical fast paths and sketch feeding, plus the exact
-top-k/uniques TFDV's Beam path computes) into one accumulator (``Accumulate``);
-``MergeStatistics`` merges the accumulators as TFDV's combiners merge them and extracts one
-``DatasetFeatureStatisticsList``. Accumulators travel as bytes (``stats.accumulators``: no
-worker imports TensorFlow for them).
+offline. Per chunk a worker parses with pyarrow and feeds the local engine's
+``StatisticsCombiner`` (TFDV's ``BasicStatsGenerator`` with its bit-identical fast paths and
+sketch feeding, plus the exact top-k/uniques TFDV's Beam path computes) into one accumulator
+(``Accumulate``). ``MergeStatistics`` is one combine, lifted into the workers: it merges the
+accumulators as TFDV's combiners merge them and extracts one ``DatasetFeatureStatisticsList``
+with the rows read per file. Accumulators travel as bytes (``stats.accumulators``: no worker
+imports TensorFlow for them). Every stage costs the launcher and each worker process CPU (a
+local run: ~50 ms a stage in all), so the graph has three: match + plan, read + merge per
+worker, merge.
 
-CSV column types are global, as in TFDV (INT → FLOAT → STRING over all rows), yet each chunk is
-read once in the common case: a worker types its chunk from the chunk's first block and checks
-every later block (the local engine's one-pass read), reading the chunk again exactly only if a
-column widens inside it. ``MergeColumnTypes`` joins the chunks' types; ``Retype`` passes on
-the accumulators of the chunks whose types are the batch's, and reads the others again with
-the batch's types (a column that is INT in one file and FLOAT in another).
+What needs the whole batch happens where the combine ends: each CSV file's ranges wait there
+together, and are kept if no cut is inside a quoted field (from the ranges' quote counts), else
+the file is read again whole (logged). CSV column types are global, as in TFDV (INT → FLOAT →
+STRING over all rows), yet each chunk is read once in the common case: a worker types its chunk
+from the chunk's first block and checks every later block (the local engine's one-pass read),
+reading the chunk again exactly only if a column widens inside it; accumulators merge per column
+types, and the chunks whose types are not the batch's are read again with the batch's types at
+the end (a column that is INT in one file and FLOAT in another).
 
 Row counts are reconciled: every chunk reports the rows it read, per file
 (``RowsPerFile``), and ``ReconcileRowCounts`` fails the job (``RunnerError``, exit 3) when
@@ -34,7 +37,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import apache_beam as beam
@@ -44,6 +47,7 @@ from dataguard.core.slices import whole
 from dataguard.errors import BadInputError, DataguardError, RunnerError
 from dataguard.io.csv_parse import Widened
 from dataguard.io.csv_scan import RawScan
+from dataguard.io.sources import is_remote
 from dataguard.stats import accumulators, chunks
 from dataguard.stats.beam_read import _MatchFiles, check_csv_file
 from dataguard.stats.chunks import (
@@ -69,7 +73,6 @@ if TYPE_CHECKING:
 __all__ = ["ComputeChunkStatistics", "ChunkInputs", "read_config"]
 
 _LOG = logging.getLogger(__name__)
-_ROWS = "rows"
 _TFRECORD_BATCH = 16384  # records per decoded batch: fewer batches, less per-batch TFDV work
 
 
@@ -147,32 +150,17 @@ class ChunkInputs(beam.PTransform):
             pbegin
             | "Patterns" >> beam.Create(self._paths)
             | "Match" >> beam.ParDo(_MatchFiles())
-            | "SpreadFiles" >> beam.Reshuffle()  # files planned in parallel
+            | "SpreadFiles" >> self._spread_files()
             | "Plan" >> beam.ParDo(_PlanChunks(self._cfg))
             | "SpreadChunks" >> beam.Reshuffle()  # one worker per chunk, not one for all
         )
 
-
-class _MergeColumnTypes(beam.CombineFn):
-    """All CSV files of a batch have the same columns; their types widen as in TFDV."""
-
-    def create_accumulator(self) -> ColumnTypes:
-        return ColumnTypes()
-
-    def add_input(self, acc: ColumnTypes, found: ColumnTypes) -> ColumnTypes:
-        return acc.merge(found)
-
-    def merge_accumulators(self, accs: Any) -> ColumnTypes:
-        merged = ColumnTypes()
-        for acc in accs:
-            merged = merged.merge(acc)
-        return merged
-
-    def extract_output(self, acc: ColumnTypes) -> ColumnTypes:
-        if len(acc.names) > 1:
-            a, b = sorted(acc.names)[:2]
-            raise bad_input(f"the CSV files have different headers: {list(a)} vs {list(b)}")
-        return acc
+    def _spread_files(self) -> beam.PTransform:
+        """Remote files are planned in parallel (an open costs a round trip); local ones by
+        the worker that matched them (a header and a few windows: less than a stage costs)."""
+        if any(is_remote(path) for path in self._paths):
+            return beam.Reshuffle()
+        return beam.Map(lambda metadata: metadata)
 
 
 def _combiner(slicing: SliceConfig | None = None) -> Any:
@@ -202,15 +190,15 @@ class _Feeding:
     """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one chunk."""
 
     def __init__(self, cfg: ReadConfig, slicing: SliceConfig | None = None) -> None:
-        self._cfg = cfg
-        self._slicing = slicing
-        self._combiner: Any = None
+        self.cfg = cfg
+        self.slicing = slicing  # stats.slicing: one accumulator per slice
+        self.combiner: Any = None
 
     def setup(self) -> None:
-        self._combiner = _combiner(self._slicing)
+        self.combiner = _combiner(self.slicing)
 
-    def _feed(self, batches: Iterator[pa.RecordBatch]) -> tuple[bytes, int]:
-        combiner = self._combiner
+    def feed(self, batches: Iterator[pa.RecordBatch]) -> tuple[bytes, int]:
+        combiner = self.combiner
         acc = combiner.create_accumulator()
         rows = 0
         for batch in batches:
@@ -227,16 +215,16 @@ class _ChunkReader(_Feeding):
 
     def read(self, chunk: Chunk) -> ChunkStatistics:
         if chunk.format != "csv":
-            acc, rows = self._feed(self._other_batches(chunk))
+            acc, rows = self.feed(self._other_batches(chunk))
             return ChunkStatistics(chunk, None, acc, rows)
-        cfg = self._cfg
+        cfg = self.cfg
         used, scan = ColumnTypes(), RawScan()
         try:
             try:
-                acc, rows = self._feed(speculative_batches(cfg, chunk, used, scan))
+                acc, rows = self.feed(speculative_batches(cfg, chunk, used, scan))
             except Widened:
                 used, scan = scan_column_types(cfg, chunk)
-                acc, rows = self._feed(_csv_batches(cfg, chunk, used))
+                acc, rows = self.feed(_csv_batches(cfg, chunk, used))
         except (pa.ArrowException, OSError, EOFError, BadInputError) as exc:
             if chunk.parts == 1:
                 raise _failed(cfg, chunk.path, exc) from None
@@ -249,7 +237,7 @@ class _ChunkReader(_Feeding):
 
     def _other_batches(self, chunk: Chunk) -> Iterator[pa.RecordBatch]:
         if chunk.format == "tfrecord":
-            yield from _tfrecord_batches(self._cfg, chunk)
+            yield from _tfrecord_batches(self.cfg, chunk)
         else:
             from dataguard.io.parquet import read_row_groups
             from dataguard.io.sources import InputSpec
@@ -285,57 +273,31 @@ class _AccumulateChunk(_ChunkReader, beam.DoFn):
         yield self.read(chunk)
 
 
-class _CheckCuts(_ChunkReader, beam.DoFn):
+def _check_cuts(reader: _ChunkReader, path: str, found: list[ChunkStatistics]
+                ) -> Iterator[ChunkStatistics]:
     """The ranges of one CSV file → their ``ChunkStatistics``, once its optimistic cuts are
     known safe (``chunks.unsafe_cut`` over the ranges' quote counts). A file cut inside a
     quoted field is read again whole, by this worker, and the log says which and why; a
     range that could not be read in a file with safe cuts is bad input, named by line."""
-
-    def process(self, keyed: tuple[str, Any]) -> Iterator[ChunkStatistics]:
-        path, found = keyed
-        done = sorted(found, key=lambda d: d.chunk.part)
-        first = done[0].chunk
-        if first.parts == 1:
-            yield from done
-            return
-        if len(done) != first.parts:
-            raise marked(RunnerError(f"{path}: {len(done)} of {first.parts} ranges were read"))
-        cut = unsafe_cut([(d.chunk, d.quotes) for d in done])
-        if cut is not None:
-            _LOG.warning(
-                "%s: a quoted field spans lines at byte %d: read whole by one worker, not in "
-                "%d ranges", path, cut, first.parts,
-            )
-            yield self.read(whole_file(path, first.names, first.start))
-            return
-        failed = next((d for d in done if d.failure is not None), None)
-        if failed is not None and failed.failure is not None:
-            raise _failed(self._cfg, path, failed.failure)
-        if sum(d.quotes for d in done) % 2:  # an unterminated quote in the last range
-            cfg = self._cfg
-            check_csv_file(path, cfg.delimiter, cfg.column_names, cfg.gzip(path))
-        yield from done
-
-
-def _by_file(done: ChunkStatistics) -> tuple[str, ChunkStatistics]:
-    return done.chunk.path, done
-
-
-class _Retype(_Feeding, beam.DoFn):
-    """``ChunkStatistics`` → its accumulator (and rows, tagged ``rows``), read again with the
-    batch's column types where the chunk's own types differ (rare: a column widens)."""
-
-    def process(self, done: ChunkStatistics, merged: ColumnTypes | None = None) -> Iterator[Any]:
-        acc, rows = done.accumulator, done.rows
-        if done.types is not None and merged is not None and not done.types.fits(merged):
-            _LOG.info("%s: bytes %d-%s read again with the batch's column types",
-                      done.chunk.path, done.chunk.start, done.chunk.end or "end")
-            try:
-                acc, rows = self._feed(_csv_batches(self._cfg, done.chunk, merged))
-            except (pa.ArrowException, OSError, EOFError, BadInputError) as exc:
-                raise _failed(self._cfg, done.chunk.path, exc) from None
-        yield acc
-        yield beam.pvalue.TaggedOutput(_ROWS, (done.chunk.path, rows))
+    done = sorted(found, key=lambda d: d.chunk.part)
+    first = done[0].chunk
+    if len(done) != first.parts:
+        raise marked(RunnerError(f"{path}: {len(done)} of {first.parts} ranges were read"))
+    cut = unsafe_cut([(d.chunk, d.quotes) for d in done])
+    cfg = reader.cfg
+    if cut is not None:
+        _LOG.warning(
+            "%s: a quoted field spans lines at byte %d: read whole by one worker, not in "
+            "%d ranges", path, cut, first.parts,
+        )
+        yield reader.read(whole_file(path, first.names, first.start))
+        return
+    failed = next((d for d in done if d.failure is not None), None)
+    if failed is not None and failed.failure is not None:
+        raise _failed(cfg, path, failed.failure)
+    if sum(d.quotes for d in done) % 2:  # an unterminated quote in the last range
+        check_csv_file(path, cfg.delimiter, cfg.column_names, cfg.gzip(path))
+    yield from done
 
 
 def _csv_batches(cfg: ReadConfig, chunk: Chunk, types: ColumnTypes) -> Iterator[pa.RecordBatch]:
@@ -369,41 +331,147 @@ class _AccumulatorCoder(beam.coders.Coder):
         return False
 
 
-class MergeStatistics(beam.CombineFn):
-    """Chunk accumulators (as bytes) → one ``DatasetFeatureStatisticsList``: the combiner's
-    merge and extract (``None`` is the empty accumulator: no TFDV loads to merge nothing)."""
-
-    def __init__(self, slicing: SliceConfig | None = None) -> None:
-        self._slicing = slicing
-        self._combiner: Any = None
-
-    def _get(self) -> Any:
-        if self._combiner is None:
-            self._combiner = _combiner(self._slicing)
-        return self._combiner
-
-    def create_accumulator(self) -> Any:
+def _types_key(types: ColumnTypes | None) -> Any:
+    """Chunks read with equal column types merge at once; others wait for the batch's types."""
+    if types is None:
         return None
+    return types.names, tuple(sorted(types.types.items())), frozenset(types.python_columns)
 
-    def add_input(self, acc: Any, chunk_acc: bytes) -> Any:
-        return self.merge_accumulators([acc, accumulators.loads(chunk_acc)])
 
-    def merge_accumulators(self, accs: Any) -> Any:
-        present = [acc for acc in accs if acc is not None]
-        if len(present) <= 1:
-            return present[0] if present else None
-        with on_worker():
-            return self._get().merge_accumulators(present)
+@dataclass
+class _Group:
+    """The merged accumulator of the chunks read with the same column types (None: not CSV),
+    their rows per file, and the chunks (to read again if the batch's types differ)."""
 
-    def compact(self, acc: Any) -> Any:
-        return acc if acc is None else self._get().compact(acc)
+    types: ColumnTypes | None
+    acc: Any
+    rows: dict[str, int]
+    chunks: list[Chunk]
+
+    def absorb(self, other: _Group, combiner: Any) -> None:
+        with on_worker():  # too many slices in all: a UsageError
+            self.acc = combiner.merge_accumulators([self.acc, other.acc])
+        for path, rows in other.rows.items():
+            self.rows[path] = self.rows.get(path, 0) + rows
+        self.chunks.extend(other.chunks)
+
+
+@dataclass
+class _Batch:
+    """``MergeStatistics``' accumulator: chunk accumulators merged by column types, and the
+    ranges of CSV files read in ranges, kept until their file's cuts are checked."""
+
+    groups: dict[Any, _Group] = field(default_factory=dict)
+    ranges: dict[str, list[ChunkStatistics]] = field(default_factory=dict)
+
+    def add(self, group: _Group, combiner: Any) -> None:
+        key = _types_key(group.types)
+        if key in self.groups:
+            self.groups[key].absorb(group, combiner)
+        else:
+            self.groups[key] = group
+
+
+class MergeStatistics(beam.CombineFn):
+    """``ChunkStatistics`` → (one ``DatasetFeatureStatisticsList``, rows read per file), in one
+    combine, so no stage of its own carries cut checks, column types or row counts: per worker,
+    chunk accumulators merge by their column types (lifted: before any shuffle) and the ranges
+    of a CSV file wait together; at the end each file's cuts are checked (``_check_cuts``), the
+    column types joined (INT → FLOAT → STRING, as TFDV), the chunks read with other types than
+    the batch's read again with those (rare: a column that is INT in one file and FLOAT in
+    another), and everything merged as TFDV's combiners merge and extracted."""
+
+    def __init__(self, cfg: ReadConfig, slicing: SliceConfig | None = None) -> None:
+        self._reader = _ChunkReader(cfg, slicing)
+
+    def _combiner(self) -> Any:
+        if self._reader.combiner is None:
+            self._reader.setup()
+        return self._reader.combiner
+
+    def create_accumulator(self) -> _Batch:
+        return _Batch()
+
+    def add_input(self, batch: _Batch, done: ChunkStatistics) -> _Batch:
+        if done.chunk.format == "csv" and done.chunk.parts > 1:
+            batch.ranges.setdefault(done.chunk.path, []).append(done)
+        else:
+            self._add(batch, done)
+        return batch
+
+    def _add(self, batch: _Batch, done: ChunkStatistics) -> None:
+        acc = accumulators.loads(done.accumulator)
+        group = _Group(done.types, acc, {done.chunk.path: done.rows}, [done.chunk])
+        batch.add(group, self._combiner())
+
+    def merge_accumulators(self, batches: Any) -> _Batch:
+        merged: _Batch | None = None
+        for batch in batches:
+            if merged is None:
+                merged = batch
+                continue
+            for group in batch.groups.values():
+                merged.add(group, self._combiner())
+            for path, found in batch.ranges.items():
+                merged.ranges.setdefault(path, []).extend(found)
+        return merged if merged is not None else _Batch()
+
+    def compact(self, batch: _Batch) -> _Batch:
+        for group in batch.groups.values():
+            group.acc = self._combiner().compact(group.acc)
+        return batch
 
     def get_accumulator_coder(self) -> beam.coders.Coder:
         return _AccumulatorCoder()
 
-    def extract_output(self, acc: Any) -> Any:
-        combiner = self._get()
-        return combiner.extract_output(acc if acc is not None else combiner.create_accumulator())
+    def extract_output(self, batch: _Batch) -> tuple[Any, dict[str, int]]:
+        combiner = self._combiner()
+        for path, found in sorted(batch.ranges.items()):
+            for done in _check_cuts(self._reader, path, found):
+                self._add(batch, done)
+        batch.ranges = {}
+        merged = _batch_types(batch)
+        accs: list[Any] = []
+        rows: dict[str, int] = {}
+        for group in batch.groups.values():
+            if group.types is None or merged is None or group.types.fits(merged):
+                accs.append(group.acc)
+                for path, count in group.rows.items():
+                    rows[path] = rows.get(path, 0) + count
+                continue
+            for chunk in group.chunks:
+                acc, count = self._retyped(chunk, merged)
+                accs.append(acc)
+                rows[chunk.path] = rows.get(chunk.path, 0) + count
+        with on_worker():  # too many slices in all: a UsageError
+            acc = combiner.merge_accumulators(accs) if accs else combiner.create_accumulator()
+        return combiner.extract_output(acc), rows
+
+    def _retyped(self, chunk: Chunk, merged: ColumnTypes) -> tuple[Any, int]:
+        """A chunk read again with the batch's column types: (its accumulator, its rows)."""
+        cfg = self._reader.cfg
+        _LOG.info("%s: bytes %d-%s read again with the batch's column types",
+                  chunk.path, chunk.start, chunk.end or "end")
+        try:
+            acc, rows = self._reader.feed(_csv_batches(cfg, chunk, merged))
+        except (pa.ArrowException, OSError, EOFError, BadInputError) as exc:
+            raise _failed(cfg, chunk.path, exc) from None
+        return accumulators.loads(acc), rows
+
+
+def _batch_types(batch: _Batch) -> ColumnTypes | None:
+    """The CSV column types of the batch: its chunks' joined (None: no CSV). All CSV files of a
+    batch have the same columns."""
+    found = [group.types for group in batch.groups.values() if group.types is not None]
+    if not found:
+        return None
+    merged = ColumnTypes()
+    for types in found:
+        merged = merged.merge(types)
+    if len(merged.names) > 1:
+        a, b = sorted(merged.names)[:2]
+        raise bad_input(f"the CSV files have different headers: {list(a)} vs {list(b)}")
+    return merged
 
 
 def reconcile(statistics: Any, rows: dict[str, int], fmt: str, rows_output: str | None) -> Any:
@@ -439,35 +507,20 @@ class ComputeChunkStatistics(beam.PTransform):
         self.rows_per_file: Any = None  # set when applied
 
     def expand(self, chunks: Any) -> Any:
-        done = chunks | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg, self._slicing))
-        side: list[Any] = []
-        if self._cfg.format == "csv":
-            done = (
-                done
-                | "ByFile" >> beam.Map(_by_file)
-                | "GroupByFile" >> beam.GroupByKey()
-                | "CheckCuts" >> beam.ParDo(_CheckCuts(self._cfg))
-            )
-            types = (
-                done
-                | "SplitColumnTypes" >> beam.Map(_types_of)
-                | "MergeColumnTypes" >> beam.CombineGlobally(_MergeColumnTypes()).without_defaults()
-            )
-            side = [beam.pvalue.AsSingleton(types)]
-        retype = _Retype(self._cfg, self._slicing)
-        results = done | "Retype" >> beam.ParDo(retype, *side).with_outputs(
-            _ROWS, main="accumulators"
+        computed = (
+            chunks
+            | "Accumulate" >> beam.ParDo(_AccumulateChunk(self._cfg, self._slicing))
+            # Without defaults: a batch has chunks, and the default would cost a stage of its own
+            | "MergeStatistics" >> beam.CombineGlobally(MergeStatistics(self._cfg, self._slicing))
+            .without_defaults()
         )
-        # Without defaults: a batch has chunks, and the default would cost a stage of its own
-        statistics = results.accumulators | "MergeStatistics" >> beam.CombineGlobally(
-            MergeStatistics(self._slicing)
-        ).without_defaults()
-        rows = results[_ROWS] | "RowsPerFile" >> beam.CombinePerKey(sum)
+        rows = computed | "RowsPerFile" >> beam.FlatMap(_rows_of)
         self.rows_per_file = rows  # (path, rows) pairs, for a job's own results
-        return statistics | "ReconcileRowCounts" >> beam.Map(
-            reconcile, beam.pvalue.AsDict(rows), self._cfg.format, self._rows_output
+        fmt, rows_output = self._cfg.format, self._rows_output
+        return computed | "ReconcileRowCounts" >> beam.Map(
+            lambda found: reconcile(found[0], found[1], fmt, rows_output)
         )
 
 
-def _types_of(done: ChunkStatistics) -> ColumnTypes:
-    return done.types or ColumnTypes()
+def _rows_of(computed: tuple[Any, dict[str, int]]) -> Iterator[tuple[str, int]]:
+    return iter(sorted(computed[1].items()))

@@ -17,7 +17,7 @@ newlines work (TFDV's line-based ``ReadFromText`` splits those rows); the price 
 file, so shard big CSVs into several files for parallelism. Each file is read twice (types, then
 decoding) instead of buffering its rows between stages, so memory stays bounded. Column names
 are the header of each file (all files must agree) unless ``spec.column_names`` gives them;
-then a first row holding those names (in any order) is the header: skipped, its order used.
+then every row is data, the first one too (TFDV's rule, ``io.csv_parse.header_or_given``).
 Column types are inferred over all files as TFDV does (INT → FLOAT → STRING; empty = missing),
 or forced per column with ``column_types``.
 

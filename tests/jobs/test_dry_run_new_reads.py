@@ -30,5 +30,5 @@ def test_compute_stats_builds_offline_with_chunked_reads(
                   "ComputeBatchStatistics/MergeStatistics",
                   "ComputeBatchStatistics/ReconcileRowCounts", "RecordStatistics"):
         assert any(name.startswith(label) for name in names), label
-    csv_only = any(name.startswith("ComputeBatchStatistics/MergeColumnTypes") for name in names)
-    assert csv_only == pattern.endswith(".csv")
+    # remote files are planned in parallel
+    assert any(name.startswith("ReadBatch/SpreadFiles/") for name in names)

@@ -95,20 +95,28 @@ def test_quoted_fields_with_delimiters_and_newlines_and_a_custom_delimiter(tmp_p
     assert_same_statistics(stats, local_statistics(resolve_inputs([str(path)], delimiter=";")))
 
 
-def test_column_names_from_the_spec_skip_a_matching_header_and_read_headerless_files(
+def test_column_names_from_the_spec_make_the_first_line_data_on_both_engines(
     tmp_path: Path,
 ):
+    """TFDV's rule (skip_header_lines 0 when column_names are given): a first line equal to
+    the names is a data row too, on both engines, with the same statistics."""
+    from dataguard.stats.local import compute as local_compute
+
     (tmp_path / "a.csv").write_text("x,y\n1,a\n2,b\n", encoding="utf-8")
     (tmp_path / "b.csv").write_text("3,c\n", encoding="utf-8")
     spec = resolve_inputs([str(tmp_path / "*.csv")], column_names=["x", "y"])
     stats = _beam(spec)
-    assert stats.datasets[0].num_examples == 3
+    local = local_compute(spec)
+    assert stats.datasets[0].num_examples == 4
     x = next(f for f in stats.datasets[0].features if f.path.step[0] == "x")
-    assert x.num_stats.max == 3 and x.type == x.INT
-    # names from a schema come in the schema's order; the file's header order wins
+    assert x.type == x.STRING  # "x" is one of its values
+    assert {v.value for v in x.string_stats.top_values} == {"x", "1", "2", "3"}
+    assert_same_statistics(stats, local.statistics)
+    assert local.rows_per_file == {str(tmp_path / "a.csv"): 3, str(tmp_path / "b.csv"): 1}
+    # the given order names the columns, as in TFDV
     spec = resolve_inputs([str(tmp_path / "a.csv")], column_names=["y", "x"])
-    x = next(f for f in _beam(spec).datasets[0].features if f.path.step[0] == "x")
-    assert x.num_stats.max == 2 and x.type == x.INT
+    y = next(f for f in _beam(spec).datasets[0].features if f.path.step[0] == "y")
+    assert {v.value for v in y.string_stats.top_values} == {"x", "1", "2"}
 
 
 def test_building_the_read_never_touches_the_input_files(tmp_path: Path):
