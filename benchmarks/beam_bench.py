@@ -12,7 +12,9 @@ as its own process, the real command line where there is one:
 - ``beam-mp-4-shards`` / ``beam-mp-1-file``: ``dataguard stats --engine beam`` on DirectRunner,
   ``--direct_running_mode=multi_processing --direct_num_workers=2``;
 - ``beam-in-memory-1-file``: the same, in_memory (one process);
-- ``tfdv``: ``tfdv.generate_statistics_from_csv`` (DirectRunner, in_memory), what TFDV users run.
+- ``tfdv``: ``tfdv.generate_statistics_from_csv`` (DirectRunner, in_memory), what TFDV users run;
+- not run by default: ``local-sliced`` and ``beam-mp-1-file-sliced``, the same with
+  ``--slice-by payment_type`` (what slicing costs on each engine).
 
 CPU-seconds are user + system of the whole process tree: this process is made the child
 subreaper, so Beam's worker processes are reaped here and counted even when their parent
@@ -46,6 +48,7 @@ if str(REPO) not in sys.path:
 MULTI = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
 IN_MEMORY = ["--direct_running_mode=in_memory"]
 TOOLS = ("local", "beam-mp-4-shards", "beam-mp-1-file", "beam-in-memory-1-file", "tfdv")
+SLICED = ("local-sliced", "beam-mp-1-file-sliced")  # --tools only
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -148,11 +151,15 @@ def command(tool: str, one_file: Path, shards: list[Path], work: Path) -> list[s
     py = sys.executable
     if tool == "tfdv":
         return [py, "-m", "benchmarks.beam_bench", "--tfdv-worker", str(one_file)]
+    sliced = tool in SLICED
+    tool = tool.removesuffix("-sliced")
     inputs = [str(p) for p in shards] if tool == "beam-mp-4-shards" else [str(one_file)]
     cmd = [py, "-m", "dataguard", "--store", f"sqlite:///{work / 'bench.db'}", "--artifacts",
            str(work / "artifacts"), "stats", "bench", f"{tool}-{time.time_ns()}"]
     for path in inputs:
         cmd += ["--input", path]
+    if sliced:
+        cmd += ["--slice-by", "payment_type"]
     if tool.startswith("beam-mp"):
         cmd += ["--engine", "beam", *MULTI]
     elif tool.startswith("beam-in-memory"):
@@ -227,6 +234,13 @@ def report(runs: list[Run]) -> None:
     if "beam-mp-1-file" in by and "beam-mp-4-shards" in by:
         lines.append(f"wall, 1 file / 4 shards: "
                      f"{by['beam-mp-1-file'].wall / by['beam-mp-4-shards'].wall:.2f} (target ≤ 2)")
+    for sliced in SLICED:
+        plain = sliced.removesuffix("-sliced")
+        if sliced in by and plain in by:
+            lines.append(f"{sliced}: {by[sliced].cpu / by[plain].cpu:.1f}x {plain}'s CPU-s")
+    if "beam-mp-1-file-sliced" in by and "local-sliced" in by:
+        ratio = by["beam-mp-1-file-sliced"].cpu / by["local-sliced"].cpu
+        lines.append(f"sliced, beam-mp-1-file / local CPU-s: {ratio:.1f}x")
     if "tfdv" in by and "beam-mp-1-file" in by:
         tfdv_ratio = by["tfdv"].cpu / by["beam-mp-1-file"].cpu
         lines.append(f"TFDV / beam-mp-1-file CPU-s: {tfdv_ratio:.1f}x")
@@ -237,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50k rows")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--tools", default=",".join(TOOLS), help=f"some of {', '.join(TOOLS)}")
+    parser.add_argument("--tools", default=",".join(TOOLS),
+                        help=f"some of {', '.join(TOOLS + SLICED)}")
     parser.add_argument("--workdir", help="keep generated files here (default: a temp folder)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run the tools this many times, interleaved; report the medians "
@@ -251,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     tools = [t for t in args.tools.split(",") if t]
     if args.quick and args.tools == parser.get_default("tools"):
         tools.remove("beam-in-memory-1-file")
-    unknown = sorted(set(tools) - set(TOOLS))
+    unknown = sorted(set(tools) - set(TOOLS + SLICED))
     if unknown:
         parser.error(f"unknown tools {unknown}")
     become_subreaper()
