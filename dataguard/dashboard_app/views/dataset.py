@@ -85,8 +85,7 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
         name, options = "", [data.BATCH_SERIES]
     else:
         name = feature
-        profiled = set(data.profiles(url, key, ds, feature)["stat"])
-        options = [s for s in FEATURE_STATISTICS if s in profiled] + sorted(
+        options = data.profiled_statistics(url, key, ds, feature) + sorted(
             set(all_points.loc[all_points["feature"] == feature, "method"]))
         nav.link("feature", f"Every series of {feature} ›", {"dataset": ds, "feature": feature})
     series = ui.pick("Series", options, "series", sidebar=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dataguard.core.trends import FEATURE_STATISTICS, MIN_HISTORY
+from dataguard.core.trends import MIN_HISTORY
 from dataguard.dashboard_app import data, nav, ui
 
 url, key, summary = ui.open_source()
@@ -36,8 +36,8 @@ if unprofiled:
 # (title, feature, series as data.trend names it)
 wanted = [("num_examples (dataset)", "", data.BATCH_SERIES)]
 if feature:
-    stats = set(data.profiles(url, key, dataset, feature)["stat"])
-    wanted += [(stat, feature, stat) for stat in FEATURE_STATISTICS if stat in stats]
+    wanted += [(stat, feature, stat)
+               for stat in data.profiled_statistics(url, key, dataset, feature)]
     methods = drift.loc[drift["feature"] == feature, "method"] if not drift.empty else []
     wanted += [(f"{m} drift", feature, m) for m in sorted(set(methods))]
 else:
