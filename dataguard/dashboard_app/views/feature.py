@@ -11,8 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dataguard.core.trends import MIN_HISTORY
-from dataguard.dashboard_app import data, nav, ui
+from dataguard.dashboard_app import data, nav, trendline, ui
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -57,13 +56,9 @@ for n, (title, name, series) in enumerate(wanted):
     outside.append(frame[frame["out"]].assign(series=title))
 
 st.caption(
-    f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
-    f"{config.window} training batches before each batch (`trend_window`); none before "
-    f"{MIN_HISTORY} past values. Statistics are judged on both sides, drift from above only; "
-    "red points are what a check of that batch flags as `TREND_OUT_OF_CONTROL`."
-    + (" This feature's series are not judged by checks (`trend = false`)."
-       if feature in config.off else "")
-    + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else "")
+    f"{trendline.band_text(config)} Statistics are judged on both sides, drift from above "
+    "only; red points are what a check of that batch flags as `TREND_OUT_OF_CONTROL`."
+    + trendline.off_text(config, feature)
 )
 out = pd.concat(outside, ignore_index=True) if outside else pd.DataFrame()
 if not out.empty:
