@@ -27,8 +27,7 @@ import os
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable
-
-from tensorflow_metadata.proto.v0 import anomalies_pb2
+from functools import cache
 
 from dataguard.core.labels import MARKDOWN, TEXT, feature_label, finding_label
 from dataguard.core.models import Anomaly, CheckResult, Metric, Outcome, Verdict
@@ -64,7 +63,13 @@ def summary_line(result: CheckResult) -> str:
     )
 
 
-_TFDV_TYPES = frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
+@cache
+def _tfdv_types() -> frozenset[str]:
+    """TFDV's anomaly type names, read when a check is rendered: importing the protos (~40 ms)
+    at parser build time would slow every command, ``gate`` and ``--help`` included."""
+    from tensorflow_metadata.proto.v0 import anomalies_pb2
+
+    return frozenset(anomalies_pb2.AnomalyInfo.Type.keys())
 
 
 def _shown(metrics: tuple[Metric, ...]) -> tuple[list[Metric], int]:
@@ -85,7 +90,7 @@ def _severity(anomaly: Anomaly) -> str:
     trend), so a reader is never sent to TFDV's docs for a finding TFDV never made."""
     if anomaly.kind.value == "rule":
         return f"rule {anomaly.severity}"
-    source = "TFDV" if anomaly.type in _TFDV_TYPES else "dataguard"
+    source = "TFDV" if anomaly.type in _tfdv_types() else "dataguard"
     return f"{source} {anomaly.severity}"
 
 

@@ -171,6 +171,15 @@ def profiles(url: str, version: int, dataset: str, feature: str) -> pd.DataFrame
     return _frame(points, ["batch", "feature", "stat", "value"])
 
 
+def profiled_statistics(url: str, version: int, dataset: str, feature: str) -> list[str]:
+    """The statistics series (``core.trends.FEATURE_STATISTICS``, in that order) the feature's
+    batch profiles hold: what the trends section and the feature page offer besides drift."""
+    from dataguard.core.trends import FEATURE_STATISTICS
+
+    held = set(profiles(url, version, dataset, feature)["stat"])
+    return [stat for stat in FEATURE_STATISTICS if stat in held]
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def trend(url: str, version: int, dataset: str, comparison: str, feature: str, series: str,
           window: int) -> pd.DataFrame:

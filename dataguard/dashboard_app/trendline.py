@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dataguard.core.trends import SeriesKey, control_limits, judge
+from dataguard.core.trends import MIN_HISTORY, SeriesKey, TrendConfig, control_limits, judge
 
 COLUMNS = ["batch", "value", "low", "high", "center", "history", "out"]
 
@@ -85,3 +85,17 @@ def _by_name(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _key(name: str) -> bytes:
     return name.encode("utf-8")
+
+
+def band_text(config: TrendConfig) -> str:
+    """How the band is drawn: the start of the trend charts' captions."""
+    return (f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
+            f"{config.window} training batches before each batch (`trend_window`); none before "
+            f"{MIN_HISTORY} past values.")
+
+
+def off_text(config: TrendConfig, feature: str | None) -> str:
+    """What of the shown series checks do not judge (``trend = false``): the captions' end."""
+    return ((" This feature's series are not judged by checks (`trend = false`)."
+             if feature in config.off else "")
+            + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else ""))

@@ -29,7 +29,7 @@ import os
 import re
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -209,8 +209,12 @@ class Hook(abc.ABC):
     def env_secrets(self, *keys: str) -> list[str]:
         """The values of the environment variables named by options ``keys`` that are set: what
         ``secrets()`` redacts."""
-        names = [self.options.get(key) for key in keys]
-        return [os.environ[name] for name in names if name and os.environ.get(name)]
+        return env_values(self.options.get(key) for key in keys)
+
+
+def env_values(names: Iterable[str | None]) -> list[str]:
+    """The values of the environment variables ``names`` that are set (None names skipped)."""
+    return [os.environ[name] for name in names if name and os.environ.get(name)]
 
 
 def required_env(var: str, what: str) -> str:

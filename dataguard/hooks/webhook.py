@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Mapping
 
 import httpx
 
 from dataguard.errors import UsageError
-from dataguard.hooks.base import Event, Hook, required_env
+from dataguard.hooks.base import Event, Hook, env_values, required_env
 
 SIGNATURE_HEADER = "X-Dataguard-Signature"
 USER_AGENT = "dataguard-hooks/1"
@@ -55,9 +54,7 @@ class WebhookHook(Hook):
 
     def secrets(self) -> list[str]:
         headers = self.options.get("header_env", {}).values()
-        return self.env_secrets("url_env", "secret_env") + [
-            os.environ[name] for name in headers if os.environ.get(name)
-        ]
+        return self.env_secrets("url_env", "secret_env") + env_values(headers)
 
     def headers(self, body: bytes) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}

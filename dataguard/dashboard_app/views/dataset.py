@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dataguard.core import distances
-from dataguard.core.trends import FEATURE_STATISTICS, MIN_HISTORY
-from dataguard.dashboard_app import charts, data, nav, ui
+from dataguard.core.trends import FEATURE_STATISTICS
+from dataguard.dashboard_app import charts, data, nav, trendline, ui
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -85,8 +85,7 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
         name, options = "", [data.BATCH_SERIES]
     else:
         name = feature
-        profiled = set(data.profiles(url, key, ds, feature)["stat"])
-        options = [s for s in FEATURE_STATISTICS if s in profiled] + sorted(
+        options = data.profiled_statistics(url, key, ds, feature) + sorted(
             set(all_points.loc[all_points["feature"] == feature, "method"]))
         nav.link("feature", f"Every series of {feature} ›", {"dataset": ds, "feature": feature})
     series = ui.pick("Series", options, "series", sidebar=False)
@@ -101,13 +100,9 @@ def trends_section(ds: str, all_points: pd.DataFrame) -> None:
     out = frame[frame["out"]]
     side = "outside" if series == data.BATCH_SERIES or series in FEATURE_STATISTICS else "above"
     st.caption(
-        f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
-        f"{config.window} training batches before each batch (`trend_window`); none before "
-        f"{MIN_HISTORY} past values. {len(out)} of {len(frame)} points {side} it (red)"
+        f"{trendline.band_text(config)} {len(out)} of {len(frame)} points {side} it (red)"
         + ("." if side == "outside" else "; distances are judged from above only.")
-        + (" This feature's series are not judged by checks (`trend = false`)."
-           if name in config.off else "")
-        + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else "")
+        + trendline.off_text(config, name)
         + (" Checks judge drift series only; skew is shown with the same rule."
            if comparison == "skew" and side == "above" else "")
     )

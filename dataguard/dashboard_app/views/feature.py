@@ -11,8 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dataguard.core.trends import FEATURE_STATISTICS, MIN_HISTORY
-from dataguard.dashboard_app import data, nav, ui
+from dataguard.dashboard_app import data, nav, trendline, ui
 
 url, key, summary = ui.open_source()
 dataset = ui.pick("Dataset", list(summary["dataset"]), "dataset")
@@ -36,8 +35,8 @@ if unprofiled:
 # (title, feature, series as data.trend names it)
 wanted = [("num_examples (dataset)", "", data.BATCH_SERIES)]
 if feature:
-    stats = set(data.profiles(url, key, dataset, feature)["stat"])
-    wanted += [(stat, feature, stat) for stat in FEATURE_STATISTICS if stat in stats]
+    wanted += [(stat, feature, stat)
+               for stat in data.profiled_statistics(url, key, dataset, feature)]
     methods = drift.loc[drift["feature"] == feature, "method"] if not drift.empty else []
     wanted += [(f"{m} drift", feature, m) for m in sorted(set(methods))]
 else:
@@ -57,13 +56,9 @@ for n, (title, name, series) in enumerate(wanted):
     outside.append(frame[frame["out"]].assign(series=title))
 
 st.caption(
-    f"Band: the control limits (`core.trends`: median ± c(n)·scaled MAD) of the last "
-    f"{config.window} training batches before each batch (`trend_window`); none before "
-    f"{MIN_HISTORY} past values. Statistics are judged on both sides, drift from above only; "
-    "red points are what a check of that batch flags as `TREND_OUT_OF_CONTROL`."
-    + (" This feature's series are not judged by checks (`trend = false`)."
-       if feature in config.off else "")
-    + (" Trends are off for this dataset (`trend = false`)." if not config.enabled else "")
+    f"{trendline.band_text(config)} Statistics are judged on both sides, drift from above "
+    "only; red points are what a check of that batch flags as `TREND_OUT_OF_CONTROL`."
+    + trendline.off_text(config, feature)
 )
 out = pd.concat(outside, ignore_index=True) if outside else pd.DataFrame()
 if not out.empty:

@@ -78,7 +78,7 @@ class SqlBatches:
     def preceding(self, dataset: str, name: str, role: Role = Role.TRAINING) -> Batch | None:
         """The batch of that role whose name sorts just before ``name`` (``name`` itself need not
         be stored); None when there is none."""
-        ordered = self._name()
+        ordered = name_in_byte_order(self.session)
         row = self.session.scalar(
             self._of(dataset, role).where(ordered < name).order_by(ordered.desc()).limit(1)
         )
@@ -88,7 +88,7 @@ class SqlBatches:
         self, dataset: str, name: str, limit: int, role: Role = Role.TRAINING
     ) -> list[Batch]:
         """The ``limit`` batches of that role named just before ``name``, in name order."""
-        ordered = self._name()
+        ordered = name_in_byte_order(self.session)
         rows = self.session.scalars(
             self._of(dataset, role).where(ordered < name).order_by(ordered.desc()).limit(limit)
         )
@@ -97,7 +97,7 @@ class SqlBatches:
     def last_passing(self, dataset: str, name: str) -> Batch | None:
         """The training batch named before ``name`` whose most recent check passed or warned
         (batches never checked, or whose latest check failed, are skipped)."""
-        ordered = self._name()
+        ordered = name_in_byte_order(self.session)
         latest_verdict = (
             sa.select(CheckRow.verdict)
             .where(CheckRow.dataset_id == BatchRow.dataset_id, CheckRow.batch_name == BatchRow.name)
@@ -116,11 +116,9 @@ class SqlBatches:
 
     def latest(self, dataset: str, role: Role = Role.TRAINING) -> Batch | None:
         """The batch whose name sorts last (batch order is name order, like TFX spans)."""
-        row = self.session.scalar(self._of(dataset, role).order_by(self._name().desc()).limit(1))
+        ordered = name_in_byte_order(self.session)
+        row = self.session.scalar(self._of(dataset, role).order_by(ordered.desc()).limit(1))
         return None if row is None else _batch(row, dataset)
-
-    def _name(self) -> sa.ColumnElement[Any]:
-        return name_in_byte_order(self.session)
 
     def _of(self, dataset: str, role: Role | None) -> sa.Select[BatchRow]:
         query = sa.select(BatchRow).join(BatchRow.dataset).where(DatasetRow.name == dataset)
