@@ -180,25 +180,15 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     drift/skew methods. ``UsageError`` (exit 2) otherwise."""
     from dataguard.service.baselines import DEFAULT_BASELINE, resolve_baseline
     from dataguard.service.check import refuse_config_off_schema
+    from dataguard.service.check_config import CheckConfig
     from dataguard.service.schemas import get_version
 
-    config = refuse_bad_dataset_config(ctx, cfg.dataset, cfg.slice_by or None)
+    config = CheckConfig.parse(ctx.settings.document, cfg.dataset, cfg.slice_by or None)
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
     refuse_config_off_schema(ctx, config, cfg.dataset, version)  # rules' features, slice columns
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     with ctx.store.read() as q:
         resolve_baseline(q, cfg.dataset, cfg.batch, requested, config.baseline)
-
-
-def refuse_bad_dataset_config(ctx: Any, dataset: str,
-                              slice_by: Sequence[str] | None = None) -> Any:
-    """The dataset's settings a check reads (``service.check_config.CheckConfig``), parsed
-    before any work: a bad trend_window, threshold, method, baseline rule, policy, rule or
-    slice_by → ``UsageError`` (exit 2). Shared by the worker step, the local preflight and
-    ``remote.launch_run_job``."""
-    from dataguard.service.check_config import CheckConfig
-
-    return CheckConfig.parse(ctx.settings.document, dataset, slice_by)
 
 
 def preflight(name: str, cfg: JobConfig) -> None:
