@@ -20,13 +20,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from dataguard.beamjobs import COMPUTE_STATS, VALIDATE_BATCH
 from dataguard.beamjobs.config import JobConfig
 from dataguard.beamjobs.pipelines import launch_job
-from dataguard.beamjobs.steps import refuse_bad_dataset_config
 from dataguard.core.baselines import BaselineSpec
 from dataguard.core.models import CheckResult, Role, StatsResult
 from dataguard.core.names import valid_name
 from dataguard.errors import RunnerError, UsageError
 from dataguard.service.baselines import DEFAULT_BASELINE
 from dataguard.service.check import notify_after_commit
+from dataguard.service.check_config import CheckConfig
 from dataguard.service.context import Context
 from dataguard.service.stats import parse_role
 from dataguard.stats.pipeline_options import is_local, runner_name
@@ -85,7 +85,7 @@ def launch_run_job(
     for, then its check read back from the store (the workers recorded it there). The hooks run
     here, after the job, with this machine's environment (their secrets are not on workers)."""
     ctx = Context.create(settings)
-    refuse_bad_dataset_config(ctx, dataset, slice_by)  # any bad check setting: exit 2 first
+    CheckConfig.parse(ctx.settings.document, dataset, slice_by)  # a bad setting: exit 2 first
     if isinstance(baseline, str):  # a bad --baseline value too (window:0, reference:)
         baseline = BaselineSpec.from_option(baseline)
     cfg = _cli_config(

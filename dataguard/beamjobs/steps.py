@@ -47,10 +47,13 @@ class _ServiceFn(beam.DoFn):
     ) -> Any:
         """Record a batch; a retried bundle finds its own batch already there and reuses it."""
         from dataguard.core.models import Role
+        from dataguard.core.slices import SliceConfig
         from dataguard.service.slicing import refuse_columns_not_in
         from dataguard.service.stats import record_statistics
 
-        refuse_columns_not_in(statistics, job_slicing(self._cfg))  # not in the data: exit 2
+        slicing = SliceConfig.from_config(ctx.settings.document, self._cfg.dataset,
+                                          self._cfg.slice_by or None)  # the settings ctx has
+        refuse_columns_not_in(statistics, slicing)  # not in the data: exit 2
         source = ",".join(inputs)
         num = whole(statistics).num_examples
         if not self._cfg.replace:
@@ -176,27 +179,16 @@ def require_schema_and_baseline(ctx: Any, cfg: JobConfig) -> None:
     features of the custom rules (in the schema), valid trend settings and valid thresholds and
     drift/skew methods. ``UsageError`` (exit 2) otherwise."""
     from dataguard.service.baselines import DEFAULT_BASELINE, resolve_baseline
-    from dataguard.service.check import refuse_rules_off_schema, refuse_slices_off_schema
+    from dataguard.service.check import refuse_config_off_schema
+    from dataguard.service.check_config import CheckConfig
     from dataguard.service.schemas import get_version
 
-    config = refuse_bad_dataset_config(ctx, cfg.dataset, cfg.slice_by or None)
+    config = CheckConfig.parse(ctx.settings.document, cfg.dataset, cfg.slice_by or None)
     version = get_version(ctx, cfg.dataset, cfg.schema_version)
-    refuse_rules_off_schema(ctx, config, cfg.dataset, version)  # a rule's feature: in the schema
-    refuse_slices_off_schema(ctx, config, cfg.dataset, version)  # slice columns too
+    refuse_config_off_schema(ctx, config, cfg.dataset, version)  # rules' features, slice columns
     requested = None if cfg.no_baseline else cfg.baseline or DEFAULT_BASELINE
     with ctx.store.read() as q:
         resolve_baseline(q, cfg.dataset, cfg.batch, requested, config.baseline)
-
-
-def refuse_bad_dataset_config(ctx: Any, dataset: str,
-                              slice_by: Sequence[str] | None = None) -> Any:
-    """The dataset's settings a check reads (``service.check_config.CheckConfig``), parsed
-    before any work: a bad trend_window, threshold, method, baseline rule, policy, rule or
-    slice_by → ``UsageError`` (exit 2). Shared by the worker step, the local preflight and
-    ``remote.launch_run_job``."""
-    from dataguard.service.check_config import CheckConfig
-
-    return CheckConfig.parse(ctx.settings.document, dataset, slice_by)
 
 
 def preflight(name: str, cfg: JobConfig) -> None:

@@ -37,6 +37,7 @@ from tensorflow_metadata.proto.v0 import anomalies_pb2, schema_pb2, statistics_p
 
 from dataguard.core import schemas as sch
 from dataguard.core import tfdv_native
+from dataguard.core import thresholds as thr
 from dataguard.core.distance_checks import MethodSettings, distance_findings
 from dataguard.core.models import Anomaly, AnomalyKind, Comparison, Metric, Verdict
 from dataguard.core.policy import Policy
@@ -58,14 +59,14 @@ COMPARATOR_TYPES = frozenset(
 )
 _MEASUREMENT = anomalies_pb2.DriftSkewInfo.Measurement
 METHOD_OF_MEASUREMENT = {
-    _MEASUREMENT.L_INFTY: sch.L_INFINITY,
-    _MEASUREMENT.JENSEN_SHANNON_DIVERGENCE: sch.JENSEN_SHANNON,
-    _MEASUREMENT.NORMALIZED_ABSOLUTE_DIFFERENCE: sch.NORMALIZED_ABS_DIFFERENCE,
+    _MEASUREMENT.L_INFTY: thr.L_INFINITY,
+    _MEASUREMENT.JENSEN_SHANNON_DIVERGENCE: thr.JENSEN_SHANNON,
+    _MEASUREMENT.NORMALIZED_ABSOLUTE_DIFFERENCE: thr.NORMALIZED_ABS_DIFFERENCE,
 }
 HIGH_TYPE_OF_METHOD = {
-    sch.L_INFINITY: "COMPARATOR_L_INFTY_HIGH",
-    sch.JENSEN_SHANNON: "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
-    sch.NORMALIZED_ABS_DIFFERENCE: "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
+    thr.L_INFINITY: "COMPARATOR_L_INFTY_HIGH",
+    thr.JENSEN_SHANNON: "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
+    thr.NORMALIZED_ABS_DIFFERENCE: "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH",
 }
 OTHER_SIDE = {Comparison.DRIFT: "baseline", Comparison.SKEW: "serving"}  # measured against
 NOT_MEASURABLE = "COMPARISON_NOT_MEASURABLE"
@@ -133,9 +134,9 @@ def validate(
 
 def _metric_order(metric: Metric) -> tuple[str, str, int, str]:
     """By comparison and feature; TFDV's measurement first, then PSI, Hellinger, Wasserstein,
-    KS (``schemas.DISTANCE_METHODS``)."""
-    mine = metric.method in sch.DISTANCE_METHODS
-    rank = f"{sch.DISTANCE_METHODS.index(metric.method)}" if mine else metric.method
+    KS (``thresholds.DISTANCE_METHODS``)."""
+    mine = metric.method in thr.DISTANCE_METHODS
+    rank = f"{thr.DISTANCE_METHODS.index(metric.method)}" if mine else metric.method
     return (metric.comparison.value, metric.feature, int(mine), rank)
 
 
@@ -342,7 +343,7 @@ def _numeric_comparator_traps(statistics: Stats, schema: schema_pb2.Schema) -> l
         )
         if not numeric:
             continue
-        for comparison in sch.COMPARISONS:
+        for comparison in thr.COMPARISONS:
             for method in _trap_methods(sch.comparators(feature, comparison)):
                 found.append(Anomaly(
                     feature.name, AnomalyKind.SCHEMA, "INVALID_SCHEMA_SPECIFICATION", "warning",
@@ -355,4 +356,4 @@ def _numeric_comparator_traps(statistics: Stats, schema: schema_pb2.Schema) -> l
 
 
 def _trap_methods(found: dict[str, float]) -> Iterable[str]:
-    return [m for m in (sch.L_INFINITY, sch.NORMALIZED_ABS_DIFFERENCE) if m in found]
+    return [m for m in (thr.L_INFINITY, thr.NORMALIZED_ABS_DIFFERENCE) if m in found]

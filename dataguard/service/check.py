@@ -97,8 +97,8 @@ def _check(
     """``check`` with its config parsed (once, by ``check`` or ``run``) and its hooks (None:
     none run)."""
     from dataguard.core.rules import evaluate as evaluate_rules
-    from dataguard.core.schemas import COMPARISONS
     from dataguard.core.slice_checks import check_slices
+    from dataguard.core.thresholds import COMPARISONS
     from dataguard.core.validate import validate
     from dataguard.service.schemas import get_version, load_schema
     from dataguard.service.slicing import columns_to_check
@@ -191,8 +191,7 @@ def run(
     fired = configured_hooks(ctx) if hooks else None  # bad [[hooks]]: exit 2 first
     config = CheckConfig.parse(ctx.settings.document, dataset, slice_by)  # bad config: exit 2
     version = get_version(ctx, dataset, schema_version)  # no schema → fail before computing
-    refuse_rules_off_schema(ctx, config, dataset, version)
-    refuse_slices_off_schema(ctx, config, dataset, version)
+    refuse_config_off_schema(ctx, config, dataset, version)  # rules' features, slice columns
     with ctx.store.read() as q:  # an unknown --baseline too
         resolve_baseline(q, dataset, batch, baseline, config.baseline)
     _preflight(ctx, config, dataset, [(batch, Role.TRAINING, inputs)]
@@ -238,29 +237,21 @@ def gate(dataset: str, batch: str | None = None, settings: Settings | None = Non
     raise UsageError(f"dataset {dataset!r} has no check yet; run `dataguard check {dataset} BATCH`")
 
 
-def refuse_rules_off_schema(ctx: Context, config: CheckConfig, dataset: str,
-                            version: SchemaVersion) -> None:
-    """``run`` and the Beam jobs: before any statistics are computed, the feature of every custom
-    rule must be in the schema version (``UsageError`` naming the rule)."""
+def refuse_config_off_schema(ctx: Context, config: CheckConfig, dataset: str,
+                             version: SchemaVersion) -> None:
+    """``run`` and the Beam jobs, before any statistics are computed: the feature of every custom
+    rule, then every slice column (``--slice-by`` or the config's), must be in the schema version
+    (``UsageError`` naming the rule or the column). The schema is loaded once, if needed."""
     from dataguard.core.rules import refuse_features_not_in
     from dataguard.core.schemas import feature_names
     from dataguard.service.schemas import load_schema
 
-    if any(rule.feature for rule in config.rules):
-        names = feature_names(load_schema(ctx, version))
-        refuse_features_not_in(config.rules, names, f"schema v{version.version} of {dataset!r}")
-
-
-def refuse_slices_off_schema(ctx: Context, config: CheckConfig, dataset: str,
-                             version: SchemaVersion) -> None:
-    """``run`` and the Beam jobs: a slice column (``--slice-by`` or the config's) must be in the
-    schema version, before any statistics are computed (``UsageError`` naming it)."""
-    from dataguard.service.schemas import load_schema
-    from dataguard.service.slicing import refuse_off_schema
-
-    if config.slicing:
-        refuse_off_schema(config.slicing, load_schema(ctx, version),
-                          f"schema v{version.version} of {dataset!r}")
+    if not (config.slicing or any(rule.feature for rule in config.rules)):
+        return
+    names = feature_names(load_schema(ctx, version))
+    where = f"schema v{version.version} of {dataset!r}"
+    refuse_features_not_in(config.rules, names, where)
+    config.slicing.refuse_unknown(names, where)
 
 
 # --- internals ------------------------------------------------------------------------------

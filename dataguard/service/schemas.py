@@ -37,6 +37,7 @@ from dataguard.core.models import Batch, Role, SchemaVersion
 from dataguard.core.names import valid_name
 from dataguard.core.schema_diff import SchemaDiff
 from dataguard.core.schema_diff import diff_schemas as diff_versions
+from dataguard.core.thresholds import ComparatorConfig
 from dataguard.errors import ArtifactError, StoreError, UsageError
 from dataguard.io import artifacts
 from dataguard.service.context import Context
@@ -80,8 +81,8 @@ def infer_schema(
     from dataguard.core.value_ranges import apply_value_ranges
 
     ctx = Context.create(settings)
-    config = sch.ComparatorConfig.from_config(ctx.settings.document,
-                                              valid_name("dataset", dataset))
+    config = ComparatorConfig.from_config(ctx.settings.document,
+                                          valid_name("dataset", dataset))
     source = _training_batch(ctx, dataset, batch)
     statistics = load_statistics(ctx, source)
     schema = sch.apply_comparators(infer(statistics), config, label=label)

@@ -1,7 +1,7 @@
 """Which columns a batch is sliced by, refused early when a column is unknown.
 
-    slicing = slice_config(ctx, "taxi", flag=("payment_type",))   # flag > [datasets.taxi] slice_by
-    refuse_off_schema(slicing, schema, "schema v3 of 'taxi'")    # run, check, jobs: first
+    slicing = SliceConfig.from_config(document, "taxi", ("payment_type",))  # flag > slice_by
+    refuse_off_schema(slicing, schema, "the schema")             # check: before judging
     refuse_unknown_columns(slicing, spec)                        # before computing anything
     refuse_columns_not_in(statistics, slicing)                   # after computing, before storing
     columns_to_check(slicing, flag, schema, statistics, batch)   # check: which slices to judge
@@ -20,15 +20,9 @@ from typing import TYPE_CHECKING, Any
 from dataguard.core.slices import SliceConfig, whole
 from dataguard.errors import UsageError
 from dataguard.io.sources import is_remote
-from dataguard.service.context import Context
 
 if TYPE_CHECKING:
     from dataguard.io.sources import InputSpec
-
-
-def slice_config(ctx: Context, dataset: str, flag: Sequence[str] | None = None) -> SliceConfig:
-    """``--slice-by`` (repeatable) beats ``[datasets.<dataset>] slice_by``."""
-    return SliceConfig.from_config(ctx.settings.document, dataset, flag)
 
 
 def refuse_unknown_columns(slicing: SliceConfig, spec: InputSpec) -> None:

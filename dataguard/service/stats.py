@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from dataguard.config import Settings
 from dataguard.core.models import Batch, Role, StatsResult
 from dataguard.core.names import valid_name
-from dataguard.core.slices import slice_names, whole
+from dataguard.core.slices import SliceConfig, slice_names, whole
 from dataguard.core.stats_view import dataset_stats
 from dataguard.core.trends import SeriesKey, statistics_series
 from dataguard.engines import StatsEngine, stats_engine
@@ -47,7 +47,7 @@ from dataguard.errors import DataguardError, UsageError
 from dataguard.io import artifacts
 from dataguard.io.sources import is_remote, local_path, resolve_inputs
 from dataguard.service.context import Context
-from dataguard.service.slicing import refuse_columns_not_in, refuse_unknown_columns, slice_config
+from dataguard.service.slicing import refuse_columns_not_in, refuse_unknown_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from tensorflow_metadata.proto.v0.statistics_pb2 import DatasetFeatureStatisticsList
@@ -82,7 +82,7 @@ def stats(
     if isinstance(inputs, str):
         inputs = [inputs]
     ctx = Context.create(settings)
-    slicing = slice_config(ctx, dataset, slice_by)
+    slicing = SliceConfig.from_config(ctx.settings.document, dataset, slice_by)
     spec = resolve_inputs(inputs, input_format, delimiter, column_names)
     if not replace:
         refuse_existing(ctx, dataset, batch, role_)
