@@ -199,7 +199,7 @@ def parsed_batches(
     pyarrow's read-ahead; off where the consumer keeps both cores busy itself (the local
     engine: read-ahead delayed the first block and competed with the statistics workers).
     """
-    options = _pyarrow_options(spec, arrow_types, block_size, threads)
+    options = pyarrow_options(spec.delimiter, spec.column_names, arrow_types, block_size, threads)
     scanning = scan is not None or count_quotes
     beside = ScanBeside(spec, path, wanted=scanning)
     parse = _FileParse(spec, path, conversion_errors)
@@ -221,12 +221,6 @@ def parsed_batches(
             raise error
     if parse.rows == 0:
         raise BadInputError(f"{path}: no data rows (header only); a batch needs at least one row")
-
-
-def _pyarrow_options(
-    spec: InputSpec, arrow_types: dict[str, pa.DataType], block_size: int, threads: bool
-) -> dict[str, Any]:
-    return pyarrow_options(spec.delimiter, spec.column_names, arrow_types, block_size, threads)
 
 
 def pyarrow_options(

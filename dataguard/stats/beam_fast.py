@@ -186,8 +186,10 @@ class ChunkStatistics:
     failure: str | None = None
 
 
-class _Feeding:
-    """Holds a worker's ``StatisticsCombiner``; feeds it the batches of one chunk."""
+class _ChunkReader:
+    """One chunk → ``ChunkStatistics``, fed to a worker's ``StatisticsCombiner``. CSV is read in
+    one pass, typed from the chunk's first block; a column that widens later makes the worker
+    read the chunk again, exactly."""
 
     def __init__(self, cfg: ReadConfig, slicing: SliceConfig | None = None) -> None:
         self.cfg = cfg
@@ -207,11 +209,6 @@ class _Feeding:
                 acc = combiner.add_input(acc, batch)
         # Compacted (TFDV's Beam path compacts too), as bytes: no worker imports TensorFlow
         return accumulators.dumps(combiner.compact(acc)), rows
-
-
-class _ChunkReader(_Feeding):
-    """One chunk → ``ChunkStatistics``. CSV is read in one pass, typed from the chunk's first
-    block; a column that widens later makes the worker read the chunk again, exactly."""
 
     def read(self, chunk: Chunk) -> ChunkStatistics:
         if chunk.format != "csv":
@@ -292,9 +289,9 @@ def _check_cuts(reader: _ChunkReader, path: str, found: list[ChunkStatistics]
         )
         yield reader.read(whole_file(path, first.names, first.start))
         return
-    failed = next((d for d in done if d.failure is not None), None)
-    if failed is not None and failed.failure is not None:
-        raise _failed(cfg, path, failed.failure)
+    failure = next((d.failure for d in done if d.failure is not None), None)
+    if failure is not None:
+        raise _failed(cfg, path, failure)
     if sum(d.quotes for d in done) % 2:  # an unterminated quote in the last range
         check_csv_file(path, cfg.delimiter, cfg.column_names, cfg.gzip(path))
     yield from done

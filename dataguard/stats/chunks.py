@@ -50,6 +50,7 @@ from dataguard.io.csv_parse import (
 )
 from dataguard.io.csv_scan import RawScan
 from dataguard.io.csv_types import INT, RANK, UNKNOWN
+from dataguard.io.sources import is_remote, local_path
 
 _LOG = logging.getLogger(__name__)
 
@@ -122,21 +123,13 @@ def open_stream(cfg: ReadConfig, path: str) -> IO[bytes]:
     return FileSystems.open(path, compression_type=compression)  # type: ignore[no-any-return]
 
 
-def _is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
-
-
-def _local(path: str) -> str:
-    return path[len("file://"):] if path.startswith("file://") else path
-
-
 def chunk_bytes(cfg: ReadConfig, chunk: Chunk) -> Any:
     """A pyarrow input for the chunk's bytes (in memory for uncompressed files: one chunk's)."""
     if not cfg.gzip(chunk.path):
-        if _is_local(chunk.path):
+        if not is_remote(chunk.path):
             # Read, not memory-mapped: mapped pages count in a worker's RSS as long as they stay
             # mapped, a whole file's worth at 10M rows; a read holds one chunk's bytes.
-            with pa.OSFile(_local(chunk.path)) as f:
+            with pa.OSFile(local_path(chunk.path)) as f:
                 end = f.size() if chunk.end is None else chunk.end
                 f.seek(chunk.start)
                 return pa.BufferReader(f.read_buffer(end - chunk.start))
@@ -144,8 +137,8 @@ def chunk_bytes(cfg: ReadConfig, chunk: Chunk) -> Any:
             f.seek(chunk.start)
             data = f.read() if chunk.end is None else f.read(chunk.end - chunk.start)
         return pa.BufferReader(data)
-    if _is_local(chunk.path):
-        stream = pa.input_stream(_local(chunk.path), compression="gzip")
+    if not is_remote(chunk.path):
+        stream = pa.input_stream(local_path(chunk.path), compression="gzip")
     else:
         stream = pa.PythonFile(open_stream(cfg, chunk.path), mode="r")
     _skip(stream, chunk.start)
@@ -227,8 +220,8 @@ def unsafe_cut(parts: list[tuple[Chunk, int]]) -> int | None:
 
 @contextlib.contextmanager
 def _random_access(cfg: ReadConfig, path: str) -> Iterator[Any]:
-    if _is_local(path):
-        with pa.OSFile(_local(path)) as f:
+    if not is_remote(path):
+        with pa.OSFile(local_path(path)) as f:
             yield f
     else:
         with open_stream(cfg, path) as f:
